@@ -1,0 +1,12 @@
+import getRawBody from 'raw-body';
+import type { Context } from 'koa';
+
+/** Reads the exact request bytes: peers verify signatures over them, as the real gateways do. */
+export async function readRaw(ctx: Context): Promise<Buffer> {
+  return getRawBody(ctx.req, { limit: '5mb' });
+}
+
+export function json(ctx: Context, status: number, body: unknown): void {
+  ctx.status = status;
+  ctx.body = body;
+}

@@ -1,0 +1,10 @@
+/** `npm run mock`: the mock peers alone, for pointing a separately started server at them. */
+import { loadConfig } from '../../server/src/config';
+import { startMockServer } from './server';
+
+const config = loadConfig();
+const mocks = await startMockServer({ port: config.mocks.port, backofficeSecret: config.backoffice.secret });
+process.stdout.write(`mock peers on ${mocks.url}\n`);
+const stop = () => void mocks.close().then(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

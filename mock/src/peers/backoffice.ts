@@ -1,0 +1,56 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import { json, readRaw } from '../http';
+
+export interface ReceivedEvent {
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: unknown;
+  receivedAt: string;
+  deliveries: number;
+}
+
+const WINDOW_SECONDS = 300;
+
+/**
+ * The utility's back-office system as a peer: it accepts signed webhooks, drops repeats of an event
+ * id, and can be told to fail the next N deliveries so retries can be seen.
+ */
+export function backofficePeer(secret: string): Router {
+  const router = new Router({ prefix: '/backoffice' });
+  const events = new Map<string, ReceivedEvent>();
+  let failNext = 0;
+
+  router.post('/events', async (ctx) => {
+    const raw = await readRaw(ctx);
+    const timestamp = ctx.get('X-Timestamp');
+    const signature = Buffer.from(ctx.get('X-Signature'), 'base64');
+    const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(raw).digest();
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+      return json(ctx, 401, { code: 'BAD_SIGNATURE' });
+    }
+    if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > WINDOW_SECONDS) {
+      return json(ctx, 401, { code: 'STALE_TIMESTAMP' });
+    }
+    if (failNext > 0) {
+      failNext -= 1;
+      return json(ctx, 503, { code: 'TEMPORARILY_UNAVAILABLE' });
+    }
+    const event = JSON.parse(raw.toString('utf8')) as Omit<ReceivedEvent, 'receivedAt' | 'deliveries'>;
+    const known = events.get(event.id);
+    if (known) known.deliveries += 1;
+    else events.set(event.id, { ...event, receivedAt: new Date().toISOString(), deliveries: 1 });
+    json(ctx, 200, { received: event.id });
+  });
+
+  router.get('/events', (ctx) => json(ctx, 200, { events: [...events.values()] }));
+
+  router.post('/_faults', async (ctx) => {
+    const body = JSON.parse((await readRaw(ctx)).toString('utf8') || '{}') as { failNext?: number };
+    failNext = Math.max(0, Number(body.failNext ?? 0));
+    json(ctx, 200, { failNext });
+  });
+
+  return router;
+}

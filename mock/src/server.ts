@@ -1,0 +1,41 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { backofficePeer } from './peers/backoffice';
+
+export interface MockOptions {
+  port: number;
+  host?: string;
+  backofficeSecret: string;
+}
+
+export interface MockServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Every outside system the product talks to, hosted in one process on loopback under its own prefix. */
+export async function startMockServer(options: MockOptions): Promise<MockServer> {
+  const app = new Koa();
+  const peers = [backofficePeer(options.backofficeSecret)];
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/') return next();
+    ctx.body = { peers: peers.map((peer) => peer.opts.prefix) };
+  });
+  for (const peer of peers) app.use(peer.routes()).use(peer.allowedMethods());
+  const server = http.createServer(app.callback());
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,65 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { bodyReader } from './http/body';
+import { errorEnvelope } from './http/errors';
+import { createHttpMetrics } from './http/metrics';
+import { buildOpenApiDocument } from './http/openapi';
+import { requestContext } from './http/request-context';
+import type { BackofficeClient } from './integrations/backoffice/client';
+import type { Outbox } from './jobs/outbox';
+import type { JobQueue } from './jobs/queue';
+import { healthRoutes } from './modules/health/routes';
+import type { KeyValueStore } from './redis';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Peers {
+  backoffice: BackofficeClient;
+}
+
+/** Everything the HTTP app needs, passed in so tests can build it around real or substitute parts. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: Database;
+  store: KeyValueStore;
+  jobs: JobQueue;
+  outbox: Outbox;
+  peers: Peers;
+}
+
+export const APP_VERSION = '0.1.0';
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.env === 'production' });
+  const metrics = createHttpMetrics();
+  let openApiDocument: object | undefined;
+
+  const operations = new Router();
+  operations.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+  operations.get('/api/openapi.json', (ctx) => {
+    openApiDocument ??= buildOpenApiDocument(APP_VERSION);
+    ctx.body = openApiDocument;
+  });
+
+  app.use(requestContext(deps.logger));
+  app.use(metrics.middleware);
+  app.use(errorEnvelope());
+  app.use(bodyReader(deps.config.bodyLimitBytes));
+  for (const router of [operations, healthRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+  return app;
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z.enum(['on', 'off']);
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().min(1).default('.data'),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    PG_PORT: port.default(5433),
+    DB_POOL_MAX: positiveInt.default(10),
+    JOBS_POOL_MAX: positiveInt.default(4),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    MOCKS: flag.optional(),
+    MOCK_PORT: port.default(3100),
+    BACKOFFICE_URL: z.url().optional(),
+    BACKOFFICE_SECRET: z.string().min(16).optional(),
+    H5_DIST: z.string().min(1).default('h5/dist'),
+    OUTBOX_SWEEP_SECONDS: positiveInt.default(30),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+    }
+  });
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  logLevel: string;
+  dataDir: string;
+  database: { url?: string; embeddedDir: string; embeddedPort: number; poolMax: number; jobsPoolMax: number };
+  redisUrl?: string;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  mocks: { enabled: boolean; port: number };
+  backoffice: { url: string; secret: string };
+  h5Dist: string;
+  outboxSweepSeconds: number;
+}
+
+/** A setting that is missing or malformed; its message is the one line start-up prints. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once; throws ConfigError naming the first bad setting. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(EnvSchema.shape).map((key) => [key, source[key] === '' ? undefined : source[key]]),
+  );
+  const parsed = EnvSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = source[name] === undefined ? 'unset' : `got "${source[name]}"`;
+    throw new ConfigError(`Configuration error: ${name} ${issue.message.replace(/^Invalid input: /, '')} (${got})`);
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const mocksEnabled = env.MOCKS ? env.MOCKS === 'on' : env.NODE_ENV !== 'production';
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    dataDir,
+    database: {
+      url: env.DATABASE_URL,
+      embeddedDir: path.join(dataDir, 'pg'),
+      embeddedPort: env.PG_PORT,
+      poolMax: env.DB_POOL_MAX,
+      jobsPoolMax: env.JOBS_POOL_MAX,
+    },
+    redisUrl: env.REDIS_URL,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    mocks: { enabled: mocksEnabled, port: env.MOCK_PORT },
+    backoffice: {
+      url: env.BACKOFFICE_URL ?? `http://127.0.0.1:${env.MOCK_PORT}/backoffice`,
+      // The development secret only ever signs traffic to the local mock back office.
+      secret: env.BACKOFFICE_SECRET ?? 'dev-backoffice-secret-not-for-production',
+    },
+    h5Dist: path.resolve(env.H5_DIST),
+    outboxSweepSeconds: env.OUTBOX_SWEEP_SECONDS,
+  };
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Db = NodePgDatabase<Schema>;
+
+/** A transaction: Drizzle for queries, and its raw client for anything that must join it (pg-boss). */
+export interface Tx {
+  db: Db;
+  client: pg.PoolClient;
+}
+
+export interface Database {
+  pool: pg.Pool;
+  db: Db;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+// Bigint columns (fen, ids) come back as JS numbers: every amount the product handles is far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new Error(`bigint ${value} exceeds the safe integer range`);
+  return parsed;
+});
+
+export function openDatabase(url: string, poolMax: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, application_name: 'power-server' });
+  // An idle client's connection can drop (server restart); the pool replaces it, so do not crash.
+  pool.on('error', () => undefined);
+  const db = drizzle(pool, { schema });
+  return {
+    pool,
+    db,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({ db: drizzle(client, { schema }), client });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      const started = performance.now();
+      await pool.query('SELECT 1');
+      return Math.round(performance.now() - started);
+    },
+    close: () => pool.end(),
+  };
+}
+
+const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+// Any constant works; it only has to be the same for every instance of this product.
+const MIGRATION_LOCK_KEY = 7_250_001;
+
+/** Applies the committed migrations; an advisory lock keeps instances starting together from racing. */
+export async function runMigrations(database: Database): Promise<void> {
+  const client = await database.pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}

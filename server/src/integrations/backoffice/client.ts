@@ -1,0 +1,49 @@
+import { createHmac } from 'node:crypto';
+
+export interface BackofficeEvent {
+  /** Stable id: the back office drops a repeated delivery of the same id. */
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: unknown;
+}
+
+export interface BackofficeClient {
+  deliver(event: BackofficeEvent): Promise<void>;
+}
+
+/**
+ * Signs `timestamp + "." + body` with HMAC-SHA256 (base64) so the back office can check both the
+ * sender and the freshness of every webhook.
+ */
+export function signBackofficeBody(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('base64');
+}
+
+export function createBackofficeClient(options: {
+  url: string;
+  secret: string;
+  timeoutMs?: number;
+  now?: () => Date;
+}): BackofficeClient {
+  const now = options.now ?? (() => new Date());
+  return {
+    async deliver(event) {
+      const body = JSON.stringify(event);
+      const timestamp = String(Math.floor(now().getTime() / 1000));
+      const response = await fetch(`${options.url}/events`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Event-Id': event.id,
+          'X-Timestamp': timestamp,
+          'X-Signature': signBackofficeBody(options.secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      });
+      if (!response.ok) throw new Error(`back office answered ${response.status}`);
+      await response.arrayBuffer();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import type { Database, Tx } from '../db/database';
+import { outbox } from '../db/schema';
+import type { JobQueue } from './queue';
+
+export const OUTBOX_RELAY_JOB = 'outbox-relay';
+
+export interface OutboxEvent {
+  id: number;
+  topic: string;
+  payload: unknown;
+  createdAt: Date;
+}
+
+/** Delivers one event to its destination; throwing means "try again later". */
+export type OutboxHandler = (event: OutboxEvent) => Promise<void>;
+
+export interface OutboxOptions {
+  database: Database;
+  jobs: JobQueue;
+  handlers: Record<string, OutboxHandler>;
+  log: Logger;
+  batchSize?: number;
+  maxAttempts?: number;
+  sweepCron?: string;
+}
+
+/** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s … capped at one hour. */
+export const outboxBackoffSeconds = (attempts: number) => Math.min(3600, 10 * 2 ** Math.max(0, attempts - 1));
+
+export interface Outbox {
+  /** Records an event inside the caller's transaction and nudges the relay when it commits. */
+  write(tx: Tx, topic: string, payload: unknown): Promise<number>;
+  /** Delivers due events until none are left; safe to run on every instance at once. */
+  relay(): Promise<{ relayed: number; failed: number }>;
+}
+
+export function createOutbox(options: OutboxOptions): Outbox {
+  const { database, jobs, handlers, log } = options;
+  const batchSize = options.batchSize ?? 50;
+  const maxAttempts = options.maxAttempts ?? 10;
+
+  // One batch in one transaction: the rows stay locked while they are delivered, so another
+  // instance's relay skips them instead of delivering them a second time.
+  const relayBatch = () =>
+    database.transaction(async ({ client }) => {
+      const { rows } = await client.query<{ id: number; topic: string; payload: unknown; created_at: Date; attempts: number }>(
+        `SELECT id, topic, payload, created_at, attempts FROM outbox
+          WHERE relayed_at IS NULL AND parked_at IS NULL AND available_at <= now()
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      let relayed = 0;
+      let failed = 0;
+      for (const row of rows) {
+        const handler = handlers[row.topic];
+        try {
+          if (!handler) throw new Error(`no handler for topic ${row.topic}`);
+          await handler({ id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at });
+          await client.query('UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = $1 AND relayed_at IS NULL', [row.id]);
+          relayed += 1;
+        } catch (err) {
+          failed += 1;
+          const attempts = row.attempts + 1;
+          const park = attempts >= maxAttempts;
+          log.warn({ err, outboxId: row.id, topic: row.topic, attempts, parked: park }, 'outbox delivery failed');
+          await client.query(
+            `UPDATE outbox SET attempts = $2, last_error = $3,
+                available_at = now() + make_interval(secs => $4), parked_at = CASE WHEN $5 THEN now() END
+              WHERE id = $1 AND relayed_at IS NULL`,
+            [row.id, attempts, String((err as Error).message).slice(0, 500), outboxBackoffSeconds(attempts), park],
+          );
+        }
+      }
+      return { relayed, failed, fetched: rows.length };
+    });
+
+  const api: Outbox = {
+    async write(tx, topic, payload) {
+      const [row] = await tx.db.insert(outbox).values({ topic, payload }).returning({ id: outbox.id });
+      await jobs.sendInTx(tx, OUTBOX_RELAY_JOB);
+      return row!.id;
+    },
+    async relay() {
+      const total = { relayed: 0, failed: 0 };
+      for (;;) {
+        const batch = await relayBatch();
+        total.relayed += batch.relayed;
+        total.failed += batch.failed;
+        if (batch.fetched < batchSize) break;
+      }
+      if (total.relayed || total.failed) log.info(total, 'outbox relayed');
+      return total;
+    },
+  };
+
+  jobs.define({
+    name: OUTBOX_RELAY_JOB,
+    policy: 'stately',
+    cron: options.sweepCron ?? '* * * * *',
+    handler: async () => {
+      await api.relay();
+    },
+  });
+  return api;
+}

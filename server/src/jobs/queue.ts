@@ -1,0 +1,71 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Tx } from '../db/database';
+
+export interface JobDefinition<Data extends object = object> {
+  name: string;
+  handler: (data: Data) => Promise<void>;
+  /** pg-boss queue policy; `stately` keeps at most one queued and one running job. */
+  policy?: 'standard' | 'singleton' | 'stately';
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  /** Cron (minute resolution) on which the job is also enqueued, as a safety sweep. */
+  cron?: string;
+}
+
+/**
+ * The one job mechanism: durable pg-boss queues in the product's own PostgreSQL, so a job can be
+ * enqueued inside the transaction that makes the business change and exists only if it commits.
+ */
+export interface JobQueue {
+  define<Data extends object>(job: JobDefinition<Data>): void;
+  send(name: string, data?: object): Promise<string | null>;
+  /** Enqueues through the transaction's own connection: rolled back with it, visible only on commit. */
+  sendInTx(tx: Tx, name: string, data?: object): Promise<string | null>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly boss: PgBoss;
+}
+
+export function createJobQueue(options: { url: string; poolMax: number; log: Logger; pollingSeconds?: number }): JobQueue {
+  const boss = new PgBoss({ connectionString: options.url, max: options.poolMax, application_name: 'power-jobs' });
+  boss.on('error', (err) => options.log.error({ err }, 'job queue error'));
+  const definitions = new Map<string, JobDefinition>();
+  let started = false;
+
+  return {
+    boss,
+    define(job) {
+      if (started) throw new Error(`job ${job.name} defined after the queue started`);
+      definitions.set(job.name, job as unknown as JobDefinition);
+    },
+    send: (name, data = {}) => boss.send(name, data),
+    sendInTx: (tx, name, data = {}) =>
+      boss.send(name, data, { db: { executeSql: (text, values) => tx.client.query(text, values) } }),
+    async start() {
+      await boss.start();
+      for (const job of definitions.values()) {
+        await boss.createQueue(job.name, {
+          name: job.name,
+          policy: job.policy ?? 'standard',
+          retryLimit: job.retryLimit ?? 5,
+          retryDelay: job.retryDelaySeconds ?? 5,
+          retryBackoff: true,
+        });
+        await boss.work(job.name, { pollingIntervalSeconds: options.pollingSeconds ?? 1 }, async (jobs) => {
+          for (const { id, data } of jobs) {
+            const log = options.log.child({ job: job.name, jobId: id });
+            log.debug('job started');
+            await job.handler(data as object);
+            log.debug('job finished');
+          }
+        });
+        if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'Asia/Shanghai' });
+      }
+      started = true;
+    },
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}

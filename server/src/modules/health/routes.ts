@@ -1,0 +1,29 @@
+import Router from '@koa/router';
+import { getHealth } from '../../../../shared/contracts/health';
+import type { AppDeps } from '../../app';
+import { mount } from '../../http/validate';
+
+async function probe(check: () => Promise<number>) {
+  try {
+    return { status: 'up' as const, latencyMs: await check() };
+  } catch (err) {
+    return { status: 'down' as const, error: (err as Error).message };
+  }
+}
+
+export function healthRoutes(deps: AppDeps): Router {
+  const router = new Router();
+  const startedAt = deps.clock.now().getTime();
+  mount(router, getHealth, async (_input, ctx) => {
+    const [database, redis] = await Promise.all([probe(() => deps.database.ping()), probe(() => deps.store.ping())]);
+    const healthy = database.status === 'up' && redis.status === 'up';
+    ctx.status = healthy ? 200 : 503;
+    return {
+      status: healthy ? ('ok' as const) : ('degraded' as const),
+      uptimeSeconds: Math.floor((deps.clock.now().getTime() - startedAt) / 1000),
+      database,
+      redis: { ...redis, kind: deps.store.kind },
+    };
+  });
+  return router;
+}

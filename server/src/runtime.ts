@@ -1,0 +1,86 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp, systemClock, type AppDeps, type Clock } from './app';
+import type { Config } from './config';
+import { openDatabase, runMigrations } from './db/database';
+import { createBackofficeClient } from './integrations/backoffice/client';
+import { createOutbox } from './jobs/outbox';
+import { createJobQueue } from './jobs/queue';
+import { openKeyValueStore } from './redis';
+import { seedDemoData, type DemoCredentials } from './seed';
+
+export interface Runtime {
+  url: string;
+  server: http.Server;
+  deps: AppDeps;
+  demo: DemoCredentials | undefined;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then closes pools. */
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  databaseUrl: string;
+  logger: Logger;
+  clock?: Clock;
+  seed?: boolean;
+  /** Listen on this port instead of config.port (0 = any free port). */
+  port?: number;
+}
+
+/** Builds the whole server around a database URL: migrate, seed, jobs, HTTP. Used by `npm start` and the tests. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const database = openDatabase(options.databaseUrl, config.database.poolMax);
+  await runMigrations(database);
+  const demo = options.seed === false ? undefined : await seedDemoData(database, logger);
+  const store = await openKeyValueStore(config.redisUrl);
+  const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
+  const peers = { backoffice: createBackofficeClient({ ...config.backoffice, now: () => clock.now() }) };
+  const outbox = createOutbox({
+    database,
+    jobs,
+    log: logger,
+    handlers: {
+      // The back office learns of every change through its webhook; the outbox row id is the event id.
+      backoffice: (event) => {
+        const { type, data } = event.payload as { type: string; data: unknown };
+        return peers.backoffice.deliver({ id: `evt_${event.id}`, type, data, occurredAt: event.createdAt.toISOString() });
+      },
+    },
+  });
+  await jobs.start();
+
+  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers };
+  const app = createApp(deps);
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  logger.info({ url }, 'server listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: no new connections, finishing in-flight requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = setTimeout(() => {
+        logger.warn('shutdown timeout reached, closing remaining connections');
+        server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timeout);
+      await jobs.stop();
+      await Promise.all([database.close(), store.close()]);
+      logger.info('shutdown complete');
+    })());
+
+  return { url, server, deps, demo, stop };
+}

@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { Database, Tx } from '../db/database';
+
+/** What a person needs to try the demo: logins, account numbers, terminal credentials… */
+export type DemoCredentials = Record<string, unknown>;
+
+export interface Seeder {
+  name: string;
+  /** Writes its demo data and records what a person needs to use it in `demo`. */
+  run(tx: Tx, demo: DemoCredentials, log: Logger): Promise<void>;
+}
+
+const SEED_NAME = 'demo';
+
+/** Each capability adds its seeder here; they run in order, in one transaction. */
+export const seeders: Seeder[] = [];
+
+/**
+ * Seeds the demo utility once, in one transaction: either every seeder's data is there or none
+ * is. Later starts find the recorded run and return the same credentials.
+ */
+export async function seedDemoData(database: Database, log: Logger): Promise<DemoCredentials> {
+  return database.transaction(async (tx) => {
+    // Two instances starting together: the second waits here, then finds the seed done.
+    await tx.client.query('SELECT pg_advisory_xact_lock(7250002)');
+    const done = await tx.client.query<{ summary: DemoCredentials }>('SELECT summary FROM seed_runs WHERE name = $1', [SEED_NAME]);
+    if (done.rows[0]) return done.rows[0].summary;
+    const demo: DemoCredentials = {};
+    for (const [index, seeder] of seeders.entries()) {
+      log.info({ step: `${index + 1}/${seeders.length}`, seeder: seeder.name }, 'seeding demo data');
+      await seeder.run(tx, demo, log);
+    }
+    await tx.client.query('INSERT INTO seed_runs (name, summary) VALUES ($1, $2)', [SEED_NAME, demo]);
+    log.info({ seeders: seeders.length }, 'demo data seeded');
+    return demo;
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * The one table of stable error codes. Clients branch on `code`, never on message text;
+ * the server maps each code to its HTTP status here so a code cannot drift between routes.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The JSON body of every error reply. */
+export interface ErrorEnvelope {
+  error: {
+    code: ErrorCode | (string & {});
+    message: string;
+    details?: unknown;
+    requestId: string;
+  };
+}
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code];
+}
