@@ -38,7 +38,8 @@ export interface AppDeps {
 
 export const APP_VERSION = '0.1.0';
 
-export function createApp(deps: AppDeps): Koa {
+/** The HTTP app: operations endpoints and every module's routes, behind one middleware chain. */
+export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): Koa {
   const app = new Koa({ proxy: deps.config.env === 'production' });
   const metrics = createHttpMetrics();
   let openApiDocument: object | undefined;
@@ -57,7 +58,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(metrics.middleware);
   app.use(errorEnvelope());
   app.use(bodyReader(deps.config.bodyLimitBytes));
-  for (const router of [operations, healthRoutes(deps)]) {
+  for (const router of [operations, healthRoutes(deps), ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));
   }

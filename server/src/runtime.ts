@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { createApp, systemClock, type AppDeps, type Clock } from './app';
 import type { Config } from './config';
@@ -12,6 +13,7 @@ import { seedDemoData, type DemoCredentials } from './seed';
 
 export interface Runtime {
   url: string;
+  app: Koa;
   server: http.Server;
   deps: AppDeps;
   demo: DemoCredentials | undefined;
@@ -82,5 +84,5 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger.info('shutdown complete');
     })());
 
-  return { url, server, deps, demo, stop };
+  return { url, app, server, deps, demo, stop };
 }

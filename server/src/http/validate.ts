@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Endpoint } from '../../../shared/contracts/endpoint';
 import { AppError } from '../errors';
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = [S] extends [undefined] ? undefined : z.output<Exclude<S, undefined>>;
 
 export interface Input<E extends Endpoint> {
   body: Parsed<E['body']>;

@@ -29,9 +29,14 @@ export interface JobQueue {
 
 export function createJobQueue(options: { url: string; poolMax: number; log: Logger; pollingSeconds?: number }): JobQueue {
   const boss = new PgBoss({ connectionString: options.url, max: options.poolMax, application_name: 'power-jobs' });
-  boss.on('error', (err) => options.log.error({ err }, 'job queue error'));
-  const definitions = new Map<string, JobDefinition>();
   let started = false;
+  let stopped = false;
+  boss.on('error', (err: Error & { code?: string }) => {
+    // Connections closing as the database shuts down after us are not worth an alarm.
+    if (stopped) return;
+    options.log.error({ err: { message: err.message, code: err.code } }, 'job queue error');
+  });
+  const definitions = new Map<string, JobDefinition>();
 
   return {
     boss,
@@ -65,6 +70,7 @@ export function createJobQueue(options: { url: string; poolMax: number; log: Log
       started = true;
     },
     async stop() {
+      stopped = true;
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

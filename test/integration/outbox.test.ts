@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockServer, type MockServer } from '../../mock/src/server';
+import { createTestDatabase, eventually, request, startTestApp, TEST_BACKOFFICE_SECRET, type TestApp } from '../support/harness';
+
+interface ReceivedEvent {
+  id: string;
+  type: string;
+  data: { n: number };
+  deliveries: number;
+}
+
+let mocks: MockServer;
+let first: TestApp;
+let second: TestApp;
+
+beforeAll(async () => {
+  mocks = await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET });
+  const databaseUrl = await createTestDatabase();
+  // Two server instances on one database, as in a scaled-out deployment.
+  first = await startTestApp({ databaseUrl, mocks });
+  second = await startTestApp({ databaseUrl, mocks });
+});
+afterAll(async () => {
+  await Promise.all([first?.stop(), second?.stop()]);
+  await mocks?.close();
+});
+
+const received = async () => (await request(mocks.url, 'GET', '/backoffice/events')).body.events as ReceivedEvent[];
+
+const writeEvent = (app: TestApp, n: number) =>
+  app.runtime.deps.database.transaction((tx) => app.runtime.deps.outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n } }));
+
+describe('transactional outbox relayed to the back office', () => {
+  it('never relays an event whose transaction rolled back', async () => {
+    const { database, outbox } = first.runtime.deps;
+    await expect(
+      database.transaction(async (tx) => {
+        await outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n: -1 } });
+        throw new Error('business rule failed after the event was written');
+      }),
+    ).rejects.toThrow('business rule failed');
+    await writeEvent(first, 0);
+    await eventually(async () => ((await received()).some((event) => event.data.n === 0) ? true : undefined));
+    await Promise.all([first.runtime.deps.outbox.relay(), second.runtime.deps.outbox.relay()]);
+    expect((await received()).some((event) => event.data.n === -1)).toBe(false);
+    const pending = await database.pool.query("SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'n' = '-1'");
+    expect(pending.rows[0].n).toBe(0);
+  });
+
+  it('delivers each committed event exactly once while two instances relay at the same time', async () => {
+    const numbers = Array.from({ length: 40 }, (_, i) => i + 1);
+    await Promise.all(numbers.map((n) => writeEvent(n % 2 ? first : second, n)));
+    // Both instances' jobs are running; add explicit relays from both to force contention.
+    await Promise.all([first, second, first, second].map((app) => app.runtime.deps.outbox.relay()));
+    const events = await eventually(async () => {
+      const all = (await received()).filter((event) => event.data.n > 0);
+      return all.length === numbers.length ? all : undefined;
+    });
+    expect(events.map((event) => event.data.n).sort((a, b) => a - b)).toEqual(numbers);
+    expect(events.every((event) => event.deliveries === 1)).toBe(true);
+    // Delivery happens inside the relay's transaction; the rows show as relayed once it commits.
+    await eventually(async () => {
+      const { rows } = await first.runtime.deps.database.pool.query('SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL');
+      return rows[0].n === 0 ? true : undefined;
+    });
+  });
+
+  it('keeps an event whose delivery failed and delivers it on a later attempt', async () => {
+    await request(mocks.url, 'POST', '/backoffice/_faults', { body: { failNext: 1 } });
+    const { database, outbox } = first.runtime.deps;
+    const id = await database.transaction((tx) => outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n: 1000 } }));
+    const failed = await eventually(async () => {
+      const { rows } = await database.pool.query('SELECT attempts, last_error, available_at > now() AS later FROM outbox WHERE id = $1', [id]);
+      return rows[0].attempts === 1 ? rows[0] : undefined;
+    });
+    expect(failed).toMatchObject({ last_error: 'back office answered 503', later: true });
+    // Let the retry fall due now instead of in ten seconds.
+    await database.pool.query('UPDATE outbox SET available_at = now() WHERE id = $1', [id]);
+    await outbox.relay();
+    const event = (await received()).find((e) => e.data.n === 1000);
+    expect(event).toMatchObject({ id: `evt_${id}`, type: 'probe.changed', deliveries: 1 });
+  });
+
+  it('is refused by the back office when the signature is wrong', async () => {
+    const res = await request(mocks.url, 'POST', '/backoffice/events', {
+      body: { id: 'evt_forged', type: 'x', occurredAt: new Date().toISOString(), data: {} },
+      headers: { 'X-Timestamp': String(Math.floor(Date.now() / 1000)), 'X-Signature': 'AAAA' },
+    });
+    expect(res.status).toBe(401);
+  });
+});

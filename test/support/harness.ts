@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { startMockServer, type MockServer } from '../../mock/src/server';
+import { loadConfig } from '../../server/src/config';
+import { ensureDatabase } from '../../server/src/db/ensure-database';
+import { startRuntime, type Runtime } from '../../server/src/runtime';
+
+import { TEMPLATE_DATABASE } from './constants';
+export const TEST_BACKOFFICE_SECRET = 'test-backoffice-secret-0123456789';
+
+/** A fresh database copied from the migrated template; unique per call. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(inject('pgAdminUrl'), name, TEMPLATE_DATABASE);
+  return `${inject('pgUrlBase')}${name}`;
+}
+
+export interface TestApp {
+  url: string;
+  runtime: Runtime;
+  mocks: MockServer;
+  databaseUrl: string;
+  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  stop(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export async function request(base: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<TestResponse> {
+  const hasBody = options.body !== undefined;
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(hasBody ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+    body: hasBody ? (typeof options.body === 'string' ? options.body : JSON.stringify(options.body)) : undefined,
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+/**
+ * The real server on a random port, against its own fresh database and its own mock peers,
+ * configured the way `npm start` configures it.
+ */
+export async function startTestApp(
+  options: { env?: Record<string, string>; databaseUrl?: string; mocks?: MockServer } = {},
+): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const mocks = options.mocks ?? (await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET }));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    BACKOFFICE_URL: `${mocks.url}/backoffice`,
+    BACKOFFICE_SECRET: TEST_BACKOFFICE_SECRET,
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const runtime = await startRuntime({ config, databaseUrl, logger, port: 0 });
+  return {
+    url: runtime.url,
+    runtime,
+    mocks,
+    databaseUrl,
+    request: (method, path, requestOptions) => request(runtime.url, method, path, requestOptions),
+    async stop() {
+      await runtime.stop();
+      if (!options.mocks) await mocks.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Serves a Koa app on a random loopback port (for apps a test composes itself). */
+export async function serve(app: Koa): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/src/config';
+
+describe('configuration', () => {
+  it('runs on defaults alone: embedded database, mocks on, in-process store', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.embeddedDir).toMatch(/\.data\/pg$/);
+    expect(config.mocks).toEqual({ enabled: true, port: 3100 });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.backoffice.url).toBe('http://127.0.0.1:3100/backoffice');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['REDIS_URL', 'http://localhost'],
+    ['LOG_LEVEL', 'loud'],
+    ['DB_POOL_MAX', '0'],
+    ['MOCKS', 'maybe'],
+  ])('names %s when it is malformed (%s) in a single line', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.startsWith(`Configuration error: ${name} `)).toBe(true);
+    expect(message).toContain(value);
+    expect(message).not.toContain('\n');
+  });
+
+  it('demands real settings in production instead of falling back to development ones', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required in production/);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u:p@db:5432/power',
+      BACKOFFICE_URL: 'https://backoffice.example/hooks',
+      BACKOFFICE_SECRET: 'a-long-production-secret',
+    });
+    expect(config.mocks.enabled).toBe(false);
+    expect(config.backoffice.secret).toBe('a-long-production-secret');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', REDIS_URL: '' }).port).toBe(3000);
+  });
+});
