@@ -24,7 +24,6 @@ const EnvSchema = z
     BACKOFFICE_URL: z.url().optional(),
     BACKOFFICE_SECRET: z.string().min(16).optional(),
     H5_DIST: z.string().min(1).default('h5/dist'),
-    OUTBOX_SWEEP_SECONDS: positiveInt.default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -48,7 +47,6 @@ export interface Config {
   mocks: { enabled: boolean; port: number };
   backoffice: { url: string; secret: string };
   h5Dist: string;
-  outboxSweepSeconds: number;
 }
 
 /** A setting that is missing or malformed; its message is the one line start-up prints. */
@@ -94,6 +92,5 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       secret: env.BACKOFFICE_SECRET ?? 'dev-backoffice-secret-not-for-production',
     },
     h5Dist: path.resolve(env.H5_DIST),
-    outboxSweepSeconds: env.OUTBOX_SWEEP_SECONDS,
   };
 }
