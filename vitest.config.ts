@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+const here = (relative: string) => path.resolve(import.meta.dirname, relative);
 
 export default defineConfig({
   test: {
@@ -10,6 +13,22 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        // Taro pages rendered in jsdom, with Taro's modules replaced by plain stand-ins.
+        define: { 'process.env.TARO_ENV': JSON.stringify('h5'), API_BASE: JSON.stringify('') },
+        resolve: {
+          alias: {
+            '@tarojs/components': here('test/support/taro/components.tsx'),
+            '@tarojs/taro': here('test/support/taro/taro.ts'),
+          },
+          extensions: ['.h5.tsx', '.h5.ts', '.tsx', '.ts', '.js'],
+        },
+        test: {
+          name: 'components',
+          include: ['test/components/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
         },
       },
       {

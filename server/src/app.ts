@@ -1,5 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import compress from 'koa-compress';
+import zlib from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './db/database';
@@ -8,10 +10,12 @@ import { errorEnvelope } from './http/errors';
 import { createHttpMetrics } from './http/metrics';
 import { buildOpenApiDocument } from './http/openapi';
 import { requestContext } from './http/request-context';
+import { h5Static } from './http/static';
 import type { BackofficeClient } from './integrations/backoffice/client';
 import type { Outbox } from './jobs/outbox';
 import type { JobQueue } from './jobs/queue';
 import { healthRoutes } from './modules/health/routes';
+import { metaRoutes } from './modules/meta/routes';
 import type { KeyValueStore } from './redis';
 
 export interface Clock {
@@ -57,8 +61,11 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(requestContext(deps.logger));
   app.use(metrics.middleware);
   app.use(errorEnvelope());
+  // API replies are compressed on the fly at a quick brotli level; static files bring their own.
+  app.use(compress({ threshold: 1024, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }));
+  app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes));
-  for (const router of [operations, healthRoutes(deps), ...(options.routers ?? [])]) {
+  for (const router of [operations, healthRoutes(deps), metaRoutes(deps), ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));
   }

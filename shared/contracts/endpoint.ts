@@ -1,19 +1,18 @@
 import { z } from 'zod';
+import type { Route } from '../routes';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type HttpMethod = Route['method'];
 
 /**
  * One endpoint's contract: what the server validates, what the client is typed against, and what
- * the OpenAPI document says. Paths use OpenAPI's `{param}` form.
+ * the OpenAPI document says. Method and path come from `shared/routes.ts`.
  */
 export interface Endpoint<
   Body extends z.ZodType | undefined = z.ZodType | undefined,
   Query extends z.ZodType | undefined = z.ZodType | undefined,
   Params extends z.ZodType | undefined = z.ZodType | undefined,
   Response extends z.ZodType = z.ZodType,
-> {
-  method: HttpMethod;
-  path: string;
+> extends Route {
   summary: string;
   tag: string;
   auth: 'none' | 'customer' | 'staff' | 'signature';
@@ -35,8 +34,13 @@ export function defineEndpoint<
 }
 
 export type ResponseOf<E extends Endpoint> = z.infer<E['response']>;
-export type BodyOf<E extends Endpoint> = E['body'] extends z.ZodType ? z.input<E['body']> : never;
-export type QueryOf<E extends Endpoint> = E['query'] extends z.ZodType ? z.input<E['query']> : never;
+type InputPart<S> = [S] extends [undefined] ? undefined : z.input<Exclude<S, undefined>>;
+/** What a client sends: body, query and path parameters, each typed from the contract. */
+export interface RequestOf<E extends Endpoint> {
+  body: InputPart<E['body']>;
+  query: InputPart<E['query']>;
+  params: InputPart<E['params']>;
+}
 
 export const ErrorEnvelopeSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routes } from '../routes';
 import { defineEndpoint } from './endpoint';
 
 const ComponentStatus = z.object({
@@ -17,8 +18,7 @@ export const HealthResponse = z
   .meta({ id: 'Health' });
 
 export const getHealth = defineEndpoint({
-  method: 'get',
-  path: '/healthz',
+  ...routes.getHealth,
   summary: 'Liveness and dependency status (503 when the database is down)',
   tag: 'operations',
   auth: 'none',

@@ -1,8 +1,14 @@
-/** Every endpoint contract; the OpenAPI document is generated from this list. */
+/** Every endpoint contract by name; the OpenAPI document and the typed client come from this map. */
+import type { RouteName } from '../routes';
 import type { Endpoint } from './endpoint';
-import * as health from './health';
+import { getHealth } from './health';
+import { getMeta } from './meta';
 
 export * from './endpoint';
 export * from './health';
+export * from './meta';
 
-export const endpoints: readonly Endpoint[] = [health.getHealth];
+export const contracts = { getHealth, getMeta } satisfies Record<RouteName, Endpoint>;
+
+export type Contracts = typeof contracts;
+export const endpoints: readonly Endpoint[] = Object.values(contracts);

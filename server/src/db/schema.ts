@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, check, index, integer, jsonb, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * Events written in the same transaction as the business change that caused them, and relayed
@@ -27,3 +27,34 @@ export const seedRuns = pgTable('seed_runs', {
   appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
   summary: jsonb('summary').notNull().default({}),
 });
+
+/** The utility this deployment serves: one row. */
+export const utilityProfile = pgTable(
+  'utility_profile',
+  {
+    id: smallint('id').primaryKey().default(1),
+    name: text('name').notNull(),
+    shortName: text('short_name').notNull(),
+    hotline: text('hotline').notNull(),
+    serviceHours: text('service_hours').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [check('utility_profile_single_row', sql`${table.id} = 1`)],
+);
+
+/** Notices shown on the home page while published and not expired. */
+export const notices = pgTable(
+  'notices',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    title: text('title').notNull(),
+    summary: text('summary').notNull(),
+    level: text('level', { enum: ['info', 'important', 'urgent'] }).notNull().default('info'),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('notices_published_idx').on(table.publishedAt),
+    check('notices_level_known', sql`${table.level} IN ('info', 'important', 'urgent')`),
+  ],
+);

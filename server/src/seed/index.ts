@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../db/database';
+import { metaSeeder } from '../modules/meta/seed';
 
 /** What a person needs to try the demo: logins, account numbers, terminal credentials… */
 export type DemoCredentials = Record<string, unknown>;
@@ -13,7 +14,7 @@ export interface Seeder {
 const SEED_NAME = 'demo';
 
 /** Each capability adds its seeder here; they run in order, in one transaction. */
-export const seeders: Seeder[] = [];
+export const seeders: Seeder[] = [metaSeeder];
 
 /**
  * Seeds the demo utility once, in one transaction: either every seeder's data is there or none

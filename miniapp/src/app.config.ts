@@ -1,0 +1,32 @@
+// The main package holds the four tab pages; each feature area is a subpackage loaded on demand.
+export default defineAppConfig({
+  pages: ['pages/home/index', 'pages/bills/index', 'pages/services/index', 'pages/me/index'],
+  subPackages: [
+    { root: 'packages/payments', name: 'payments', pages: ['pages/index/index'] },
+    { root: 'packages/outages', name: 'outages', pages: ['pages/index/index'] },
+    { root: 'packages/requests', name: 'requests', pages: ['pages/index/index'] },
+    { root: 'packages/applications', name: 'applications', pages: ['pages/index/index'] },
+  ],
+  window: {
+    navigationBarBackgroundColor: '#0b6e4f',
+    navigationBarTextStyle: 'white',
+    navigationBarTitleText: '电力客户服务',
+    backgroundColor: '#f4f7f5',
+    backgroundTextStyle: 'light',
+  },
+  tabBar: {
+    color: '#5b6b65',
+    selectedColor: '#0b6e4f',
+    backgroundColor: '#ffffff',
+    borderStyle: 'white',
+    list: [
+      { pagePath: 'pages/home/index', text: '首页' },
+      { pagePath: 'pages/bills/index', text: '账单' },
+      { pagePath: 'pages/services/index', text: '服务' },
+      { pagePath: 'pages/me/index', text: '我的' },
+    ],
+  },
+  preloadRule: {
+    'pages/home/index': { network: 'all', packages: ['payments'] },
+  },
+});

@@ -1,0 +1,60 @@
+import Taro from '@tarojs/taro';
+import { taroRequest, taroStorage } from './shared';
+import type { Platform, SubscribeDecision } from './types';
+
+export * from './types';
+
+const cancelled = (err: unknown) => /cancel/i.test((err as { errMsg?: string }).errMsg ?? '');
+
+export const platform: Platform = {
+  name: 'weapp',
+  request: taroRequest,
+  async login() {
+    const { code } = await Taro.login();
+    if (!code) throw new Error('WeChat returned no login code');
+    return { kind: 'wechat', code };
+  },
+  async launchPayment(launch) {
+    if (launch.kind !== 'wechat_jsapi') throw new Error(`the mini-program cannot launch ${launch.kind} payments`);
+    try {
+      await Taro.requestPayment({
+        timeStamp: launch.timeStamp,
+        nonceStr: launch.nonceStr,
+        package: launch.package,
+        signType: launch.signType,
+        paySign: launch.paySign,
+      });
+      return 'submitted';
+    } catch (err) {
+      if (cancelled(err)) return 'cancelled';
+      throw err;
+    }
+  },
+  async requestSubscribe(templateIds) {
+    const result = (await Taro.requestSubscribeMessage({ tmplIds: templateIds, entityIds: [] })) as unknown as Record<string, string>;
+    return Object.fromEntries(
+      templateIds.map((id) => [id, (['accept', 'reject', 'ban', 'filter'].includes(result[id] ?? '') ? result[id] : 'reject') as SubscribeDecision]),
+    );
+  },
+  async pickFiles({ count, accept }) {
+    if (accept === 'image-or-pdf') {
+      const { tempFiles } = await Taro.chooseMessageFile({ count, type: 'all', extension: ['jpg', 'jpeg', 'png', 'pdf'] });
+      return tempFiles.map((file) => ({ name: file.name, size: file.size, source: file.path }));
+    }
+    const { tempFiles } = await Taro.chooseMedia({ count, mediaType: ['image'], sizeType: ['compressed'] });
+    return tempFiles.map((file, index) => ({ name: `photo-${index + 1}.jpg`, size: file.size, source: file.tempFilePath }));
+  },
+  async uploadFile({ url, file, field, headers }) {
+    const response = await Taro.uploadFile({ url, filePath: file.source, name: field, header: headers });
+    // uploadFile's data is a string on both platforms.
+    let data: unknown = response.data;
+    try {
+      data = JSON.parse(response.data);
+    } catch {
+      // keep the text
+    }
+    return { status: response.statusCode, headers: {}, data };
+  },
+  storage: taroStorage,
+  call: (phoneNumber) => void Taro.makePhoneCall({ phoneNumber }),
+};

@@ -1,0 +1,17 @@
+/**
+ * Plain DOM stand-ins for @tarojs/components in component tests: the same props a page passes,
+ * rendered as elements Testing Library can find and click.
+ */
+import type { ReactNode } from 'react';
+
+type Props = { children?: ReactNode; className?: string; onClick?: () => void; [key: string]: unknown };
+
+const pick = ({ children, className, onClick, ...rest }: Props) => {
+  const attributes = Object.fromEntries(Object.entries(rest).filter(([key]) => key.startsWith('data-') || key.startsWith('aria-') || key === 'role'));
+  return { children, className, onClick, ...attributes };
+};
+
+export const View = (props: Props) => <div {...pick(props)} />;
+export const Text = (props: Props) => <span {...pick(props)} />;
+export const Button = (props: Props) => <button type='button' {...pick(props)} />;
+export const Image = ({ src, className }: { src: string; className?: string }) => <img src={src} className={className} alt='' />;
