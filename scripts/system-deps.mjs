@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The system packages the tests use: a real Redis server and Debian's Chromium (for the H5 page).
+ * The system packages the tests use: a real Redis server, Debian's Chromium (for the H5 page) and a
+ * Chinese font for its screenshots.
  * As root, installs whatever is missing with apt-get; otherwise says the one line to run.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,8 @@ import { existsSync } from 'node:fs';
 const needed = [
   { pkg: 'redis-server', paths: ['/usr/bin/redis-server', '/usr/local/bin/redis-server'] },
   { pkg: 'chromium', paths: ['/usr/bin/chromium', '/usr/bin/chromium-browser'] },
+  // Chinese glyphs for the page screenshots a person looks at.
+  { pkg: 'fonts-wqy-microhei', paths: ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'] },
 ];
 const missing = needed.filter(({ paths }) => !paths.some((path) => existsSync(path))).map(({ pkg }) => pkg);
 if (missing.length === 0) process.exit(0);

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase, runMigrations } from '../../server/src/db/database';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
+import { ensureH5Build } from '../../scripts/ensure-h5.mjs';
 import { startRedisServer } from './system';
 
 import { TEMPLATE_DATABASE } from './constants';
@@ -25,6 +26,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const log = pino({ level: 'warn' });
+  // The browser tests serve the built page; build it first if the sources changed since.
+  ensureH5Build((line) => process.stdout.write(`${line}\n`));
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-test-pg-'));
   // As root the server runs as the postgres user, who must be able to reach its data directory.
   await fs.chmod(dataDir, 0o755);

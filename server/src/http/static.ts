@@ -95,9 +95,10 @@ export function h5Static(distDir: string): Middleware {
       ctx.status = 304;
       return;
     }
-    const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
-    const encoded = encoding === 'br' || encoding === 'gzip' ? file.encoded[encoding] : undefined;
-    if (encoded) ctx.set('Content-Encoding', encoding as string);
-    ctx.body = encoded ?? file.body;
+    // Our preference (br is smaller), among what the client accepts; browsers list gzip first.
+    const accepted = ctx.acceptsEncodings() as string[];
+    const encoding = (['br', 'gzip'] as const).find((name) => accepted.includes(name) && file.encoded[name]);
+    if (encoding) ctx.set('Content-Encoding', encoding);
+    ctx.body = encoding ? file.encoded[encoding] : file.body;
   };
 }

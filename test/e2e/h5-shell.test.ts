@@ -1,0 +1,94 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium, SCREENSHOTS } from '../support/browser';
+import { startTestApp, type TestApp } from '../support/harness';
+
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+beforeEach(async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' });
+  page = await context.newPage();
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const tab = (label: string) => page.locator('.taro-tabbar__tabbar').getByText(label, { exact: true });
+
+describe('H5 page in Chromium', () => {
+  it('shows the utility and the notices the API serves', async () => {
+    await page.goto(app.url);
+    await expect.poll(() => page.getByTestId('utility-name').textContent()).toBe('江南示范供电公司');
+    await page.getByText('居民阶梯电价年度周期将于 12 月 31 日结束').waitFor();
+    await expect.poll(() => page.locator('.notice').count()).toBe(3);
+    expect(await page.getByText('服务热线 95598').isVisible()).toBe(true);
+    await shot('home');
+  });
+
+  it('navigates between the tabs, each page with its own address', async () => {
+    await page.goto(app.url);
+    await page.getByTestId('utility-name').waitFor();
+
+    await tab('账单').click();
+    await page.waitForURL(/\/pages\/bills\/index/);
+    await page.getByText('绑定户号后，这里会显示每月账单、阶梯用电和缴费记录').waitFor();
+    await shot('bills');
+
+    await tab('服务').click();
+    await page.waitForURL(/\/pages\/services\/index/);
+    await page.getByTestId('service-outages').waitFor();
+    await shot('services');
+
+    await tab('我的').click();
+    await page.waitForURL(/\/pages\/me\/index/);
+    await page.locator('.me').getByText('全天 24 小时').waitFor();
+    await shot('me');
+
+    await tab('首页').click();
+    await page.waitForURL(/\/pages\/home\/index|\/$/);
+    await page.getByTestId('notice-list').waitFor();
+  });
+
+  it('opens a feature subpackage from the home page and loads it on demand', async () => {
+    await page.goto(app.url);
+    await page.getByTestId('entry-apply').click();
+    await page.waitForURL(/\/packages\/applications\/pages\/index\/index/);
+    await page.getByText('企业：营业执照、项目批准文件').waitFor();
+    await page.locator('.link-button').getByText('95598').waitFor();
+    await shot('applications');
+  });
+
+  it('shows the error state when the API fails, and recovers with retry', async () => {
+    await page.route('**/api/meta', (route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal server error', requestId: 'e2e' } }),
+      }),
+    );
+    await page.goto(app.url);
+    const error = page.getByTestId('state-error');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('服务暂时不可用，请稍后重试');
+    await shot('home-error');
+
+    await page.unroute('**/api/meta');
+    await error.getByText('重试', { exact: true }).click();
+    await page.getByTestId('notice-list').waitFor();
+    expect(await page.getByTestId('state-error').count()).toBe(0);
+  });
+
+  it('opens a deep link directly', async () => {
+    await page.goto(`${app.url}/pages/services/index`);
+    await page.getByTestId('service-repair').waitFor();
+  });
+});
