@@ -3,11 +3,12 @@ import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/harness';
+import { manualClock, startTestApp, type TestApp } from '../support/harness';
 
 let app: TestApp;
+const clock = manualClock();
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ clock });
 });
 afterAll(() => app.stop());
 
@@ -95,6 +96,10 @@ describe('GET /api/meta', () => {
       ('future', 's', 'urgent', now() + interval '1 day', NULL),
       ('expired', 's', 'urgent', now() - interval '3 days', now() - interval '1 day'),
       ('outage now', 's', 'urgent', now() - interval '1 hour', now() + interval '1 day')`);
+    // Served from the few-second cache until it lapses.
+    const cached = await app.request('GET', '/api/meta');
+    expect(cached.body.notices.map((notice: { title: string }) => notice.title)).not.toContain('outage now');
+    clock.advance(5_001);
     const res = await app.request('GET', '/api/meta');
     const titles = res.body.notices.map((notice: { title: string }) => notice.title);
     expect(titles[0]).toBe('outage now');

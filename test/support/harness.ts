@@ -5,6 +5,7 @@ import type Koa from 'koa';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { startMockServer, type MockServer } from '../../mock/src/server';
+import type { Clock } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { startRuntime, type Runtime } from '../../server/src/runtime';
@@ -57,7 +58,7 @@ export async function request(base: string, method: string, path: string, option
  * configured the way `npm start` configures it.
  */
 export async function startTestApp(
-  options: { env?: Record<string, string>; databaseUrl?: string; mocks?: MockServer } = {},
+  options: { env?: Record<string, string>; databaseUrl?: string; mocks?: MockServer; clock?: Clock } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const mocks = options.mocks ?? (await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET }));
@@ -70,7 +71,7 @@ export async function startTestApp(
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const runtime = await startRuntime({ config, databaseUrl, logger, port: 0 });
+  const runtime = await startRuntime({ config, databaseUrl, logger, port: 0, clock: options.clock });
   return {
     url: runtime.url,
     runtime,
@@ -112,4 +113,10 @@ export async function serve(app: Koa): Promise<{ url: string; close(): Promise<v
       server.closeAllConnections();
     }),
   };
+}
+
+/** A clock a test moves by hand: starts at the real time. */
+export function manualClock(start = new Date()): Clock & { advance(ms: number): void } {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms) => void (now += ms) };
 }

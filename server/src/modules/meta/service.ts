@@ -8,14 +8,16 @@ const MAX_NOTICES = 10;
 
 /** The utility's identity and the notices in force at `now`: urgent first, then newest. */
 export async function getMeta(db: Db, now: Date): Promise<Meta> {
-  const [profile] = await db.select().from(utilityProfile).limit(1);
+  const [[profile], rows] = await Promise.all([
+    db.select().from(utilityProfile).limit(1),
+    db
+      .select()
+      .from(notices)
+      .where(and(lte(notices.publishedAt, now), or(isNull(notices.expiresAt), gt(notices.expiresAt, now))))
+      .orderBy(sql`CASE ${notices.level} WHEN 'urgent' THEN 0 WHEN 'important' THEN 1 ELSE 2 END`, desc(notices.publishedAt))
+      .limit(MAX_NOTICES),
+  ]);
   if (!profile) throw new AppError('SERVICE_UNAVAILABLE', 'The utility profile has not been configured');
-  const rows = await db
-    .select()
-    .from(notices)
-    .where(and(lte(notices.publishedAt, now), or(isNull(notices.expiresAt), gt(notices.expiresAt, now))))
-    .orderBy(sql`CASE ${notices.level} WHEN 'urgent' THEN 0 WHEN 'important' THEN 1 ELSE 2 END`, desc(notices.publishedAt))
-    .limit(MAX_NOTICES);
   return {
     utility: { name: profile.name, shortName: profile.shortName, hotline: profile.hotline, serviceHours: profile.serviceHours },
     notices: rows.map((row) => ({

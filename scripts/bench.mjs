@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+/** `npm run bench`: every benchmark in test/bench, one after the other, printing their figures. */
+import { spawnSync } from 'node:child_process';
+import { ensureH5Build } from './ensure-h5.mjs';
+
+ensureH5Build();
+for (const bench of ['test/bench/api.ts', 'test/bench/h5-load.ts']) {
+  process.stdout.write(`\n== ${bench}\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', bench], { stdio: 'inherit' });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}

@@ -1,0 +1,33 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { startMockServer } from '../../mock/src/server';
+import { loadConfig } from '../../server/src/config';
+import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
+import { ensureDatabase } from '../../server/src/db/ensure-database';
+import { startRuntime } from '../../server/src/runtime';
+
+/** The real server on the embedded database in a scratch directory, seeded like `npm start`. */
+export async function startBenchServer() {
+  // Request logs are written as in production, but to /dev/null so the figures stay readable.
+  const log = pino({ level: 'info' }, pino.destination('/dev/null'));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-'));
+  await fs.chmod(dir, 0o755);
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log });
+  await ensureDatabase(cluster.urlFor('postgres'), 'power');
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: cluster.urlFor('power'),
+    BACKOFFICE_URL: 'http://127.0.0.1:1/backoffice', BACKOFFICE_SECRET: 'bench-secret-0123456789' });
+  const mocks = await startMockServer({ port: 0, backofficeSecret: config.backoffice.secret });
+  const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
+  return {
+    url: runtime.url,
+    databaseUrl: cluster.urlFor("power"),
+    async stop() {
+      await runtime.stop();
+      await mocks.close();
+      await cluster.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
