@@ -10,7 +10,7 @@ import { startMockServer, type MockServer } from '../../mock/src/server';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded';
 import { ensureDatabase } from './db/ensure-database';
-import { startRuntime } from './runtime';
+import { startRuntime, type Runtime } from './runtime';
 
 function readConfig(): Config {
   try {
@@ -29,20 +29,32 @@ const logger = pino({ level: config.logLevel, base: { service: 'power-server' } 
 const startedAt = performance.now();
 
 let cluster: EmbeddedCluster | undefined;
-let databaseUrl = config.database.url;
-if (!databaseUrl) {
-  cluster = await startEmbeddedPostgres({ dataDir: config.database.embeddedDir, preferredPort: config.database.embeddedPort, log: logger });
-  await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  databaseUrl = cluster.urlFor('power');
-}
-
 let mocks: MockServer | undefined;
-if (config.mocks.enabled) {
-  mocks = await startMockServer({ port: config.mocks.port, backofficeSecret: config.backoffice.secret });
-  logger.info({ url: mocks.url }, 'mock peers listening');
+
+async function startAll(): Promise<Runtime> {
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    cluster = await startEmbeddedPostgres({ dataDir: config.database.embeddedDir, preferredPort: config.database.embeddedPort, log: logger });
+    await ensureDatabase(cluster.urlFor('postgres'), 'power');
+    databaseUrl = cluster.urlFor('power');
+  }
+  if (config.mocks.enabled) {
+    mocks = await startMockServer({ port: config.mocks.port, backofficeSecret: config.backoffice.secret });
+    logger.info({ url: mocks.url }, 'mock peers listening');
+  }
+  return startRuntime({ config, databaseUrl, logger });
 }
 
-const runtime = await startRuntime({ config, databaseUrl, logger });
+let runtime: Runtime;
+try {
+  runtime = await startAll();
+} catch (err) {
+  // A port in use or a database that will not start: say so, and leave nothing running behind.
+  logger.fatal({ err }, 'start-up failed');
+  await mocks?.close().catch(() => undefined);
+  await cluster?.stop().catch(() => undefined);
+  process.exit(1);
+}
 const demo = { url: runtime.url, mockUrl: mocks?.url, ...runtime.demo };
 await fs.mkdir(config.dataDir, { recursive: true });
 await fs.writeFile(path.join(config.dataDir, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`);

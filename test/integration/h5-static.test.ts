@@ -58,6 +58,13 @@ describe('the H5 page served by the server', () => {
     expect(zlib.gunzipSync(gzip.body).equals(onDisk)).toBe(true);
   });
 
+  it('counts page files under one metrics label, not one per file', async () => {
+    await rawGet('/favicon.svg');
+    const metrics = (await rawGet('/metrics')).body.toString();
+    expect(metrics).toMatch(/http_requests_total\{method="GET",route="h5-static",status="200"\} \d+/);
+    expect(metrics).not.toContain('route="/favicon.svg"');
+  });
+
   it('answers 304 to a matching ETag', async () => {
     const first = await rawGet('/favicon.svg');
     expect(first.headers.etag).toBeTruthy();

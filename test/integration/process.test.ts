@@ -97,4 +97,33 @@ describe('the server process', () => {
       await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('refuses a second server on the same data directory or port, leaving the first one serving', async () => {
+    const dirs = await Promise.all([0, 1].map(() => fs.mkdtemp(path.join(os.tmpdir(), 'power-twice-'))));
+    await Promise.all(dirs.map((dir) => fs.chmod(dir, 0o755)));
+    const port = String(await freePort());
+    const base = { MOCKS: 'off', LOG_LEVEL: 'info' };
+    const first = spawnServer({ ...base, DATA_DIR: dirs[0]!, PORT: port, PG_PORT: String(await freePort()) });
+    try {
+      await first.waitForLog('ready');
+
+      const sameData = spawnServer({ ...base, DATA_DIR: dirs[0]!, PORT: String(await freePort()), PG_PORT: String(await freePort()) });
+      expect((await sameData.exited).code).toBe(1);
+      expect(sameData.output()).toContain('is in use by another running server');
+
+      const samePort = spawnServer({ ...base, DATA_DIR: dirs[1]!, PORT: port, PG_PORT: String(await freePort()) });
+      expect((await samePort.exited).code).toBe(1);
+      expect(samePort.output()).toContain('EADDRINUSE');
+      // Its own database was stopped on the way out.
+      expect(samePort.output()).not.toContain('"msg":"ready"');
+      await expect(fs.access(path.join(dirs[1]!, 'pg', 'postmaster.pid'))).rejects.toThrow();
+
+      expect((await request(`http://127.0.0.1:${port}`, 'GET', '/healthz')).status).toBe(200);
+      first.child.kill('SIGTERM');
+      expect((await first.exited).code).toBe(0);
+    } finally {
+      first.child.kill('SIGKILL');
+      await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+    }
+  });
 });

@@ -55,27 +55,40 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function readPid(file: string): Promise<number | undefined> {
+  if (!existsSync(file)) return undefined;
+  const pid = Number((await fs.readFile(file, 'utf8')).split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Another live server process that started this cluster, if any (the owner file holds its pid). */
+async function liveOwner(ownerFile: string): Promise<number | undefined> {
+  const pid = await readPid(ownerFile);
+  if (!pid || pid === process.pid || !isAlive(pid)) return undefined;
+  // A recycled pid belonging to something else is not an owner.
+  const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.includes('node') ? pid : undefined;
+}
+
 /**
- * A postmaster left running from this data directory (its parent was killed with -9) holds the
- * lock file; ask it to shut down fast so this process can own the cluster again.
+ * A postmaster whose owning server died (killed with -9) keeps running and holds the lock file;
+ * ask it to shut down fast so this process can own the cluster again.
  */
 async function stopOrphanedPostmaster(dataDir: string, log: Logger): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const alive = (): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!alive()) return;
+  const pid = await readPid(path.join(dataDir, 'postmaster.pid'));
+  if (!pid || !isAlive(pid)) return;
   log.warn({ pid }, 'stopping a PostgreSQL server left running from an earlier start');
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; alive() && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  for (let waited = 0; isAlive(pid) && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
 }
 
 /**
@@ -99,6 +112,9 @@ export async function startEmbeddedPostgres(options: {
   } else {
     secrets = { user: 'postgres', password: randomBytes(18).toString('base64url') };
   }
+  const ownerFile = `${dataDir}.owner`;
+  const owner = await liveOwner(ownerFile);
+  if (owner) throw new Error(`the embedded database in ${dataDir} is in use by another running server (pid ${owner}); stop it first`);
   if (initialised) await stopOrphanedPostmaster(dataDir, log);
   const port = (await isPortFree(options.preferredPort)) ? options.preferredPort : await freePort();
   if (port !== options.preferredPort) log.info({ port, preferred: options.preferredPort }, 'PostgreSQL port taken, using a free one');
@@ -123,11 +139,15 @@ export async function startEmbeddedPostgres(options: {
     await fs.writeFile(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
   }
   await pg.start();
+  await fs.writeFile(ownerFile, `${process.pid}\n`);
   log.info({ port, dataDir }, 'embedded PostgreSQL started');
   const auth = `${encodeURIComponent(secrets.user)}:${encodeURIComponent(secrets.password)}`;
   return {
     port,
     urlFor: (database) => `postgres://${auth}@127.0.0.1:${port}/${database}`,
-    stop: () => pg.stop(),
+    async stop() {
+      await pg.stop();
+      await fs.rm(ownerFile, { force: true });
+    },
   };
 }

@@ -28,8 +28,9 @@ export function createHttpMetrics(): HttpMetrics {
     try {
       await next();
     } finally {
-      // The route template, not the raw path, so ids do not explode the label set.
-      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? (ctx.status === 404 ? 'unmatched' : ctx.path);
+      // The route template or a fixed name, never the raw path, so ids and asset hashes do not explode the label set.
+      const route =
+        (ctx as { _matchedRoute?: string })._matchedRoute ?? ctx.state.routeLabel ?? (ctx.status === 404 ? 'unmatched' : 'other');
       stop({ method: ctx.method, route: String(route) });
       requests.inc({ method: ctx.method, route: String(route), status: String(ctx.status) });
     }

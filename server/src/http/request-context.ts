@@ -8,6 +8,8 @@ declare module 'koa' {
   interface DefaultState {
     requestId: string;
     log: Logger;
+    /** The metrics label for responses not served by a router (the H5 page's files). */
+    routeLabel?: string;
   }
 }
 

@@ -86,6 +86,7 @@ export function h5Static(distDir: string): Middleware {
     if (!file) return next();
 
     ctx.compress = false;
+    ctx.state.routeLabel = 'h5-static';
     ctx.set('Cache-Control', file.cacheControl);
     ctx.set('ETag', file.etag);
     ctx.type = file.type;
