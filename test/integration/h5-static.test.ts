@@ -114,3 +114,23 @@ describe('GET /api/meta', () => {
     expect(titles).not.toContain('expired');
   });
 });
+
+describe('a new H5 build while the server runs', () => {
+  it('is served from the next request on, without a restart', async () => {
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const dist = await fs.mkdtemp(path.join(os.tmpdir(), 'power-dist-'));
+    await fs.writeFile(path.join(dist, 'index.html'), '<div id="app"></div><!-- build 1 -->');
+    const other = await startTestApp({ env: { H5_DIST: dist } });
+    try {
+      expect((await other.request('GET', '/')).text).toContain('build 1');
+      await fs.writeFile(path.join(dist, 'index.html'), '<div id="app"></div><!-- build 2 -->');
+      const later = new Date(Date.now() + 2000);
+      await fs.utimes(path.join(dist, 'index.html'), later, later);
+      expect((await other.request('GET', '/')).text).toContain('build 2');
+    } finally {
+      await other.stop();
+      await fs.rm(dist, { recursive: true, force: true });
+    }
+  });
+});

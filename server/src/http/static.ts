@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import type { Middleware } from 'koa';
 
 interface StaticFile {
+  mtimeMs: number;
   body: Buffer;
   type: string;
   etag: string;
@@ -45,18 +46,23 @@ export function h5Static(distDir: string): Middleware {
   const cache = new Map<string, StaticFile>();
 
   async function load(relative: string): Promise<StaticFile | undefined> {
-    const cached = cache.get(relative);
-    if (cached) return cached;
     const absolute = path.join(root, relative);
     if (!absolute.startsWith(root + path.sep)) return undefined;
+    const cached = cache.get(relative);
+    // Hashed assets never change; index.html is replaced by a new build, so check it each time.
+    if (cached && relative !== 'index.html') return cached;
     let body: Buffer;
+    let mtimeMs: number;
     try {
+      mtimeMs = (await fs.stat(absolute)).mtimeMs;
+      if (cached && cached.mtimeMs === mtimeMs) return cached;
       body = await fs.readFile(absolute);
     } catch {
       return undefined;
     }
     const ext = path.extname(relative);
     const file: StaticFile = {
+      mtimeMs,
       body,
       type: TYPES[ext] ?? 'application/octet-stream',
       etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`,
@@ -67,8 +73,7 @@ export function h5Static(distDir: string): Middleware {
       file.encoded.br = zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
       file.encoded.gzip = zlib.gzipSync(body, { level: 9 });
     }
-    // index.html is re-read when a new build replaces it; hashed assets are immutable.
-    if (relative !== 'index.html') cache.set(relative, file);
+    cache.set(relative, file);
     return file;
   }
 
