@@ -12,6 +12,22 @@ export interface Route {
 export const routes = {
   getHealth: { method: 'get', path: '/healthz' },
   getMeta: { method: 'get', path: '/api/meta' },
+  loginWechat: { method: 'post', path: '/api/auth/wechat' },
+  sendSmsCode: { method: 'post', path: '/api/auth/sms/send' },
+  loginSms: { method: 'post', path: '/api/auth/sms/verify' },
+  refreshSession: { method: 'post', path: '/api/auth/refresh' },
+  logout: { method: 'post', path: '/api/auth/logout' },
+  getProfile: { method: 'get', path: '/api/me' },
+  linkPhone: { method: 'post', path: '/api/me/phone' },
+  listAccounts: { method: 'get', path: '/api/accounts' },
+  sendBindCode: { method: 'post', path: '/api/accounts/bind/sms' },
+  bindAccount: { method: 'post', path: '/api/accounts/bind' },
+  getAccount: { method: 'get', path: '/api/accounts/{accountId}' },
+  unbindAccount: { method: 'delete', path: '/api/accounts/{accountId}' },
+  setDefaultAccount: { method: 'post', path: '/api/accounts/{accountId}/default' },
+  staffLogin: { method: 'post', path: '/api/staff/auth/login' },
+  staffRefresh: { method: 'post', path: '/api/staff/auth/refresh' },
+  staffProfile: { method: 'get', path: '/api/staff/me' },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

@@ -3,7 +3,12 @@ import { loadConfig } from '../../server/src/config';
 import { startMockServer } from './server';
 
 const config = loadConfig();
-const mocks = await startMockServer({ port: config.mocks.port, backofficeSecret: config.backoffice.secret });
+const mocks = await startMockServer({
+      port: config.mocks.port,
+      backofficeSecret: config.backoffice.secret,
+      wechat: { appId: config.wechat.appId, secret: config.wechat.secret },
+      smsApiKey: config.sms.apiKey,
+    });
 process.stdout.write(`mock peers on ${mocks.url}\n`);
 const stop = () => void mocks.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -2,12 +2,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { backofficePeer } from './peers/backoffice';
+import { smsPeer } from './peers/sms';
+import { wechatPeer } from './peers/wechat';
 
 export interface MockOptions {
   port: number;
   host?: string;
   backofficeSecret: string;
+  wechat?: { appId: string; secret: string };
+  smsApiKey?: string;
 }
+
+/** The credentials the mock peers expect when none are given: the same defaults the server's config has. */
+export const MOCK_DEFAULTS = { wechat: { appId: 'wx_demo_appid', secret: 'demo-wechat-app-secret' }, smsApiKey: 'demo-sms-api-key' };
 
 export interface MockServer {
   url: string;
@@ -17,7 +24,11 @@ export interface MockServer {
 /** Every outside system the product talks to, hosted in one process on loopback under its own prefix. */
 export async function startMockServer(options: MockOptions): Promise<MockServer> {
   const app = new Koa();
-  const peers = [backofficePeer(options.backofficeSecret)];
+  const peers = [
+    backofficePeer(options.backofficeSecret),
+    wechatPeer(options.wechat ?? MOCK_DEFAULTS.wechat),
+    smsPeer({ apiKey: options.smsApiKey ?? MOCK_DEFAULTS.smsApiKey }),
+  ];
   app.use(async (ctx, next) => {
     if (ctx.path !== '/') return next();
     ctx.body = { peers: peers.map((peer) => peer.opts.prefix) };

@@ -12,9 +12,18 @@ import { buildOpenApiDocument } from './http/openapi';
 import { requestContext } from './http/request-context';
 import { h5Static } from './http/static';
 import type { BackofficeClient } from './integrations/backoffice/client';
+import type { SmsClient } from './integrations/sms/client';
+import type { WechatClient } from './integrations/wechat/client';
+import { securityContext } from './http/security';
 import type { Outbox } from './jobs/outbox';
 import type { JobQueue } from './jobs/queue';
 import { healthRoutes } from './modules/health/routes';
+import { accountRoutes } from './modules/accounts/routes';
+import type { AccountsService } from './modules/accounts/service';
+import { authRoutes } from './modules/auth/routes';
+import type { AuthService } from './modules/auth/service';
+import type { SmsCodes } from './modules/auth/sms-codes';
+import type { AccessTokens } from './modules/auth/tokens';
 import { metaRoutes } from './modules/meta/routes';
 import type { KeyValueStore } from './redis';
 
@@ -26,6 +35,8 @@ export const systemClock: Clock = { now: () => new Date() };
 
 export interface Peers {
   backoffice: BackofficeClient;
+  wechat: WechatClient;
+  sms: SmsClient;
 }
 
 /** Everything the HTTP app needs, passed in so tests can build it around real or substitute parts. */
@@ -38,6 +49,10 @@ export interface AppDeps {
   jobs: JobQueue;
   outbox: Outbox;
   peers: Peers;
+  tokens: AccessTokens;
+  smsCodes: SmsCodes;
+  auth: AuthService;
+  accounts: AccountsService;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -65,7 +80,9 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(compress({ threshold: 1024, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }));
   app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes));
-  for (const router of [operations, healthRoutes(deps), metaRoutes(deps), ...(options.routers ?? [])]) {
+  app.use(securityContext(deps));
+  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps)];
+  for (const router of [operations, ...modules, ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));
   }

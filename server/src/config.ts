@@ -24,10 +24,21 @@ const EnvSchema = z
     BACKOFFICE_URL: z.url().optional(),
     BACKOFFICE_SECRET: z.string().min(16).optional(),
     H5_DIST: z.string().min(1).default('h5/dist'),
+    JWT_KEYS: z
+      .string()
+      .regex(/^[\w-]+:[^,:]{32,}(,[\w-]+:[^,:]{32,})*$/, 'must be "kid:secret[,kid:secret…]" with secrets of 32+ characters')
+      .optional(),
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(900).default(900),
+    REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
+    WECHAT_API_BASE: z.url().optional(),
+    WECHAT_APPID: z.string().min(1).default('wx_demo_appid'),
+    WECHAT_SECRET: z.string().min(1).default('demo-wechat-app-secret'),
+    SMS_URL: z.url().optional(),
+    SMS_API_KEY: z.string().min(8).default('demo-sms-api-key'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET'] as const) {
+    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
   });
@@ -47,6 +58,14 @@ export interface Config {
   mocks: { enabled: boolean; port: number };
   backoffice: { url: string; secret: string };
   h5Dist: string;
+  auth: {
+    /** Signing keys by id; the first signs, all verify (so a retired key keeps working until its tokens expire). */
+    jwtKeys: Array<{ kid: string; secret: string }> | undefined;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+  };
+  wechat: { apiBase: string; appId: string; secret: string };
+  sms: { url: string; apiKey: string };
 }
 
 /** A setting that is missing or malformed; its message is the one line start-up prints. */
@@ -69,6 +88,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const env = parsed.data;
   const dataDir = path.resolve(env.DATA_DIR);
   const mocksEnabled = env.MOCKS ? env.MOCKS === 'on' : env.NODE_ENV !== 'production';
+  const mockBase = `http://127.0.0.1:${env.MOCK_PORT}`;
   return {
     env: env.NODE_ENV,
     host: env.HOST,
@@ -87,10 +107,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     mocks: { enabled: mocksEnabled, port: env.MOCK_PORT },
     backoffice: {
-      url: env.BACKOFFICE_URL ?? `http://127.0.0.1:${env.MOCK_PORT}/backoffice`,
+      url: env.BACKOFFICE_URL ?? `${mockBase}/backoffice`,
       // The development secret only ever signs traffic to the local mock back office.
       secret: env.BACKOFFICE_SECRET ?? 'dev-backoffice-secret-not-for-production',
     },
     h5Dist: path.resolve(env.H5_DIST),
+    auth: {
+      jwtKeys: env.JWT_KEYS?.split(',').map((pair) => {
+        const [kid, secret] = pair.split(':') as [string, string];
+        return { kid, secret };
+      }),
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    },
+    wechat: { apiBase: env.WECHAT_API_BASE ?? `${mockBase}/wechat`, appId: env.WECHAT_APPID, secret: env.WECHAT_SECRET },
+    sms: { url: env.SMS_URL ?? `${mockBase}/sms`, apiKey: env.SMS_API_KEY },
   };
 }

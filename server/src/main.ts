@@ -39,7 +39,12 @@ async function startAll(): Promise<Runtime> {
     databaseUrl = cluster.urlFor('power');
   }
   if (config.mocks.enabled) {
-    mocks = await startMockServer({ port: config.mocks.port, backofficeSecret: config.backoffice.secret });
+    mocks = await startMockServer({
+      port: config.mocks.port,
+      backofficeSecret: config.backoffice.secret,
+      wechat: { appId: config.wechat.appId, secret: config.wechat.secret },
+      smsApiKey: config.sms.apiKey,
+    });
     logger.info({ url: mocks.url }, 'mock peers listening');
   }
   return startRuntime({ config, databaseUrl, logger });

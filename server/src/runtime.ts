@@ -6,6 +6,13 @@ import { createApp, systemClock, type AppDeps, type Clock } from './app';
 import type { Config } from './config';
 import { openDatabase, runMigrations } from './db/database';
 import { createBackofficeClient } from './integrations/backoffice/client';
+import { createSmsClient } from './integrations/sms/client';
+import { createWechatClient } from './integrations/wechat/client';
+import { createAccountsService } from './modules/accounts/service';
+import { loadOrCreateDevKeys } from './modules/auth/keys';
+import { createAuthService } from './modules/auth/service';
+import { createSmsCodes } from './modules/auth/sms-codes';
+import { createAccessTokens } from './modules/auth/tokens';
 import { createOutbox } from './jobs/outbox';
 import { createJobQueue } from './jobs/queue';
 import { openKeyValueStore } from './redis';
@@ -40,7 +47,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const demo = options.seed === false ? undefined : await seedDemoData(database, logger);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
-  const peers = { backoffice: createBackofficeClient({ ...config.backoffice, now: () => clock.now() }) };
+  const peers = {
+    backoffice: createBackofficeClient({ ...config.backoffice, now: () => clock.now() }),
+    wechat: createWechatClient(config.wechat),
+    sms: createSmsClient(config.sms),
+  };
+  const tokens = createAccessTokens(
+    config.auth.jwtKeys ?? (await loadOrCreateDevKeys(config.dataDir)),
+    config.auth.accessTokenTtlSeconds,
+    clock,
+  );
+  const smsCodes = createSmsCodes({ database, store, clock, sms: peers.sms });
+  const auth = createAuthService({ database, store, clock, tokens, smsCodes, wechat: peers.wechat, refreshTtlDays: config.auth.refreshTokenTtlDays });
+  const accounts = createAccountsService({ database, store, clock, smsCodes });
   const outbox = createOutbox({
     database,
     jobs,
@@ -55,7 +74,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   await jobs.start();
 
-  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers };
+  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;

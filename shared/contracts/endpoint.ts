@@ -16,6 +16,10 @@ export interface Endpoint<
   summary: string;
   tag: string;
   auth: 'none' | 'customer' | 'staff' | 'signature';
+  /** Staff endpoints: the roles allowed (any one suffices). */
+  roles?: string[];
+  /** `account`: the path's `{accountId}` must be bound to the calling customer, checked before the handler. */
+  scope?: 'account';
   body?: Body;
   query?: Query;
   params?: Params;

@@ -12,6 +12,7 @@ import { startRuntime, type Runtime } from '../../server/src/runtime';
 
 import { TEMPLATE_DATABASE } from './constants';
 export const TEST_BACKOFFICE_SECRET = 'test-backoffice-secret-0123456789';
+export const TEST_JWT_KEYS = 'k1:test-signing-key-one-0123456789abcdef';
 
 /** A fresh database copied from the migrated template; unique per call. */
 export async function createTestDatabase(): Promise<string> {
@@ -68,6 +69,9 @@ export async function startTestApp(
     BACKOFFICE_URL: `${mocks.url}/backoffice`,
     BACKOFFICE_SECRET: TEST_BACKOFFICE_SECRET,
     SHUTDOWN_TIMEOUT_MS: '2000',
+    JWT_KEYS: TEST_JWT_KEYS,
+    WECHAT_API_BASE: `${mocks.url}/wechat`,
+    SMS_URL: `${mocks.url}/sms`,
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -20,6 +20,8 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['DB_POOL_MAX', '0'],
     ['MOCKS', 'maybe'],
+    ['JWT_KEYS', 'k1:short'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '3600'],
   ])('names %s when it is malformed (%s) in a single line', (name, value) => {
     let error: unknown;
     try {
@@ -41,7 +43,11 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/power',
       BACKOFFICE_URL: 'https://backoffice.example/hooks',
       BACKOFFICE_SECRET: 'a-long-production-secret',
+      JWT_KEYS: 'k2026:a-production-signing-secret-of-32-chars,k2025:the-previous-signing-secret-32-chars',
+      WECHAT_API_BASE: 'https://api.weixin.qq.com',
+      SMS_URL: 'https://sms.example/v1',
     });
+    expect(config.auth.jwtKeys?.map((key) => key.kid)).toEqual(['k2026', 'k2025']);
     expect(config.mocks.enabled).toBe(false);
     expect(config.backoffice.secret).toBe('a-long-production-secret');
   });

@@ -3,6 +3,8 @@ import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import type { Endpoint } from '../../../shared/contracts/endpoint';
 import { AppError } from '../errors';
+import type { Principal } from '../modules/auth/tokens';
+import { enforceContract } from './security';
 
 type Parsed<S> = [S] extends [undefined] ? undefined : z.output<Exclude<S, undefined>>;
 
@@ -10,6 +12,8 @@ export interface Input<E extends Endpoint> {
   body: Parsed<E['body']>;
   query: Parsed<E['query']>;
   params: Parsed<E['params']>;
+  /** The caller, for endpoints whose contract requires a customer or staff token. */
+  principal?: Principal;
 }
 
 export type Handler<E extends Endpoint> = (
@@ -31,17 +35,26 @@ export const routerPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 /**
  * Mounts an endpoint from its shared contract: the chain reads left to right as
- * guards (rate limit, auth, …) → validate → handler, and the handler gets typed input.
- * A returned value becomes the JSON body.
+ * guards (rate limit, …) → the contract's security (token, roles, account binding) → validate →
+ * handler, and the handler gets typed input. A returned value becomes the JSON body.
  */
 export function mount<E extends Endpoint>(router: Router, endpoint: E, ...chain: [...Middleware[], Handler<E>]): void {
   const handler = chain.pop() as Handler<E>;
   const guards = chain as Middleware[];
   const run: Middleware = async (ctx) => {
+    // Path parameters are parsed first: the account policy needs them, and a malformed id is a 404 like any other.
+    let params: unknown;
+    try {
+      params = parsePart(endpoint.params, ctx.params, 'params');
+    } catch {
+      throw new AppError('NOT_FOUND', 'Not found');
+    }
+    const principal = await enforceContract(ctx, endpoint, params);
     const input = {
       body: parsePart(endpoint.body, ctx.request.body, 'body'),
       query: parsePart(endpoint.query, ctx.query, 'query'),
-      params: parsePart(endpoint.params, ctx.params, 'params'),
+      params,
+      principal,
     } as Input<E>;
     const result = await handler(input, ctx);
     if (result !== undefined) ctx.body = result;
