@@ -16,9 +16,17 @@ export async function startBenchServer() {
   await fs.chmod(dir, 0o755);
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log });
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: cluster.urlFor('power'),
-    BACKOFFICE_URL: 'http://127.0.0.1:1/backoffice', BACKOFFICE_SECRET: 'bench-secret-0123456789' });
-  const mocks = await startMockServer({ port: 0, backofficeSecret: config.backoffice.secret });
+  const mocks = await startMockServer({ port: 0, backofficeSecret: 'bench-secret-0123456789' });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: cluster.urlFor('power'),
+    BACKOFFICE_URL: `${mocks.url}/backoffice`,
+    BACKOFFICE_SECRET: 'bench-secret-0123456789',
+    JWT_KEYS: 'bench:bench-signing-key-0123456789abcdef',
+    WECHAT_API_BASE: `${mocks.url}/wechat`,
+    SMS_URL: `${mocks.url}/sms`,
+  });
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
   return {
     url: runtime.url,

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startMockServer, type MockServer } from '../../mock/src/server';
+import { createTestDatabase, startTestApp, TEST_BACKOFFICE_SECRET, type TestApp } from '../support/harness';
+import { lastSmsCode, uniquePhone } from '../support/identity';
+
+let mocks: MockServer;
+let first: TestApp;
+let second: TestApp;
+
+beforeAll(async () => {
+  mocks = await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET });
+  const databaseUrl = await createTestDatabase();
+  const env = { REDIS_URL: inject('redisUrl') };
+  first = await startTestApp({ databaseUrl, mocks, env });
+  second = await startTestApp({ databaseUrl, mocks, env });
+});
+afterAll(async () => {
+  await Promise.all([first?.stop(), second?.stop()]);
+  await mocks?.close();
+});
+
+describe('rate limits shared through Redis by two server instances', () => {
+  it('counts one phone’s SMS codes across both instances', async () => {
+    const phone = uniquePhone();
+    expect((await first.request('POST', '/api/auth/sms/send', { body: { phone } })).status).toBe(200);
+    const elsewhere = await second.request('POST', '/api/auth/sms/send', { body: { phone } });
+    expect(elsewhere.status).toBe(429);
+    expect(elsewhere.headers.get('retry-after')).toBeTruthy();
+  });
+
+  it('counts binding failures across both instances', async () => {
+    const phone = uniquePhone();
+    await first.request('POST', '/api/auth/sms/send', { body: { phone } });
+    const session = (await first.request('POST', '/api/auth/sms/verify', { body: { phone, code: await lastSmsCode(first, phone) } })).body;
+    const headers = { Authorization: `Bearer ${session.accessToken}` };
+    const attempt = (app: TestApp, i: number) =>
+      app.request('POST', '/api/accounts/bind', { headers, body: { method: 'holder', accountNo: `35000000${i}0`, holderName: '某', phoneLast4: '0000' } });
+    const statuses = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await attempt(i % 2 ? second : first, i)).status);
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+  });
+});
