@@ -6,6 +6,7 @@ export default defineAppConfig({
     { root: 'packages/outages', name: 'outages', pages: ['pages/index/index'] },
     { root: 'packages/requests', name: 'requests', pages: ['pages/index/index'] },
     { root: 'packages/applications', name: 'applications', pages: ['pages/index/index'] },
+    { root: 'packages/account', name: 'account', pages: ['pages/login/index', 'pages/bind/index'] },
   ],
   window: {
     navigationBarBackgroundColor: '#0b6e4f',

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOTS } from '../support/browser';
+import { launchChromium, SCREENSHOTS, settle } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/harness';
 
 let app: TestApp;
@@ -21,7 +21,10 @@ beforeEach(async () => {
   page = await context.newPage();
 });
 
-const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const shot = async (name: string) => {
+  await settle(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+};
 const tab = (label: string) => page.locator('.taro-tabbar__tabbar').getByText(label, { exact: true });
 
 describe('H5 page in Chromium', () => {

@@ -11,19 +11,22 @@ export type ApiState<T> =
 export function useApi<K extends RouteName>(
   name: K,
   input?: Parameters<typeof api.call<K>>[1],
+  options: { enabled?: boolean } = {},
 ): ApiState<ApiResponse<K>> & { reload: () => void } {
+  const enabled = options.enabled ?? true;
   const [state, setState] = useState<ApiState<ApiResponse<K>>>({ status: 'loading' });
   const inputKey = JSON.stringify(input ?? {});
   const latest = useRef(0);
 
   const load = useCallback(() => {
     const ticket = ++latest.current;
+    if (!enabled) return;
     setState({ status: 'loading' });
     api.call(name, JSON.parse(inputKey)).then(
       (data) => ticket === latest.current && setState({ status: 'ready', data }),
       (error: unknown) => ticket === latest.current && setState({ status: 'error', error }),
     );
-  }, [name, inputKey]);
+  }, [name, inputKey, enabled]);
 
   useEffect(() => {
     load();

@@ -102,7 +102,7 @@ export function createApiClient(options: ApiClientOptions) {
         }
         throw new ApiError('NETWORK', err.message, 0);
       }
-      if (response.status === 401 && !refreshed && options.session.accessToken()) {
+      if (response.status === 401 && !refreshed) {
         refreshed = true;
         if (await options.session.refresh()) continue;
       }

@@ -8,11 +8,26 @@ export type { ApiResponse } from './api';
 export const session = createSession({ baseUrl: API_BASE, platform });
 export const api = createApiClient({ baseUrl: API_BASE, platform, session });
 
-/** What a person should read for a failed call; the request id lets the hotline find it. */
+/** What a person reads for each stable error code the pages meet. */
+const MESSAGES: Record<string, string> = {
+  NETWORK: '网络连接失败，请检查网络后重试',
+  RATE_LIMITED: '操作太频繁，请稍后再试',
+  VALIDATION_FAILED: '填写的内容有误，请检查后重试',
+  SMS_CODE_INVALID: '验证码错误或已过期',
+  SMS_CODE_LOCKED: '验证码错误次数过多，请重新获取',
+  SMS_SEND_FAILED: '短信发送失败，请稍后重试',
+  WECHAT_CODE_INVALID: '微信登录失败，请重试',
+  WECHAT_CODE_USED: '微信登录失败，请重试',
+  BIND_VERIFICATION_FAILED: '户号与填写的信息不一致',
+  ACCOUNT_LIMIT_REACHED: '最多可绑定 10 个户号',
+  UNAUTHENTICATED: '请先登录',
+};
+
+/** What a person should read for a failed call. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.code === 'NETWORK') return '网络连接失败，请检查网络后重试';
-    if (error.code === 'RATE_LIMITED') return '操作太频繁，请稍后再试';
+    const known = MESSAGES[error.code];
+    if (known) return known;
     if (error.status >= 500) return '服务暂时不可用，请稍后重试';
     return error.message;
   }

@@ -12,6 +12,7 @@ export function createSession(options: { baseUrl: string; platform: Pick<Platfor
   save(tokens: { accessToken: string; refreshToken: string }): void;
   clear(): void;
   isLoggedIn(): boolean;
+  refreshToken(): string | undefined;
 } {
   const { storage } = options.platform;
   let inFlight: Promise<boolean> | undefined;
@@ -60,5 +61,6 @@ export function createSession(options: { baseUrl: string; platform: Pick<Platfor
     save,
     clear,
     isLoggedIn: () => storage.get(REFRESH_KEY) !== undefined,
+    refreshToken: () => storage.get(REFRESH_KEY),
   };
 }

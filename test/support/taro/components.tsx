@@ -13,5 +13,16 @@ const pick = ({ children, className, onClick, ...rest }: Props) => {
 
 export const View = (props: Props) => <div {...pick(props)} />;
 export const Text = (props: Props) => <span {...pick(props)} />;
-export const Button = (props: Props) => <button type='button' {...pick(props)} />;
+export const Button = ({ disabled, ...props }: Props & { disabled?: boolean }) => <button type='button' disabled={disabled} {...pick(props)} />;
 export const Image = ({ src, className }: { src: string; className?: string }) => <img src={src} className={className} alt='' />;
+
+/** Taro's Input reports typing as onInput({ detail: { value } }). */
+export const Input = ({ value, onInput, placeholder, className, ...rest }: Props & { value?: string; placeholder?: string; onInput?: (event: { detail: { value: string } }) => void }) => (
+  <input
+    className={className}
+    value={value}
+    placeholder={placeholder}
+    onChange={(event) => onInput?.({ detail: { value: event.target.value } })}
+    {...Object.fromEntries(Object.entries(rest).filter(([key]) => key.startsWith('data-')))}
+  />
+);

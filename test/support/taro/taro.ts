@@ -1,4 +1,5 @@
 /** A stand-in for @tarojs/taro in component tests: every API a page may call is a spy. */
+import { useEffect } from 'react';
 import { vi } from 'vitest';
 
 const storage = new Map<string, string>();
@@ -17,7 +18,10 @@ const Taro = {
   chooseMedia: vi.fn(),
   chooseMessageFile: vi.fn(),
   uploadFile: vi.fn(),
+  showToast: vi.fn(async () => ({ errMsg: 'showToast:ok' })),
 };
 
 export const resetTaroStorage = () => storage.clear();
+/** Runs on mount, as the first show of a page does. */
+export const useDidShow = (callback: () => void) => useEffect(callback, []);
 export default Taro;

@@ -1,20 +1,84 @@
-import { Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { useRef, useState } from 'react';
+import { AccountCard } from '../../components/AccountCard';
 import { StateView } from '../../components/StateView';
 import { useApi } from '../../hooks/useApi';
 import { platform } from '../../platform';
-import { describeError } from '../../services';
+import { api, describeError, session } from '../../services';
 import './index.scss';
 
+const LOGIN_URL = '/packages/account/pages/login/index';
+const BIND_URL = '/packages/account/pages/bind/index';
+
 export default function Me() {
+  const [loggedIn, setLoggedIn] = useState(session.isLoggedIn());
   const meta = useApi('getMeta');
+  const profile = useApi('getProfile', undefined, { enabled: loggedIn });
+  const accounts = useApi('listAccounts', undefined, { enabled: loggedIn });
+  // Re-read when the tab is shown again: the customer may have just logged in or bound an account.
+  const firstShow = useRef(true);
+  useDidShow(() => {
+    if (firstShow.current) {
+      firstShow.current = false;
+      return;
+    }
+    const now = session.isLoggedIn();
+    setLoggedIn(now);
+    if (now && loggedIn) {
+      profile.reload();
+      accounts.reload();
+    }
+  });
+
+  const logout = async () => {
+    const refreshToken = session.refreshToken();
+    session.clear();
+    setLoggedIn(false);
+    if (refreshToken) await api.call('logout', { body: { refreshToken } }).catch(() => undefined);
+  };
+
   return (
     <View className='page me'>
       <View className='me__profile'>
         <View className='me__avatar'>
-          <Text>客</Text>
+          <Text>{loggedIn ? '户' : '客'}</Text>
         </View>
-        <Text className='me__name'>访客</Text>
+        {loggedIn ? (
+          <Text className='me__name' data-testid='me-name'>
+            {profile.data?.phoneMasked ?? (profile.data?.hasWechat ? '微信用户' : '…')}
+          </Text>
+        ) : (
+          <Text className='me__name' data-testid='me-login' onClick={() => void Taro.navigateTo({ url: LOGIN_URL })}>
+            登录 / 注册 ›
+          </Text>
+        )}
       </View>
+
+      {loggedIn && (
+        <View className='card'>
+          <Text className='card__title'>我的户号</Text>
+          {accounts.status === 'loading' && <StateView kind='loading' />}
+          {accounts.status === 'error' && <StateView kind='error' message={describeError(accounts.error)} onRetry={accounts.reload} />}
+          {accounts.status === 'ready' &&
+            (accounts.data.accounts.length === 0 ? (
+              <StateView kind='empty' message='还没有绑定户号' action={{ label: '绑定户号', onTap: () => void Taro.navigateTo({ url: BIND_URL }) }} />
+            ) : (
+              <View data-testid='account-list'>
+                {accounts.data.accounts.map((account) => (
+                  <AccountCard key={account.id} account={account} />
+                ))}
+                {accounts.data.accounts.length < accounts.data.limit && (
+                  <View className='list-row' onClick={() => void Taro.navigateTo({ url: BIND_URL })}>
+                    <Text>绑定新户号</Text>
+                    <Text className='list-row__hint'>最多 {accounts.data.limit} 个 ›</Text>
+                  </View>
+                )}
+              </View>
+            ))}
+        </View>
+      )}
+
       <View className='card'>
         <Text className='card__title'>客户服务</Text>
         {meta.status === 'loading' && <StateView kind='loading' />}
@@ -36,6 +100,12 @@ export default function Me() {
           </View>
         )}
       </View>
+
+      {loggedIn && (
+        <Button className='me__logout' onClick={() => void logout()} data-testid='me-logout'>
+          退出登录
+        </Button>
+      )}
     </View>
   );
 }
