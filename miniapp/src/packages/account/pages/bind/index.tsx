@@ -2,7 +2,8 @@ import { Button, Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import '../../../../components/Form.scss';
-import { api, describeError } from '../../../../services';
+import { useAction } from '../../../../hooks/useAction';
+import { api } from '../../../../services';
 
 type Method = 'holder' | 'sms';
 
@@ -14,23 +15,10 @@ export default function Bind() {
   const [phoneLast4, setPhoneLast4] = useState('');
   const [code, setCode] = useState('');
   const [codeSent, setCodeSent] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
 
   const accountValid = /^\d{10}$/.test(accountNo);
   const ready = accountValid && (method === 'holder' ? holderName.trim() !== '' && /^\d{4}$/.test(phoneLast4) : /^\d{6}$/.test(code));
-
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const submit = () =>
     run(async () => {

@@ -3,7 +3,8 @@ import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import '../../../../components/Form.scss';
 import { platform } from '../../../../platform';
-import { api, describeError, session } from '../../../../services';
+import { useAction } from '../../../../hooks/useAction';
+import { api, session } from '../../../../services';
 
 const PHONE = /^1[3-9]\d{9}$/;
 const RESEND_SECONDS = 60;
@@ -18,26 +19,13 @@ export default function Login() {
   const [phone, setPhone] = useState('');
   const [code, setCode] = useState('');
   const [countdown, setCountdown] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
 
   useEffect(() => {
     if (countdown <= 0) return undefined;
     const timer = setTimeout(() => setCountdown(countdown - 1), 1000);
     return () => clearTimeout(timer);
   }, [countdown]);
-
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (platform.name === 'weapp') {
     return (
