@@ -217,6 +217,8 @@ describe('staff identities', () => {
     const alsoRefused = await app.request('GET', '/api/me', { headers: staffAuth });
     expect(alsoRefused.body.error.code).toBe('WRONG_AUDIENCE');
 
+    const crossed = await app.request('POST', '/api/auth/refresh', { body: { refreshToken: staff.body.refreshToken } });
+    expect(crossed.body.error.code).toBe('REFRESH_TOKEN_INVALID');
     const renewed = await app.request('POST', '/api/staff/auth/refresh', { body: { refreshToken: staff.body.refreshToken } });
     expect((await app.request('GET', '/api/staff/me', { headers: { Authorization: `Bearer ${renewed.body.accessToken}` } })).status).toBe(200);
   });

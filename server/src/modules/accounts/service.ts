@@ -7,7 +7,7 @@ import { accountBindings, electricityAccounts } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import { failureBudget } from '../../rate-limit';
 import type { KeyValueStore } from '../../redis';
-import type { SmsCodes } from '../auth/sms-codes';
+import { SMS_CODE_TTL_MS, type SmsCodes } from '../auth/sms-codes';
 
 export const MAX_ACCOUNTS_PER_CUSTOMER = 10;
 const HOUR = 3_600_000;
@@ -80,7 +80,7 @@ export function createAccountsService(deps: { database: Database; store: KeyValu
       const [account] = await database.db.select().from(electricityAccounts).where(eq(electricityAccounts.accountNo, accountNo));
       if (!account) {
         await budget.record();
-        return { expiresInSeconds: 300 };
+        return { expiresInSeconds: SMS_CODE_TTL_MS / 1000 };
       }
       return deps.smsCodes.send({ phone: account.phoneOnFile, purpose: 'bind', subject: accountNo, ip });
     },

@@ -1,10 +1,7 @@
 import Router from '@koa/router';
 import { getProfile, linkPhone, loginSms, loginWechat, logout, refreshSession, sendSmsCode, staffLogin, staffProfile, staffRefresh } from '../../../../shared/contracts/auth';
 import { maskPhone } from '../../../../shared/mask';
-import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../../app';
-import { customers, staffUsers } from '../../db/schema';
-import { notFound } from '../../errors';
 import { mount } from '../../http/validate';
 
 export function authRoutes(deps: AppDeps): Router {
@@ -17,19 +14,18 @@ export function authRoutes(deps: AppDeps): Router {
     ...(await deps.smsCodes.send({ phone: body.phone, purpose: body.purpose, ip: ctx.ip })),
   }));
   mount(router, loginSms, ({ body }) => auth.loginWithSms(body.phone, body.code));
-  mount(router, refreshSession, ({ body }) => auth.refresh(body.refreshToken));
+  mount(router, refreshSession, ({ body }) => auth.refresh(body.refreshToken, 'customer'));
   mount(router, logout, async ({ body }) => {
     await auth.logout(body.refreshToken);
     return { ok: true as const };
   });
   mount(router, getProfile, async ({ principal }) => {
-    const [customer] = await deps.database.db.select().from(customers).where(eq(customers.id, principal!.id));
-    if (!customer) throw notFound('Customer');
+    const [customer, accountCount] = await Promise.all([auth.customerProfile(principal!.id), deps.accounts.countBound(principal!.id)]);
     return {
       id: customer.id,
       phoneMasked: customer.phone ? maskPhone(customer.phone) : null,
-      hasWechat: customer.wechatOpenid !== null,
-      accountCount: await deps.accounts.countBound(customer.id),
+      hasWechat: customer.hasWechat,
+      accountCount,
     };
   });
   mount(router, linkPhone, async ({ body, principal }) => {
@@ -38,11 +34,7 @@ export function authRoutes(deps: AppDeps): Router {
   });
 
   mount(router, staffLogin, ({ body }, ctx) => auth.staffLogin(body.username, body.password, ctx.ip));
-  mount(router, staffRefresh, ({ body }) => auth.refresh(body.refreshToken));
-  mount(router, staffProfile, async ({ principal }) => {
-    const [staff] = await deps.database.db.select().from(staffUsers).where(eq(staffUsers.id, principal!.id));
-    if (!staff) throw notFound('Staff user');
-    return { id: staff.id, username: staff.username, displayName: staff.displayName, roles: staff.roles };
-  });
+  mount(router, staffRefresh, ({ body }) => auth.refresh(body.refreshToken, 'staff'));
+  mount(router, staffProfile, ({ principal }) => auth.staffProfile(principal!.id));
   return router;
 }

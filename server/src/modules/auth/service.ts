@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../app';
 import type { Database, Tx } from '../../db/database';
 import { customers, refreshTokens, staffUsers } from '../../db/schema';
-import { AppError } from '../../errors';
+import { AppError, notFound } from '../../errors';
 import type { WechatClient } from '../../integrations/wechat/client';
 import { consume, failureBudget } from '../../rate-limit';
 import type { KeyValueStore } from '../../redis';
@@ -120,14 +120,17 @@ export function createAuthService(deps: AuthDeps) {
      * Exchanges a refresh token for a new pair. A token that was already rotated is a stolen copy
      * (or the thief already used it): the whole family is revoked and both parties must log in again.
      */
-    async refresh(refreshToken: string): Promise<Session> {
+    /** `audience` is the endpoint's: a staff refresh token is not accepted on the customer endpoint, nor the reverse. */
+    async refresh(refreshToken: string, audience: Principal['audience']): Promise<Session> {
       const outcome = await deps.database.transaction(async (tx) => {
         const [row] = await tx.db
           .select()
           .from(refreshTokens)
           .where(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)))
           .for('update');
-        if (!row || row.revokedAt || row.expiresAt <= clock.now()) return { error: 'REFRESH_TOKEN_INVALID' as const };
+        if (!row || row.subjectType !== audience || row.revokedAt || row.expiresAt <= clock.now()) {
+          return { error: 'REFRESH_TOKEN_INVALID' as const };
+        }
         if (row.rotatedAt) {
           await tx.db
             .update(refreshTokens)
@@ -152,6 +155,18 @@ export function createAuthService(deps: AuthDeps) {
         UPDATE refresh_tokens SET revoked_at = ${clock.now()}
          WHERE revoked_at IS NULL
            AND family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ${hashRefreshToken(refreshToken)})`);
+    },
+
+    async customerProfile(customerId: number) {
+      const [customer] = await deps.database.db.select().from(customers).where(eq(customers.id, customerId));
+      if (!customer) throw notFound('Customer');
+      return { id: customer.id, phone: customer.phone, hasWechat: customer.wechatOpenid !== null };
+    },
+
+    async staffProfile(staffId: number) {
+      const [staff] = await deps.database.db.select().from(staffUsers).where(eq(staffUsers.id, staffId));
+      if (!staff) throw notFound('Staff user');
+      return { id: staff.id, username: staff.username, displayName: staff.displayName, roles: staff.roles };
     },
 
     async staffLogin(username: string, password: string, ip: string): Promise<Session> {
