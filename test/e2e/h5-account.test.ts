@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOTS, settle } from '../support/browser';
+import { launchChromium, newPhonePage, screenshot } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/harness';
 import { lastSmsCode, uniquePhone } from '../support/identity';
 
@@ -12,18 +11,14 @@ let page: Page;
 beforeAll(async () => {
   app = await startTestApp();
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' });
-  page = await context.newPage();
+  page = await newPhonePage(browser);
 });
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
 
-const shot = async (name: string) => {
-  await settle(page);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-};
+const shot = (name: string) => screenshot(page, name);
 const type = (testId: string, text: string) => page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(text);
 
 describe('H5 account flow in Chromium', () => {

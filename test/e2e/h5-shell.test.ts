@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOTS, settle } from '../support/browser';
+import { launchChromium, newPhonePage, screenshot } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/harness';
 
 let app: TestApp;
@@ -17,14 +16,10 @@ afterAll(async () => {
   await app?.stop();
 });
 beforeEach(async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' });
-  page = await context.newPage();
+  page = await newPhonePage(browser);
 });
 
-const shot = async (name: string) => {
-  await settle(page);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-};
+const shot = (name: string) => screenshot(page, name);
 const tab = (label: string) => page.locator('.taro-tabbar__tabbar').getByText(label, { exact: true });
 
 describe('H5 page in Chromium', () => {

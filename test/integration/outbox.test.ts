@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockServer, type MockServer } from '../../mock/src/server';
-import { createTestDatabase, eventually, request, startTestApp, TEST_BACKOFFICE_SECRET, type TestApp } from '../support/harness';
+import type { MockServer } from '../../mock/src/server';
+import { eventually, request, startInstances, type TestApp } from '../support/harness';
 
 interface ReceivedEvent {
   id: string;
@@ -9,21 +9,17 @@ interface ReceivedEvent {
   deliveries: number;
 }
 
+let instances: Awaited<ReturnType<typeof startInstances>>;
 let mocks: MockServer;
 let first: TestApp;
 let second: TestApp;
 
 beforeAll(async () => {
-  mocks = await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET });
-  const databaseUrl = await createTestDatabase();
-  // Two server instances on one database, as in a scaled-out deployment.
-  first = await startTestApp({ databaseUrl, mocks });
-  second = await startTestApp({ databaseUrl, mocks });
+  instances = await startInstances(2);
+  ({ mocks } = instances);
+  [first, second] = instances.apps as [TestApp, TestApp];
 });
-afterAll(async () => {
-  await Promise.all([first?.stop(), second?.stop()]);
-  await mocks?.close();
-});
+afterAll(() => instances?.stop());
 
 const received = async () => (await request(mocks.url, 'GET', '/backoffice/events')).body.events as ReceivedEvent[];
 

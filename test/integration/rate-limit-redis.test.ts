@@ -1,23 +1,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startMockServer, type MockServer } from '../../mock/src/server';
-import { createTestDatabase, startTestApp, TEST_BACKOFFICE_SECRET, type TestApp } from '../support/harness';
+import { startInstances, type TestApp } from '../support/harness';
 import { lastSmsCode, uniquePhone } from '../support/identity';
 
-let mocks: MockServer;
+let instances: Awaited<ReturnType<typeof startInstances>>;
 let first: TestApp;
 let second: TestApp;
 
 beforeAll(async () => {
-  mocks = await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET });
-  const databaseUrl = await createTestDatabase();
-  const env = { REDIS_URL: inject('redisUrl') };
-  first = await startTestApp({ databaseUrl, mocks, env });
-  second = await startTestApp({ databaseUrl, mocks, env });
+  instances = await startInstances(2, { REDIS_URL: inject('redisUrl') });
+  [first, second] = instances.apps as [TestApp, TestApp];
 });
-afterAll(async () => {
-  await Promise.all([first?.stop(), second?.stop()]);
-  await mocks?.close();
-});
+afterAll(() => instances?.stop());
 
 describe('rate limits shared through Redis by two server instances', () => {
   it('counts one phone’s SMS codes across both instances', async () => {

@@ -28,3 +28,15 @@ export async function launchChromium(): Promise<Browser> {
 export async function settle(page: import('playwright-core').Page): Promise<void> {
   await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
 }
+
+/** A fresh page sized like a phone (390×844 at 2×) with a Chinese locale. */
+export async function newPhonePage(browser: Browser): Promise<import('playwright-core').Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN' });
+  return context.newPage();
+}
+
+/** Saves a full-page screenshot under test/e2e/screenshots once the page has settled. */
+export async function screenshot(page: import('playwright-core').Page, name: string): Promise<void> {
+  await settle(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -124,3 +124,19 @@ export function manualClock(start = new Date()): Clock & { advance(ms: number): 
   let now = start.getTime();
   return { now: () => new Date(now), advance: (ms) => void (now += ms) };
 }
+
+/** Several server instances on one database and one set of mock peers, as in a scaled-out deployment. */
+export async function startInstances(count: number, env: Record<string, string> = {}) {
+  const mocks = await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET });
+  const databaseUrl = await createTestDatabase();
+  const apps: TestApp[] = [];
+  for (let i = 0; i < count; i += 1) apps.push(await startTestApp({ databaseUrl, mocks, env }));
+  return {
+    mocks,
+    apps,
+    async stop() {
+      await Promise.all(apps.map((app) => app.stop()));
+      await mocks.close();
+    },
+  };
+}
