@@ -1,0 +1,201 @@
+import type { Fen } from '../money';
+import { PERIODS, type BillMonth, type Period, type Rate, type Tariff, type TierScheme } from './types';
+
+/*
+ * The tariff engine: pure functions over integers.
+ *
+ * Rounding rules, the whole of them:
+ * 1. Meter registers arrive in hundredths of a kWh. Each register value is turned into whole kWh
+ *    by truncation AFTER the multiplier is applied, and a bill's kWh is the difference of two such
+ *    values. Fractions are therefore carried to the next bill, never lost or billed twice.
+ * 2. Each bill line is kWh × rate (hundredths of a fen) rounded half-up to the fen, on its own.
+ * 3. The bill total is the sum of its rounded lines, so the lines always add up to the total.
+ */
+
+const RATE_PATTERN = /^(\d{1,3})(?:\.(\d{1,4}))?$/;
+
+/** "0.538" yuan/kWh → rate 5380 (hundredths of a fen per kWh), without floating point. */
+export function rate(yuanPerKwh: string): Rate {
+  const match = RATE_PATTERN.exec(yuanPerKwh);
+  if (!match) throw new Error(`not a price in yuan/kWh with at most 4 decimals: "${yuanPerKwh}"`);
+  return Number(match[1]) * 10_000 + Number((match[2] ?? '').padEnd(4, '0'));
+}
+
+/** Rate 5380 → "0.538". */
+export function formatRate(value: Rate): string {
+  const decimals = String(value % 10_000).padStart(4, '0').replace(/0{1,3}$/, '');
+  return `${Math.floor(value / 10_000)}.${decimals}`;
+}
+
+/** kWh × rate, rounded half-up to the fen (rule 2). */
+export function lineAmount(kwh: number, lineRate: Rate): Fen {
+  const exact = kwh * lineRate;
+  if (!Number.isSafeInteger(exact) || exact < 0) throw new RangeError(`line out of range: ${kwh} kWh × ${lineRate}`);
+  return Math.floor((exact + 50) / 100);
+}
+
+/** A register value in hundredths of a kWh, times the multiplier, truncated to whole kWh (rule 1). */
+export function registerKwh(hundredths: number, multiplier: number): number {
+  return Math.floor((hundredths * multiplier) / 100);
+}
+
+/**
+ * kWh between two readings of one register. A register that wrapped past its maximum (`wrapAt`,
+ * in hundredths) counts on from zero; any other fall is not energy and returns null.
+ */
+export function registerDelta(previous: number, current: number, multiplier: number, wrapAt?: number): number | null {
+  let unwrapped = current;
+  if (current < previous) {
+    // A wrap shows as a high previous and a low current; anything else is a bad reading.
+    if (!wrapAt || previous < wrapAt * 0.9 || current > wrapAt * 0.1) return null;
+    unwrapped = current + wrapAt;
+  }
+  return registerKwh(unwrapped, multiplier) - registerKwh(previous, multiplier);
+}
+
+export function monthOf(month: BillMonth): { year: number; month: number } {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  return { year, month: mm };
+}
+
+export function addMonths(month: BillMonth, delta: number): BillMonth {
+  const { year, month: mm } = monthOf(month);
+  const index = year * 12 + (mm - 1) + delta;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** The first bill month of the tier year containing `month`. */
+export function tierYearStart(month: BillMonth, scheme: Pick<TierScheme, 'yearStartMonth'>): BillMonth {
+  const { year, month: mm } = monthOf(month);
+  const startYear = mm >= scheme.yearStartMonth ? year : year - 1;
+  return `${startYear}-${String(scheme.yearStartMonth).padStart(2, '0')}`;
+}
+
+export function tierLimits(scheme: TierScheme, month: BillMonth): number[] {
+  const { month: mm } = monthOf(month);
+  return scheme.seasonal?.find((season) => season.months.includes(mm))?.limits ?? scheme.limits;
+}
+
+/** kWh of this bill falling in each tier, given the kWh already counted against the same limits. */
+export function splitAtTiers(kwh: number, countedBefore: number, limits: readonly number[]): number[] {
+  const bounds = [0, ...limits, Number.POSITIVE_INFINITY];
+  const end = countedBefore + kwh;
+  return bounds.slice(1).map((upper, index) => {
+    const lower = bounds[index]!;
+    return Math.max(0, Math.min(end, upper) - Math.max(countedBefore, lower));
+  });
+}
+
+export interface BillInput {
+  tariff: Tariff;
+  month: BillMonth;
+  /** Single-rate tariffs: the total register's kWh. */
+  totalKwh?: number;
+  /** Time-of-use tariffs: kWh per period register; the bill's kWh is their sum. */
+  periodKwh?: Partial<Record<Period, number>>;
+  /** Annual tiers: kWh already billed in this tier year before this bill. */
+  tierYearKwhBefore?: number;
+  contractKva?: number;
+}
+
+export type LineKind = 'energy' | 'tier_adder' | 'demand';
+
+export interface BillLine {
+  kind: LineKind;
+  /** Energy lines: `single` or the period; adder lines: the tier number (2, 3…). */
+  key: string;
+  quantity: number;
+  rate: Rate;
+  amountFen: Fen;
+}
+
+export interface BillComputation {
+  kwh: number;
+  periods: { period: Period; kwh: number; rate: Rate }[];
+  tiers: { tier: number; kwh: number }[];
+  lines: BillLine[];
+  totalFen: Fen;
+  /** Annual tiers: the tier year's kWh including this bill; monthly tiers: this bill's kWh. */
+  tierCountedKwh: number;
+}
+
+function assertKwh(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative whole number of kWh, got ${value}`);
+  return value;
+}
+
+/**
+ * One bill. The tier adder is the same for every period, so a TOU bill is each period's kWh at its
+ * period rate plus each upper tier's kWh at that tier's adder — no 2-D tier × period split needed,
+ * and the result equals pricing every kWh at (period rate + its tier's adder).
+ */
+export function computeBill(input: BillInput): BillComputation {
+  const { tariff } = input;
+  const periods: BillComputation['periods'] = [];
+  if (tariff.pricing.kind === 'single') {
+    periods.push({ period: 'flat', kwh: assertKwh(input.totalKwh ?? 0, 'totalKwh'), rate: tariff.pricing.rate });
+  } else {
+    for (const period of PERIODS) {
+      const periodRate = tariff.pricing.rates[period];
+      const kwh = assertKwh(input.periodKwh?.[period] ?? 0, `${period} kWh`);
+      if (periodRate === undefined) {
+        if (kwh > 0) throw new RangeError(`tariff ${tariff.code} has no ${period} rate but ${kwh} kWh were registered`);
+        continue;
+      }
+      periods.push({ period, kwh, rate: periodRate });
+    }
+  }
+  const kwh = periods.reduce((sum, period) => sum + period.kwh, 0);
+
+  const lines: BillLine[] = periods.map((period) => ({
+    kind: 'energy',
+    key: tariff.pricing.kind === 'single' ? 'single' : period.period,
+    quantity: period.kwh,
+    rate: period.rate,
+    amountFen: lineAmount(period.kwh, period.rate),
+  }));
+
+  let tiers: BillComputation['tiers'] = [{ tier: 1, kwh }];
+  let tierCountedKwh = kwh;
+  if (tariff.tiers) {
+    const countedBefore = tariff.tiers.basis === 'annual' ? assertKwh(input.tierYearKwhBefore ?? 0, 'tierYearKwhBefore') : 0;
+    tiers = splitAtTiers(kwh, countedBefore, tierLimits(tariff.tiers, input.month)).map((tierKwh, index) => ({ tier: index + 1, kwh: tierKwh }));
+    tierCountedKwh = countedBefore + kwh;
+    for (const { tier, kwh: tierKwh } of tiers) {
+      const adder = tariff.tiers.adders[tier - 1] ?? 0;
+      if (adder > 0 && tierKwh > 0) lines.push({ kind: 'tier_adder', key: String(tier), quantity: tierKwh, rate: adder, amountFen: lineAmount(tierKwh, adder) });
+    }
+  }
+  if (tariff.demandFenPerKva && input.contractKva) {
+    const quantity = assertKwh(input.contractKva, 'contractKva');
+    lines.push({ kind: 'demand', key: 'capacity', quantity, rate: tariff.demandFenPerKva * 100, amountFen: quantity * tariff.demandFenPerKva });
+  }
+  const totalFen = lines.reduce((sum, line) => sum + line.amountFen, 0);
+  return { kwh, periods, tiers, lines, totalFen, tierCountedKwh };
+}
+
+export interface TierPosition {
+  /** 1-based tier the next kWh falls in. */
+  tier: number;
+  countedKwh: number;
+  limits: number[];
+  /** kWh until the next tier starts; null in the last tier. */
+  kwhToNextTier: number | null;
+  /** Price of a kWh in each tier: single tariffs one rate per tier, TOU tariffs per period. */
+  rates: { tier: number; single?: Rate; periods?: Partial<Record<Period, Rate>> }[];
+}
+
+/** Where a customer stands on the tier ladder after `countedKwh` kWh: the tier card. */
+export function tierPosition(tariff: Tariff, month: BillMonth, countedKwh: number): TierPosition | null {
+  if (!tariff.tiers) return null;
+  const limits = tierLimits(tariff.tiers, month);
+  const nextLimit = limits.find((limit) => countedKwh < limit);
+  const tier = nextLimit === undefined ? limits.length + 1 : limits.indexOf(nextLimit) + 1;
+  const rates = tariff.tiers.adders.map((adder, index) => {
+    if (tariff.pricing.kind === 'single') return { tier: index + 1, single: tariff.pricing.rate + adder };
+    const periods: Partial<Record<Period, Rate>> = {};
+    for (const [period, periodRate] of Object.entries(tariff.pricing.rates)) periods[period as Period] = periodRate + adder;
+    return { tier: index + 1, periods };
+  });
+  return { tier, countedKwh, limits, kwhToNextTier: nextLimit === undefined ? null : nextLimit - countedKwh, rates };
+}
