@@ -32,6 +32,12 @@ export const ERROR_CODES = {
   // electricity accounts
   BIND_VERIFICATION_FAILED: 400,
   ACCOUNT_LIMIT_REACHED: 409,
+  // billing
+  MONTH_NOT_ENDED: 409,
+  BILL_NOT_HELD: 409,
+  NOT_PREPAID: 409,
+  READING_INVALID: 400,
+  TARIFF_UNKNOWN: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -28,6 +28,18 @@ export const routes = {
   staffLogin: { method: 'post', path: '/api/staff/auth/login' },
   staffRefresh: { method: 'post', path: '/api/staff/auth/refresh' },
   staffProfile: { method: 'get', path: '/api/staff/me' },
+  getBillingOverview: { method: 'get', path: '/api/bills/{accountId}' },
+  getBill: { method: 'get', path: '/api/bills/{accountId}/{month}' },
+  setBalanceAlert: { method: 'put', path: '/api/accounts/{accountId}/balance-alert' },
+  startBillRun: { method: 'post', path: '/api/staff/billing/runs' },
+  getBillRun: { method: 'get', path: '/api/staff/billing/runs/{runId}' },
+  importReadings: { method: 'post', path: '/api/staff/billing/imports' },
+  listReviews: { method: 'get', path: '/api/staff/billing/reviews' },
+  approveReview: { method: 'post', path: '/api/staff/billing/reviews/{billId}/approve' },
+  adjustReview: { method: 'post', path: '/api/staff/billing/reviews/{billId}/adjust' },
+  rereadReview: { method: 'post', path: '/api/staff/billing/reviews/{billId}/reread' },
+  getBillingSettings: { method: 'get', path: '/api/staff/billing/settings' },
+  updateBillingSettings: { method: 'put', path: '/api/staff/billing/settings' },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

@@ -8,6 +8,7 @@ const mocks = await startMockServer({
       backofficeSecret: config.backoffice.secret,
       wechat: { appId: config.wechat.appId, secret: config.wechat.secret },
       smsApiKey: config.sms.apiKey,
+      amiApiKey: config.ami.apiKey,
     });
 process.stdout.write(`mock peers on ${mocks.url}\n`);
 const stop = () => void mocks.close().then(() => process.exit(0));

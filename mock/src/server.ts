@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import { amiPeer } from './peers/ami';
 import { backofficePeer } from './peers/backoffice';
 import { smsPeer } from './peers/sms';
 import { wechatPeer } from './peers/wechat';
@@ -11,10 +12,11 @@ export interface MockOptions {
   backofficeSecret: string;
   wechat?: { appId: string; secret: string };
   smsApiKey?: string;
+  amiApiKey?: string;
 }
 
 /** The credentials the mock peers expect when none are given: the same defaults the server's config has. */
-export const MOCK_DEFAULTS = { wechat: { appId: 'wx_demo_appid', secret: 'demo-wechat-app-secret' }, smsApiKey: 'demo-sms-api-key' };
+export const MOCK_DEFAULTS = { wechat: { appId: 'wx_demo_appid', secret: 'demo-wechat-app-secret' }, smsApiKey: 'demo-sms-api-key', amiApiKey: 'demo-ami-api-key' };
 
 export interface MockServer {
   url: string;
@@ -28,6 +30,7 @@ export async function startMockServer(options: MockOptions): Promise<MockServer>
     backofficePeer(options.backofficeSecret),
     wechatPeer(options.wechat ?? MOCK_DEFAULTS.wechat),
     smsPeer({ apiKey: options.smsApiKey ?? MOCK_DEFAULTS.smsApiKey }),
+    amiPeer({ apiKey: options.amiApiKey ?? MOCK_DEFAULTS.amiApiKey }),
   ];
   app.use(async (ctx, next) => {
     if (ctx.path !== '/') return next();

@@ -11,6 +11,7 @@ import { createHttpMetrics } from './http/metrics';
 import { buildOpenApiDocument } from './http/openapi';
 import { requestContext } from './http/request-context';
 import { h5Static } from './http/static';
+import type { AmiClient } from './integrations/ami/client';
 import type { BackofficeClient } from './integrations/backoffice/client';
 import type { SmsClient } from './integrations/sms/client';
 import type { WechatClient } from './integrations/wechat/client';
@@ -22,6 +23,8 @@ import { accountRoutes } from './modules/accounts/routes';
 import type { AccountsService } from './modules/accounts/service';
 import { authRoutes } from './modules/auth/routes';
 import type { AuthService } from './modules/auth/service';
+import { billingRoutes } from './modules/billing/routes';
+import type { BillingService } from './modules/billing/service';
 import type { SmsCodes } from './modules/auth/sms-codes';
 import type { AccessTokens } from './modules/auth/tokens';
 import { metaRoutes } from './modules/meta/routes';
@@ -37,6 +40,7 @@ export interface Peers {
   backoffice: BackofficeClient;
   wechat: WechatClient;
   sms: SmsClient;
+  ami: AmiClient;
 }
 
 /** Everything the HTTP app needs, passed in so tests can build it around real or substitute parts. */
@@ -53,6 +57,7 @@ export interface AppDeps {
   smsCodes: SmsCodes;
   auth: AuthService;
   accounts: AccountsService;
+  billing: BillingService;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -81,7 +86,7 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes));
   app.use(securityContext(deps));
-  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps)];
+  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps)];
   for (const router of [operations, ...modules, ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));

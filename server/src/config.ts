@@ -35,10 +35,14 @@ const EnvSchema = z
     WECHAT_SECRET: z.string().min(1).default('demo-wechat-app-secret'),
     SMS_URL: z.url().optional(),
     SMS_API_KEY: z.string().min(8).default('demo-sms-api-key'),
+    AMI_URL: z.url().optional(),
+    AMI_API_KEY: z.string().min(8).default('demo-ami-api-key'),
+    DEMO_HISTORY: flag.optional(),
+    BILL_RUN_CHUNK: positiveInt.max(50_000).default(5_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL'] as const) {
+    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
   });
@@ -66,6 +70,10 @@ export interface Config {
   };
   wechat: { apiBase: string; appId: string; secret: string };
   sms: { url: string; apiKey: string };
+  ami: { url: string; apiKey: string };
+  billing: { runChunkSize: number };
+  /** Build the demo's year of bills from the metering system on first start. */
+  demoHistory: boolean;
 }
 
 /** A setting that is missing or malformed; its message is the one line start-up prints. */
@@ -122,5 +130,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     wechat: { apiBase: env.WECHAT_API_BASE ?? `${mockBase}/wechat`, appId: env.WECHAT_APPID, secret: env.WECHAT_SECRET },
     sms: { url: env.SMS_URL ?? `${mockBase}/sms`, apiKey: env.SMS_API_KEY },
+    ami: { url: env.AMI_URL ?? `${mockBase}/ami`, apiKey: env.AMI_API_KEY },
+    billing: { runChunkSize: env.BILL_RUN_CHUNK },
+    demoHistory: env.DEMO_HISTORY ? env.DEMO_HISTORY === 'on' : env.NODE_ENV !== 'production',
   };
 }

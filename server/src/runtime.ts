@@ -5,10 +5,13 @@ import type { Logger } from 'pino';
 import { createApp, systemClock, type AppDeps, type Clock } from './app';
 import type { Config } from './config';
 import { openDatabase, runMigrations } from './db/database';
+import { createAmiClient } from './integrations/ami/client';
 import { createBackofficeClient } from './integrations/backoffice/client';
 import { createSmsClient } from './integrations/sms/client';
 import { createWechatClient } from './integrations/wechat/client';
 import { createAccountsService } from './modules/accounts/service';
+import { ensureTariffPresets, seedBillingHistory } from './modules/billing/seed';
+import { createBillingService } from './modules/billing/service';
 import { loadOrCreateDevKeys } from './modules/auth/keys';
 import { createAuthService } from './modules/auth/service';
 import { createSmsCodes } from './modules/auth/sms-codes';
@@ -44,6 +47,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const database = openDatabase(options.databaseUrl, config.database.poolMax);
   await runMigrations(database);
+  await ensureTariffPresets(database);
   const demo = options.seed === false ? undefined : await seedDemoData(database, logger);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
@@ -51,6 +55,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     backoffice: createBackofficeClient({ ...config.backoffice, now: () => clock.now() }),
     wechat: createWechatClient(config.wechat),
     sms: createSmsClient(config.sms),
+    ami: createAmiClient(config.ami),
   };
   const tokens = createAccessTokens(
     config.auth.jwtKeys ?? (await loadOrCreateDevKeys(config.dataDir)),
@@ -72,9 +77,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     },
   });
+  const billing = createBillingService({ database, clock, jobs, ami: peers.ami, log: logger, runChunkSize: config.billing.runChunkSize });
   await jobs.start();
+  if (demo && config.demoHistory) await seedBillingHistory({ database, billing, clock, log: logger });
 
-  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts };
+  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;

@@ -3,11 +3,13 @@ import type { RouteName } from '../routes';
 import type { Endpoint } from './endpoint';
 import * as accounts from './accounts';
 import * as auth from './auth';
+import * as billing from './billing';
 import { getHealth } from './health';
 import { getMeta } from './meta';
 
 export * from './accounts';
 export * from './auth';
+export * from './billing';
 export * from './endpoint';
 export * from './health';
 export * from './meta';
@@ -31,6 +33,18 @@ export const contracts = {
   staffLogin: auth.staffLogin,
   staffRefresh: auth.staffRefresh,
   staffProfile: auth.staffProfile,
+  getBillingOverview: billing.getBillingOverview,
+  getBill: billing.getBill,
+  setBalanceAlert: billing.setBalanceAlert,
+  startBillRun: billing.startBillRun,
+  getBillRun: billing.getBillRun,
+  importReadings: billing.importReadings,
+  listReviews: billing.listReviews,
+  approveReview: billing.approveReview,
+  adjustReview: billing.adjustReview,
+  rereadReview: billing.rereadReview,
+  getBillingSettings: billing.getBillingSettings,
+  updateBillingSettings: billing.updateBillingSettings,
 } satisfies Record<RouteName, Endpoint>;
 
 export type Contracts = typeof contracts;

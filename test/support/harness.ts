@@ -72,6 +72,9 @@ export async function startTestApp(
     JWT_KEYS: TEST_JWT_KEYS,
     WECHAT_API_BASE: `${mocks.url}/wechat`,
     SMS_URL: `${mocks.url}/sms`,
+    AMI_URL: `${mocks.url}/ami`,
+    // Most tests do not need a year of bills; the billing tests turn it on.
+    DEMO_HISTORY: 'off',
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

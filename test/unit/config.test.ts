@@ -46,6 +46,7 @@ describe('configuration', () => {
       JWT_KEYS: 'k2026:a-production-signing-secret-of-32-chars,k2025:the-previous-signing-secret-32-chars',
       WECHAT_API_BASE: 'https://api.weixin.qq.com',
       SMS_URL: 'https://sms.example/v1',
+      AMI_URL: 'https://mdms.example/api',
     });
     expect(config.auth.jwtKeys?.map((key) => key.kid)).toEqual(['k2026', 'k2025']);
     expect(config.mocks.enabled).toBe(false);

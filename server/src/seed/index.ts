@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, Tx } from '../db/database';
 import { accountsSeeder } from '../modules/accounts/seed';
 import { staffSeeder } from '../modules/auth/seed';
+import { billingSeeder } from '../modules/billing/seed';
 import { metaSeeder } from '../modules/meta/seed';
 
 /** What a person needs to try the demo: logins, account numbers, terminal credentials… */
@@ -16,7 +17,7 @@ export interface Seeder {
 const SEED_NAME = 'demo';
 
 /** Each capability adds its seeder here; they run in order, in one transaction. */
-export const seeders: Seeder[] = [metaSeeder, accountsSeeder, staffSeeder];
+export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, staffSeeder];
 
 /**
  * Seeds the demo utility once, in one transaction: either every seeder's data is there or none

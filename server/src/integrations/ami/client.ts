@@ -1,0 +1,52 @@
+/**
+ * The metering system (AMI / MDMS): paginated register readings at day and month boundaries,
+ * and on-demand re-reads. Values arrive as the meter shows them ("12345.67" kWh, before the
+ * multiplier); the billing import validates and converts them.
+ */
+export interface AmiReading {
+  meterNo: string;
+  readAt: string;
+  total: string;
+  sharp?: string;
+  peak?: string;
+  flat?: string;
+  valley?: string;
+  reverse?: string;
+  quality: string;
+}
+
+export interface AmiClient {
+  /** Every reading in [from, to] (dates, Asia/Shanghai), page by page. */
+  readings(query: { interval: 'daily' | 'monthly'; from: string; to: string; meterNo?: string }): AsyncGenerator<AmiReading[]>;
+  reread(meterNo: string, readAt: string): Promise<AmiReading>;
+}
+
+export function createAmiClient(options: { url: string; apiKey: string; timeoutMs?: number }): AmiClient {
+  async function call(path: string, init: RequestInit = {}): Promise<unknown> {
+    const response = await fetch(`${options.url}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json' },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+    });
+    const body = await response.json().catch(() => undefined);
+    if (!response.ok) throw new Error(`metering system answered HTTP ${response.status} ${JSON.stringify(body ?? '')}`);
+    return body;
+  }
+  return {
+    async *readings(query) {
+      let cursor: string | null = null;
+      do {
+        const search = new URLSearchParams({ interval: query.interval, from: query.from, to: query.to, limit: '1000' });
+        if (query.meterNo) search.set('meterNo', query.meterNo);
+        if (cursor) search.set('cursor', cursor);
+        const page = (await call(`/v1/readings?${search}`)) as { readings: AmiReading[]; nextCursor: string | null };
+        yield page.readings;
+        cursor = page.nextCursor;
+      } while (cursor);
+    },
+    async reread(meterNo, readAt) {
+      const body = (await call('/v1/reread', { method: 'POST', body: JSON.stringify({ meterNo, readAt }) })) as { reading: AmiReading };
+      return body.reading;
+    },
+  };
+}

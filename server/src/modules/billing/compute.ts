@@ -1,0 +1,164 @@
+import type { Anomaly, BillingSettings } from '../../../../shared/contracts/billing';
+import { addMonths, computeBill, monthOf, registerDelta, tierLimits, tierYearStart } from '../../../../shared/tariff/engine';
+import type { CustomerClass, Period, TariffVersion } from '../../../../shared/tariff/types';
+import { evaluateRules } from './anomalies';
+import type { MeterInput, PreviousBill, StoredBillDetail } from './types';
+
+export interface AccountBillingInput {
+  month: string;
+  customerClass: CustomerClass;
+  tariff: TariffVersion;
+  contractKva: number | null;
+  hasSolar: boolean;
+  vacant: boolean;
+  meters: MeterInput[];
+  previous: PreviousBill | null;
+}
+
+export interface BillDraft {
+  status: 'held' | 'published';
+  kwh: number;
+  amountFen: number;
+  tierCountedKwh: number;
+  history: (number | null)[];
+  detail: StoredBillDetail;
+  anomalies: Anomaly[];
+}
+
+export const HISTORY_MONTHS = 13;
+
+export function daysInMonth(month: string): number {
+  const { year, month: mm } = monthOf(month);
+  return new Date(Date.UTC(year, mm, 0)).getUTCDate();
+}
+
+/** How many months lie between two bill months (b − a). */
+export function monthsBetween(a: string, b: string): number {
+  const x = monthOf(a);
+  const y = monthOf(b);
+  return (y.year - x.year) * 12 + (y.month - x.month);
+}
+
+const TOU_REGISTERS: Record<MeterInput['registers'], Period[]> = { single: [], peak_valley: ['peak', 'valley'], four: ['sharp', 'peak', 'flat', 'valley'] };
+
+/**
+ * One account's bill for one month, from its meters' opening and closing readings, its previous
+ * bill and its tariff. Pure: the bill run and a review's recomputation both call it.
+ */
+export function computeDraft(input: AccountBillingInput, settings: BillingSettings['anomalies']): BillDraft {
+  const { tariff, month } = input;
+  const days = daysInMonth(month);
+  const missing: string[] = [];
+  const estimated: string[] = [];
+  const fallen: string[] = [];
+  const touGaps: { meterNo: string; gap: number }[] = [];
+  let totalKwh = 0;
+  let reverseKwh = 0;
+  const periodKwh: Partial<Record<Period, number>> = {};
+  const wantsPeriods = tariff.pricing.kind === 'tou' ? (Object.keys(tariff.pricing.rates) as Period[]) : [];
+  let tariffFitsMeter = true;
+
+  for (const meter of input.meters) {
+    const { start, end } = meter;
+    if (!start || !end) {
+      missing.push(meter.meterNo);
+      continue;
+    }
+    if (start.quality === 'estimated' || end.quality === 'estimated') estimated.push(meter.meterNo);
+    const wrapAt = 10 ** meter.registerDigits * 100;
+    const delta = (from: number, to: number) => registerDelta(from, to, meter.multiplier, wrapAt);
+    const total = delta(start.total, end.total);
+    if (total === null) {
+      fallen.push(meter.meterNo);
+      continue;
+    }
+    totalKwh += total;
+    reverseKwh += delta(start.reverse, end.reverse) ?? 0;
+
+    const registers = TOU_REGISTERS[meter.registers];
+    if (registers.length) {
+      const raw = registers.reduce((sum, period) => sum + ((end[period] ?? 0) - (start[period] ?? 0)), 0);
+      touGaps.push({ meterNo: meter.meterNo, gap: Math.abs(raw - (end.total - start.total)) });
+    }
+    if (wantsPeriods.length) {
+      if (!wantsPeriods.every((period) => registers.includes(period)) || registers.some((period) => !wantsPeriods.includes(period))) {
+        tariffFitsMeter = false;
+        continue;
+      }
+      for (const period of registers) {
+        const kwh = delta(start[period] ?? 0, end[period] ?? 0);
+        if (kwh === null) {
+          fallen.push(`${meter.meterNo}/${period}`);
+          continue;
+        }
+        periodKwh[period] = (periodKwh[period] ?? 0) + kwh;
+      }
+    }
+  }
+
+  const usable = missing.length === 0 && fallen.length === 0 && tariffFitsMeter;
+  const previous = input.previous;
+  let tierYearKwhBefore = 0;
+  if (tariff.tiers?.basis === 'annual' && previous && previous.month >= tierYearStart(month, tariff.tiers)) {
+    tierYearKwhBefore = previous.tierCountedKwh;
+  }
+  // A bill that cannot be priced is held at zero; a reviewer corrects or re-reads it.
+  const computed = computeBill({
+    tariff,
+    month,
+    ...(tariff.pricing.kind === 'single' ? { totalKwh: usable ? totalKwh : 0 } : { periodKwh: usable ? periodKwh : {} }),
+    tierYearKwhBefore,
+    contractKva: input.contractKva ?? undefined,
+  });
+
+  const gap = previous ? monthsBetween(previous.month, month) : 0;
+  const history = previous && gap > 0
+    ? [computed.kwh, ...Array<null>(gap - 1).fill(null), ...previous.history].slice(0, HISTORY_MONTHS)
+    : [computed.kwh, ...Array<null>(HISTORY_MONTHS - 1).fill(null)];
+
+  const anomalies = evaluateRules(
+    {
+      kwh: computed.kwh,
+      days,
+      history,
+      daysOfHistory: (back) => daysInMonth(addMonths(month, -back)),
+      vacant: input.vacant,
+      hasSolar: input.hasSolar,
+      contractKva: input.contractKva,
+      accountClass: input.customerClass,
+      tariffClass: tariff.customerClass,
+      tariffFitsMeter,
+      missing,
+      estimated,
+      fallen,
+      touGaps,
+      reverseKwh,
+    },
+    settings,
+  );
+
+  const peakKwh = computed.periods.filter((period) => period.period === 'sharp' || period.period === 'peak').reduce((sum, period) => sum + period.kwh, 0);
+  const tierReached = tariff.tiers ? 1 + tierLimits(tariff.tiers, month).filter((limit) => computed.tierCountedKwh > limit).length : 1;
+  const { year, month: mm } = monthOf(month);
+  const next = monthOf(addMonths(month, 1));
+  return {
+    status: anomalies.length ? 'held' : 'published',
+    kwh: computed.kwh,
+    amountFen: computed.totalFen,
+    tierCountedKwh: computed.tierCountedKwh,
+    history,
+    anomalies,
+    detail: {
+      periodStart: `${year}-${String(mm).padStart(2, '0')}-01`,
+      periodEnd: new Date(Date.UTC(next.year, next.month - 1, 0)).toISOString().slice(0, 10),
+      days,
+      tariffName: tariff.name,
+      periods: computed.periods,
+      tiers: computed.tiers,
+      lines: computed.lines,
+      readings: input.meters.flatMap((meter) => (meter.start && meter.end ? [{ meterNo: meter.meterNo, multiplier: meter.multiplier, start: meter.start.total, end: meter.end.total }] : [])),
+      tierReached,
+      peakSharePermille: tariff.pricing.kind === 'tou' && computed.kwh > 0 ? Math.round((peakKwh * 1000) / computed.kwh) : null,
+    },
+  };
+}
