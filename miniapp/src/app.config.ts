@@ -3,6 +3,7 @@ export default defineAppConfig({
   pages: ['pages/home/index', 'pages/bills/index', 'pages/services/index', 'pages/me/index'],
   subPackages: [
     { root: 'packages/payments', name: 'payments', pages: ['pages/index/index'] },
+    { root: 'packages/bills', name: 'bills', pages: ['pages/detail/index'] },
     { root: 'packages/outages', name: 'outages', pages: ['pages/index/index'] },
     { root: 'packages/requests', name: 'requests', pages: ['pages/index/index'] },
     { root: 'packages/applications', name: 'applications', pages: ['pages/index/index'] },
@@ -29,5 +30,7 @@ export default defineAppConfig({
   },
   preloadRule: {
     'pages/home/index': { network: 'all', packages: ['payments'] },
+    // A bill row opens the detail page, so fetch its subpackage while the list is read.
+    'pages/bills/index': { network: 'all', packages: ['bills'] },
   },
 });

@@ -149,7 +149,6 @@ ALTER TABLE "bills" ADD CONSTRAINT "bills_account_id_electricity_accounts_id_fk"
 ALTER TABLE "customer_events" ADD CONSTRAINT "customer_events_account_id_electricity_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."electricity_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "meter_readings" ADD CONSTRAINT "meter_readings_meter_id_meters_id_fk" FOREIGN KEY ("meter_id") REFERENCES "public"."meters"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "meters" ADD CONSTRAINT "meters_account_id_electricity_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."electricity_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "receivables" ADD CONSTRAINT "receivables_account_id_electricity_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."electricity_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "receivables" ADD CONSTRAINT "receivables_bill_id_bills_id_fk" FOREIGN KEY ("bill_id") REFERENCES "public"."bills"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "balance_entries_account_idx" ON "balance_entries" USING btree ("account_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "bills_account_month" ON "bills" USING btree ("account_id","month");--> statement-breakpoint

@@ -54,8 +54,8 @@ export function registerDelta(previous: number, current: number, multiplier: num
 }
 
 export function monthOf(month: BillMonth): { year: number; month: number } {
-  const [year, mm] = month.split('-').map(Number) as [number, number];
-  return { year, month: mm };
+  // Called for every bill of a run: slicing is several times cheaper than split + map.
+  return { year: Number(month.slice(0, 4)), month: Number(month.slice(5, 7)) };
 }
 
 export function addMonths(month: BillMonth, delta: number): BillMonth {

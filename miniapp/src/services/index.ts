@@ -21,6 +21,8 @@ const MESSAGES: Record<string, string> = {
   BIND_VERIFICATION_FAILED: '户号与填写的信息不一致',
   ACCOUNT_LIMIT_REACHED: '最多可绑定 10 个户号',
   UNAUTHENTICATED: '请先登录',
+  NOT_FOUND: '没有找到相关记录',
+  NOT_PREPAID: '该户号不是预付费户号，无需设置余额提醒',
 };
 
 /** What a person should read for a failed call. */

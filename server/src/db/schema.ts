@@ -278,7 +278,8 @@ export const receivables = pgTable(
   'receivables',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    // The bill's account, copied when the receivable is made; the bill's own key checks it exists.
+    accountId: bigint('account_id', { mode: 'number' }).notNull(),
     billId: bigint('bill_id', { mode: 'number' }).notNull().unique().references(() => bills.id),
     month: text('month').notNull(),
     principalFen: bigint('principal_fen', { mode: 'number' }).notNull(),

@@ -2,13 +2,13 @@
  * Plain DOM stand-ins for @tarojs/components in component tests: the same props a page passes,
  * rendered as elements Testing Library can find and click.
  */
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 
-type Props = { children?: ReactNode; className?: string; onClick?: () => void; [key: string]: unknown };
+type Props = { children?: ReactNode; className?: string; onClick?: () => void; style?: CSSProperties; [key: string]: unknown };
 
-const pick = ({ children, className, onClick, ...rest }: Props) => {
+const pick = ({ children, className, onClick, style, ...rest }: Props) => {
   const attributes = Object.fromEntries(Object.entries(rest).filter(([key]) => key.startsWith('data-') || key.startsWith('aria-') || key === 'role'));
-  return { children, className, onClick, ...attributes };
+  return { children, className, onClick, style, ...attributes };
 };
 
 export const View = (props: Props) => <div {...pick(props)} />;

@@ -22,6 +22,8 @@ const Taro = {
 };
 
 export const resetTaroStorage = () => storage.clear();
+/** The current page's query; a test sets it with vi.mocked(useRouter).mockReturnValue(…). */
+export const useRouter = vi.fn(() => ({ params: {} as Record<string, string | undefined>, path: '' }));
 /** Runs on mount, as the first show of a page does. */
 export const useDidShow = (callback: () => void) => useEffect(callback, []);
 export default Taro;

@@ -41,7 +41,7 @@ export const RULES: Record<Anomaly['code'], Rule> = {
       : undefined,
 
   ZERO_USAGE: (facts) => {
-    if (facts.kwh !== 0 || facts.vacant || facts.missing.length || facts.fallen.length) return undefined;
+    if (facts.kwh !== 0 || facts.vacant) return undefined;
     let months = 0;
     while (facts.history[months] === 0) months += 1;
     // Several zero months in a row reads as an idle property; one alone as a stuck meter or a cut.
@@ -51,12 +51,12 @@ export const RULES: Record<Anomaly['code'], Rule> = {
   SUDDEN_CHANGE: (facts, settings) => {
     const [, previous, ...rest] = facts.history;
     const lastYear = rest[10];
-    if (previous == null || previous < settings.suddenChangeMinKwh) return undefined;
+    if (previous == null || previous === 0 || previous < settings.suddenChangeMinKwh) return undefined;
     const vsPrevious = dailyChange(facts.kwh, facts.days, previous, facts.daysOfHistory(1));
     if (Math.abs(vsPrevious) <= settings.suddenChangePercent) return undefined;
     // A change the same month last year also shows is seasonal, not sudden.
     let vsLastYear: number | null = null;
-    if (lastYear != null && lastYear >= settings.suddenChangeMinKwh) {
+    if (lastYear != null && lastYear > 0 && lastYear >= settings.suddenChangeMinKwh) {
       vsLastYear = dailyChange(facts.kwh, facts.days, lastYear, facts.daysOfHistory(12));
       if (Math.abs(vsLastYear) <= settings.suddenChangePercent) return undefined;
     }
@@ -109,6 +109,12 @@ export const RULES: Record<Anomaly['code'], Rule> = {
   },
 };
 
+/** Rules about how much was used; they say nothing true about a bill that could not be priced. */
+const USAGE_RULES = new Set<Anomaly['code']>(['ZERO_USAGE', 'SUDDEN_CHANGE', 'CONSECUTIVE_DROPS', 'ABOVE_CONTRACT_CAPACITY']);
+
 export function evaluateRules(facts: RuleFacts, settings: BillingSettings['anomalies']): Anomaly[] {
-  return Object.values(RULES).flatMap((rule) => rule(facts, settings) ?? []);
+  // A bill held at zero because a reading is missing or bad, or the tariff does not fit the meter,
+  // reports only why it could not be priced.
+  const priced = facts.missing.length === 0 && facts.fallen.length === 0 && facts.tariffFitsMeter;
+  return (Object.entries(RULES) as [Anomaly['code'], Rule][]).flatMap(([code, rule]) => (priced || !USAGE_RULES.has(code) ? (rule(facts, settings) ?? []) : []));
 }

@@ -27,6 +27,12 @@ export interface BillDraft {
 
 export const HISTORY_MONTHS = 13;
 
+/** The calendar period a bill month covers: first and last day (inclusive) and the number of days. */
+export function billPeriod(month: string): { start: string; end: string; days: number } {
+  const days = daysInMonth(month);
+  return { start: `${month}-01`, end: `${month}-${String(days).padStart(2, '0')}`, days };
+}
+
 export function daysInMonth(month: string): number {
   const { year, month: mm } = monthOf(month);
   return new Date(Date.UTC(year, mm, 0)).getUTCDate();
@@ -77,8 +83,10 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
 
     const registers = TOU_REGISTERS[meter.registers];
     if (registers.length) {
-      const raw = registers.reduce((sum, period) => sum + ((end[period] ?? 0) - (start[period] ?? 0)), 0);
-      touGaps.push({ meterNo: meter.meterNo, gap: Math.abs(raw - (end.total - start.total)) });
+      // Compared as the meter counts (hundredths, before the multiplier), each register unwrapped.
+      const raw = (from: number, to: number) => (to >= from ? to - from : to + wrapAt - from);
+      const periods = registers.reduce((sum, period) => sum + raw(start[period] ?? 0, end[period] ?? 0), 0);
+      touGaps.push({ meterNo: meter.meterNo, gap: Math.abs(periods - raw(start.total, end.total)) });
     }
     if (wantsPeriods.length) {
       if (!wantsPeriods.every((period) => registers.includes(period)) || registers.some((period) => !wantsPeriods.includes(period))) {
@@ -116,12 +124,13 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
     ? [computed.kwh, ...Array<null>(gap - 1).fill(null), ...previous.history].slice(0, HISTORY_MONTHS)
     : [computed.kwh, ...Array<null>(HISTORY_MONTHS - 1).fill(null)];
 
+  const historyDays: number[] = [];
   const anomalies = evaluateRules(
     {
       kwh: computed.kwh,
       days,
       history,
-      daysOfHistory: (back) => daysInMonth(addMonths(month, -back)),
+      daysOfHistory: (back) => (historyDays[back] ??= daysInMonth(addMonths(month, -back))),
       vacant: input.vacant,
       hasSolar: input.hasSolar,
       contractKva: input.contractKva,
@@ -139,8 +148,6 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
 
   const peakKwh = computed.periods.filter((period) => period.period === 'sharp' || period.period === 'peak').reduce((sum, period) => sum + period.kwh, 0);
   const tierReached = tariff.tiers ? 1 + tierLimits(tariff.tiers, month).filter((limit) => computed.tierCountedKwh > limit).length : 1;
-  const { year, month: mm } = monthOf(month);
-  const next = monthOf(addMonths(month, 1));
   return {
     status: anomalies.length ? 'held' : 'published',
     kwh: computed.kwh,
@@ -149,13 +156,8 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
     history,
     anomalies,
     detail: {
-      periodStart: `${year}-${String(mm).padStart(2, '0')}-01`,
-      periodEnd: new Date(Date.UTC(next.year, next.month - 1, 0)).toISOString().slice(0, 10),
-      days,
-      tariffName: tariff.name,
-      periods: computed.periods,
-      tiers: computed.tiers,
       lines: computed.lines,
+      tierKwh: computed.tiers.map((tier) => tier.kwh),
       readings: input.meters.flatMap((meter) => (meter.start && meter.end ? [{ meterNo: meter.meterNo, multiplier: meter.multiplier, start: meter.start.total, end: meter.end.total }] : [])),
       tierReached,
       peakSharePermille: tariff.pricing.kind === 'tou' && computed.kwh > 0 ? Math.round((peakKwh * 1000) / computed.kwh) : null,

@@ -23,11 +23,26 @@ export function parseRegister(value: string | undefined): number | null {
   return Number(value.replace('.', ''));
 }
 
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An ISO instant with an explicit offset, refusing what `new Date` would quietly repair
+ * (30 February becomes 2 March; no offset means the server's own zone).
+ */
+export function parseInstant(value: unknown): Date | undefined {
+  const match = typeof value === 'string' ? INSTANT.exec(value) : null;
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  return new Date(value as string);
+}
+
 /** Checks one reading from the metering system; returns the parsed reading or why it is refused. */
 export function validateReading(reading: AmiReading, meter: KnownMeter | undefined, now: Date): ParsedReading | { reason: string } {
   if (!meter) return { reason: 'UNKNOWN_METER' };
-  const readAt = new Date(reading.readAt);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(reading.readAt ?? '') || Number.isNaN(readAt.getTime())) return { reason: 'BAD_TIMESTAMP' };
+  const readAt = parseInstant(reading.readAt);
+  if (!readAt) return { reason: 'BAD_TIMESTAMP' };
   if (readAt.getTime() > now.getTime()) return { reason: 'IN_THE_FUTURE' };
   if (reading.quality !== 'actual' && reading.quality !== 'estimated') return { reason: 'BAD_QUALITY' };
   const total = parseRegister(reading.total);

@@ -10,7 +10,8 @@ import type { AmiClient, AmiReading } from '../../integrations/ami/client';
 import type { JobQueue } from '../../jobs/queue';
 import { computeDraft } from './compute';
 import { replaceReading, validateReading } from './readings';
-import { draftInput, fetchChunk, loadTariffs, publishBills } from './run';
+import { issueBills, type IssuedBill } from './issue';
+import { draftInput, fetchChunk, loadTariffs } from './run';
 import { loadBillingSettings } from './settings';
 import { billSummaryById } from './views';
 import type { BillReviewRecord } from './types';
@@ -64,7 +65,7 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
         WHERE id = $1`,
       [bill.id, status, tariff.code, tariff.version, draft.kwh, draft.amountFen, draft.tierCountedKwh, draft.history, { ...draft.detail, ...(adjusted ? { adjusted } : {}) }, JSON.stringify(draft.anomalies), now, JSON.stringify([{ ...record, anomalies: draft.anomalies }])],
     );
-    if (status === 'published') await publishBills(tx, [bill.id], settings, now);
+    if (status === 'published') await issueBills(tx, [{ billId: bill.id, accountId: bill.account_id, month: bill.month, amountFen: draft.amountFen, billingMode: account.billingMode }], settings, now);
     return status;
   }
 
@@ -108,11 +109,15 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
 
     async approve(billId: number, staffId: number, note: string | undefined): Promise<BillSummary> {
       await database.transaction(async (tx) => {
-        await lockBill(tx, billId, 'held');
+        const bill = await lockBill(tx, billId, 'held');
         const now = deps.clock.now();
         const record: BillReviewRecord = { action: 'approve', staffId, at: now.toISOString(), ...(note ? { reason: note } : {}) };
-        await tx.client.query(`UPDATE bills SET status = 'published', published_at = $2, review = review || $3::jsonb WHERE id = $1 AND status = 'held'`, [billId, now, JSON.stringify([record])]);
-        await publishBills(tx, [billId], await loadBillingSettings(tx), now);
+        const { rows: [issued] } = await tx.client.query<{ amount_fen: number; billing_mode: IssuedBill['billingMode'] }>(
+          `UPDATE bills b SET status = 'published', published_at = $2, review = review || $3::jsonb FROM billing_profiles p
+            WHERE b.id = $1 AND b.status = 'held' AND p.account_id = b.account_id RETURNING b.amount_fen, p.billing_mode`,
+          [billId, now, JSON.stringify([record])],
+        );
+        await issueBills(tx, [{ billId, accountId: bill.account_id, month: bill.month, amountFen: issued!.amount_fen, billingMode: issued!.billing_mode }], await loadBillingSettings(tx), now);
       });
       return summary(billId);
     },

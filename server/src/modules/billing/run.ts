@@ -1,14 +1,15 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { BillingSettings, BillRun } from '../../../../shared/contracts/billing';
-import { addDays, shanghaiDate, shanghaiMidnight } from '../../../../shared/dates';
+import type { BillRun } from '../../../../shared/contracts/billing';
+import { shanghaiMidnight } from '../../../../shared/dates';
 import { addMonths } from '../../../../shared/tariff/engine';
 import { tariffInForce } from '../../../../shared/tariff/presets';
 import type { CustomerClass, TariffVersion } from '../../../../shared/tariff/types';
 import type { Clock } from '../../app';
-import type { Database, Tx } from '../../db/database';
+import type { Database } from '../../db/database';
 import { computeDraft, type AccountBillingInput, type BillDraft } from './compute';
-import { postBalanceEntry } from './ledger';
+import type { IssuedBill } from './issue';
+import { writeBills } from './issue';
 import { loadBillingSettings } from './settings';
 import type { MeterInput, PreviousBill, ReadingValues } from './types';
 
@@ -23,6 +24,7 @@ interface ChunkAccount {
   id: number;
   customerClass: CustomerClass;
   tariffCode: string;
+  billingMode: IssuedBill['billingMode'];
   contractKva: number | null;
   hasSolar: boolean;
   vacant: boolean;
@@ -47,15 +49,7 @@ function readingFrom(row: Record<string, unknown>, alias: string): ReadingValues
   };
 }
 
-/**
- * The next `limit` accounts (by id, after `afterId`) that have no bill for the month yet (or just
- * `onlyAccount`, billed or not, when a reviewer recomputes one), with
- * everything their bills need: profile, previous bill, and each meter's opening and closing reading.
- * Two set-based queries per chunk, never one per account.
- */
-export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string, afterId: number, limit: number, onlyAccount?: number): Promise<ChunkAccount[]> {
-  const { rows: accounts } = await client.query(
-    `SELECT a.id, a.customer_class, p.tariff_code, p.contract_kva, p.has_solar, p.vacant,
+const ACCOUNT_SQL = `SELECT a.id, a.customer_class, p.tariff_code, p.billing_mode, p.contract_kva, p.has_solar, p.vacant,
             prev.month AS prev_month, prev.status AS prev_status, prev.kwh AS prev_kwh,
             prev.tier_counted_kwh AS prev_counted, prev.history AS prev_history
        FROM electricity_accounts a
@@ -66,21 +60,29 @@ export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string,
       WHERE a.id > $1
         AND CASE WHEN $4::bigint IS NULL THEN NOT EXISTS (SELECT 1 FROM bills c WHERE c.account_id = a.id AND c.month = $2)
                  ELSE a.id = $4 END
-      ORDER BY a.id LIMIT $3`,
-    [afterId, month, limit, onlyAccount ?? null],
-  );
+      ORDER BY a.id LIMIT $3`;
+
+const METER_SQL = `SELECT m.account_id, m.meter_no, m.multiplier, m.registers, m.register_digits, ${READING_COLUMNS('s')}, ${READING_COLUMNS('e')}
+       FROM meters m
+       -- LATERAL … LIMIT 1 keeps these as primary-key lookups: as plain joins on greatest()/least()
+       -- the planner picks a hash join that scans every reading ever taken.
+       LEFT JOIN LATERAL (SELECT * FROM meter_readings r WHERE r.meter_id = m.id AND r.read_at = greatest($2::timestamptz, m.installed_at) LIMIT 1) s ON true
+       LEFT JOIN LATERAL (SELECT * FROM meter_readings r WHERE r.meter_id = m.id AND r.read_at = least($3::timestamptz, coalesce(m.removed_at, $3::timestamptz)) LIMIT 1) e ON true
+      WHERE m.account_id = ANY($1::bigint[]) AND m.installed_at < $3 AND (m.removed_at IS NULL OR m.removed_at > $2)
+      ORDER BY m.account_id, m.meter_no`;
+
+/**
+ * The next `limit` accounts (by id, after `afterId`) that have no bill for the month yet (or just
+ * `onlyAccount`, billed or not, when a reviewer recomputes one), with
+ * everything their bills need: profile, previous bill, and each meter's opening and closing reading.
+ * Two set-based queries per chunk, never one per account.
+ */
+export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string, afterId: number, limit: number, onlyAccount?: number): Promise<ChunkAccount[]> {
+  const { rows: accounts } = await client.query(ACCOUNT_SQL, [afterId, month, limit, onlyAccount ?? null]);
   if (!accounts.length) return [];
   const start = shanghaiMidnight(month);
   const end = shanghaiMidnight(addMonths(month, 1));
-  const { rows: meterRows } = await client.query(
-    `SELECT m.account_id, m.meter_no, m.multiplier, m.registers, m.register_digits, ${READING_COLUMNS('s')}, ${READING_COLUMNS('e')}
-       FROM meters m
-       LEFT JOIN meter_readings s ON s.meter_id = m.id AND s.read_at = greatest($2::timestamptz, m.installed_at)
-       LEFT JOIN meter_readings e ON e.meter_id = m.id AND e.read_at = least($3::timestamptz, coalesce(m.removed_at, $3::timestamptz))
-      WHERE m.account_id = ANY($1::bigint[]) AND m.installed_at < $3 AND (m.removed_at IS NULL OR m.removed_at > $2)
-      ORDER BY m.account_id, m.meter_no`,
-    [accounts.map((row) => row.id), start, end],
-  );
+  const { rows: meterRows } = await client.query(METER_SQL, [accounts.map((row) => row.id), start, end]);
   const metersByAccount = new Map<number, MeterInput[]>();
   for (const row of meterRows) {
     const list = metersByAccount.get(row.account_id) ?? [];
@@ -91,6 +93,7 @@ export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string,
     id: row.id,
     customerClass: row.customer_class,
     tariffCode: row.tariff_code,
+    billingMode: row.billing_mode,
     contractKva: row.contract_kva,
     hasSolar: row.has_solar,
     vacant: row.vacant,
@@ -103,130 +106,96 @@ export function draftInput(account: ChunkAccount, month: string, tariff: TariffV
   return { month, customerClass: account.customerClass, tariff, contractKva: account.contractKva, hasSolar: account.hasSolar, vacant: account.vacant, meters: account.meters, previous: account.previous };
 }
 
-const pgArray = (values: (number | null)[]) => `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`;
-
-/** Inserts drafts; a bill that already exists for (account, month) is left as it is. Returns the new bills. */
-export async function insertBills(tx: Tx, month: string, runId: number | null, drafts: { accountId: number; tariff: TariffVersion; draft: BillDraft }[], now: Date) {
-  const { rows } = await tx.client.query<{ id: number; account_id: number; status: 'held' | 'published' }>(
-    `INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, anomalies, run_id, computed_at, published_at)
-     SELECT account_id, $1, status, tariff_code, tariff_version, kwh, amount_fen, counted, history::int[], detail::jsonb, anomalies::jsonb, $2, $3,
-            CASE WHEN status = 'published' THEN $3::timestamptz END
-       FROM unnest($4::bigint[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::text[])
-         AS t(account_id, status, tariff_code, tariff_version, kwh, amount_fen, counted, history, detail, anomalies)
-     ON CONFLICT (account_id, month) DO NOTHING
-     RETURNING id, account_id, status`,
-    [
-      month,
-      runId,
-      now,
-      drafts.map((d) => d.accountId),
-      drafts.map((d) => d.draft.status),
-      drafts.map((d) => d.tariff.code),
-      drafts.map((d) => d.tariff.version),
-      drafts.map((d) => d.draft.kwh),
-      drafts.map((d) => d.draft.amountFen),
-      drafts.map((d) => d.draft.tierCountedKwh),
-      drafts.map((d) => pgArray(d.draft.history)),
-      drafts.map((d) => JSON.stringify(d.draft.detail)),
-      drafts.map((d) => JSON.stringify(d.draft.anomalies)),
-    ],
-  );
-  return rows;
-}
-
-/**
- * What issuing bills means for the ledger: each gets a receivable due `dueDays` after today. A
- * prepaid account's bill is settled from its balance at once: its daily charges already took the
- * money, and a true-up entry moves the balance by the difference so the month costs exactly the bill.
- */
-export async function publishBills(tx: Tx, billIds: number[], settings: BillingSettings, now: Date): Promise<void> {
-  if (!billIds.length) return;
-  const dueDate = addDays(shanghaiDate(now), settings.dueDays);
-  await tx.client.query(
-    `INSERT INTO receivables (account_id, bill_id, month, principal_fen, principal_paid_fen, due_date, settled_at, created_at)
-     SELECT b.account_id, b.id, b.month, b.amount_fen,
-            CASE WHEN p.billing_mode = 'prepaid' THEN b.amount_fen ELSE 0 END, $2::date,
-            CASE WHEN p.billing_mode = 'prepaid' OR b.amount_fen = 0 THEN $3::timestamptz END, $3
-       FROM bills b JOIN billing_profiles p ON p.account_id = b.account_id
-      WHERE b.id = ANY($1::bigint[])
-     ON CONFLICT (bill_id) DO NOTHING`,
-    [billIds, dueDate, now],
-  );
-  const { rows: prepaid } = await tx.client.query<{ id: number; account_id: number; month: string; amount_fen: number; charged: number }>(
-    `SELECT b.id, b.account_id, b.month, b.amount_fen,
-            coalesce((SELECT -sum(e.amount_fen) FROM balance_entries e
-                       WHERE e.account_id = b.account_id AND e.kind = 'daily_charge' AND e.details->>'month' = b.month), 0)::bigint AS charged
-       FROM bills b JOIN billing_profiles p ON p.account_id = b.account_id
-      WHERE b.id = ANY($1::bigint[]) AND p.billing_mode = 'prepaid'`,
-    [billIds],
-  );
-  for (const bill of prepaid) {
-    await postBalanceEntry(
-      tx,
-      { accountId: bill.account_id, kind: 'true_up', ref: `true_up:bill:${bill.id}`, amountFen: bill.charged - bill.amount_fen, details: { month: bill.month, billFen: bill.amount_fen, dailyChargesFen: bill.charged } },
-      settings.defaultLowBalanceFen,
-    );
-  }
-}
-
 type Counts = BillRun['counts'];
+type Draft = { accountId: number; billingMode: IssuedBill['billingMode']; tariff: TariffVersion; draft: BillDraft };
+const RUN_LOCK = 7_250_200;
+/** Chunks being written at once: two keep both cores busy while Node prices the next chunk. */
+const WRITES_IN_FLIGHT = Number(process.env.BILL_RUN_WRITERS ?? 2);
 
 /** The monthly bill run: every account's bill for the month, in chunks, restartable at any point. */
 export function createBillRunner(deps: { database: Database; clock: Clock; log: Logger; chunkSize: number }) {
   const { database } = deps;
 
-  async function runMonth(runId: number): Promise<Counts> {
-    const { rows: [run] } = await database.pool.query<{ month: string; counts: Partial<Counts> }>(
-      `UPDATE bill_runs SET status = 'running', started_at = coalesce(started_at, now()), error = NULL
-        WHERE id = $1 AND status <> 'completed' RETURNING month, counts`,
-      [runId],
-    );
-    if (!run) return (await database.pool.query('SELECT counts FROM bill_runs WHERE id = $1', [runId])).rows[0]?.counts;
-    const { month } = run;
-    const log = deps.log.child({ billRun: runId, month });
+  /**
+   * Prices every unbilled account of the month. The next chunk is read while this one is priced,
+   * and chunks are written while the next is priced, so the database and Node work at the same time.
+   */
+  async function billChunks(month: string, runId: number, counts: Counts, progress: () => Promise<void>): Promise<void> {
     const settings = await loadBillingSettings(database);
     const tariffs = await loadTariffs(database.pool);
-    const { rows: [{ accounts }] } = await database.pool.query('SELECT count(*)::int AS accounts FROM billing_profiles');
-    const counts: Counts = { accounts, computed: 0, published: 0, held: 0, skipped: 0, waitingForReview: 0 };
-    const started = performance.now();
-    let lastLog = started;
-    log.info({ accounts }, 'bill run started');
-
+    let pending = fetchChunk(database.pool, month, 0, deps.chunkSize);
+    const writing: Promise<void>[] = [];
     try {
-      let afterId = 0;
       for (;;) {
-        const chunk = await fetchChunk(database.pool, month, afterId, deps.chunkSize);
+        const chunk = await pending;
         if (!chunk.length) break;
-        afterId = chunk[chunk.length - 1]!.id;
-        const drafts: { accountId: number; tariff: TariffVersion; draft: BillDraft }[] = [];
+        pending = fetchChunk(database.pool, month, chunk[chunk.length - 1]!.id, deps.chunkSize);
+        pending.catch(() => undefined); // awaited on the next turn, where a failure surfaces
+        const drafts: Draft[] = [];
         for (const account of chunk) {
           const tariff = tariffInForce(tariffs, account.tariffCode, month);
           // The previous month must be settled first: its closing reading opens this month.
           if (account.previous && account.previous.status !== 'published' && account.previous.month === addMonths(month, -1)) counts.waitingForReview += 1;
           else if (!tariff || account.meters.length === 0) counts.skipped += 1;
-          else drafts.push({ accountId: account.id, tariff, draft: computeDraft(draftInput(account, month, tariff), settings.anomalies) });
+          else drafts.push({ accountId: account.id, billingMode: account.billingMode, tariff, draft: computeDraft(draftInput(account, month, tariff), settings.anomalies) });
         }
+        if (writing.length >= WRITES_IN_FLIGHT) await writing.shift();
+        await progress();
         const now = deps.clock.now();
-        const inserted = await database.transaction(async (tx) => {
-          // A restartable run can afford to lose its last commits in a crash: the rerun recomputes them.
-          await tx.client.query('SET LOCAL synchronous_commit = off');
-          const rows = await insertBills(tx, month, runId, drafts, now);
-          await publishBills(tx, rows.filter((row) => row.status === 'published').map((row) => row.id), settings, now);
-          return rows;
-        });
-        counts.computed += inserted.length;
-        for (const row of inserted) counts[row.status] += 1;
-        const elapsed = performance.now();
-        if (elapsed - lastLog > 5_000) {
-          lastLog = elapsed;
-          log.info({ ...counts, perSecond: Math.round(counts.computed / ((elapsed - started) / 1000)) }, 'bill run progress');
-          await database.pool.query('UPDATE bill_runs SET counts = $2 WHERE id = $1', [runId, counts]);
-        }
+        const write = database
+          .transaction(async (tx) => {
+            // A restartable run can afford to lose its last commits in a crash: the rerun recomputes them.
+            await tx.client.query('SET LOCAL synchronous_commit = off');
+            await writeBills(tx, month, runId, drafts, settings, now);
+          })
+          .then(() => {
+            counts.computed += drafts.length;
+            for (const { draft } of drafts) counts[draft.status] += 1;
+          });
+        write.catch(() => undefined);
+        writing.push(write);
       }
+      for (const write of writing.splice(0)) await write;
+    } finally {
+      await Promise.allSettled([pending, ...writing]);
+    }
+  }
+
+  async function runMonth(runId: number): Promise<Counts> {
+    const { rows: [run] } = await database.pool.query<{ month: string }>(
+      `UPDATE bill_runs SET status = 'running', started_at = coalesce(started_at, now()), error = NULL
+        WHERE id = $1 AND status <> 'completed' RETURNING month`,
+      [runId],
+    );
+    if (!run) return (await database.pool.query('SELECT counts FROM bill_runs WHERE id = $1', [runId])).rows[0]?.counts;
+    const { month } = run;
+    const log = deps.log.child({ billRun: runId, month });
+    const { rows: [{ accounts }] } = await database.pool.query('SELECT count(*)::int AS accounts FROM billing_profiles');
+    const counts: Counts = { accounts, computed: 0, published: 0, held: 0, skipped: 0, waitingForReview: 0 };
+    const started = performance.now();
+    let lastLog = started;
+    const progress = async () => {
+      const now = performance.now();
+      if (now - lastLog < 5_000) return;
+      lastLog = now;
+      log.info({ ...counts, perSecond: Math.round(counts.computed / ((now - started) / 1000)) }, 'bill run progress');
+      await database.pool.query('UPDATE bill_runs SET counts = $2 WHERE id = $1', [runId, counts]);
+    };
+
+    // One run per month at a time: a second run waits here, then finds every bill written and adds none.
+    const lock = await database.pool.connect();
+    const monthKey = Number(month.replace('-', ''));
+    try {
+      await lock.query('SELECT pg_advisory_lock($1, $2)', [RUN_LOCK, monthKey]);
+      log.info({ accounts }, 'bill run started');
+      await billChunks(month, runId, counts, progress);
     } catch (err) {
       await database.pool.query(`UPDATE bill_runs SET status = 'failed', error = $2, counts = $3 WHERE id = $1`, [runId, (err as Error).message.slice(0, 500), counts]);
       log.error({ err, ...counts }, 'bill run failed; running it again continues where it stopped');
       throw err;
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1, $2)', [RUN_LOCK, monthKey]).catch(() => undefined);
+      lock.release();
     }
     const seconds = (performance.now() - started) / 1000;
     await database.pool.query(`UPDATE bill_runs SET status = 'completed', finished_at = now(), counts = $2 WHERE id = $1`, [runId, counts]);

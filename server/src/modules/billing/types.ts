@@ -1,15 +1,15 @@
 import type { Anomaly } from '../../../../shared/contracts/billing';
 import type { BillComputation } from '../../../../shared/tariff/engine';
 
-/** The parts of a bill kept as a document: what the customer's bill page and the reviewers read. */
+/**
+ * The parts of a bill kept as a document: its priced lines, the tier split and the readings it was
+ * computed from. Everything derivable (period dates, time-of-use split, tariff name) is derived on
+ * read, which keeps a million-bill run's writes small.
+ */
 export interface StoredBillDetail {
-  periodStart: string;
-  periodEnd: string;
-  days: number;
-  tariffName: string;
-  periods: BillComputation['periods'];
-  tiers: BillComputation['tiers'];
   lines: BillComputation['lines'];
+  /** kWh of this bill in each tier, tier 1 first. */
+  tierKwh: number[];
   readings: { meterNo: string; multiplier: number; start: number; end: number }[];
   /** Highest tier reached by the end of the bill (1 when untiered). */
   tierReached: number;

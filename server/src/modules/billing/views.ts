@@ -2,10 +2,11 @@ import type { BillComparison, BillDetail, BillingOverview, BillSummary, TierCard
 import { shanghaiMonth } from '../../../../shared/dates';
 import { addMonths, tierPosition, tierYearStart } from '../../../../shared/tariff/engine';
 import { tariffInForce } from '../../../../shared/tariff/presets';
-import type { TariffVersion } from '../../../../shared/tariff/types';
+import type { Period, TariffVersion } from '../../../../shared/tariff/types';
 import type { Clock } from '../../app';
 import type { Database } from '../../db/database';
 import { AppError, notFound } from '../../errors';
+import { billPeriod, daysInMonth } from './compute';
 import { lateFeeFen } from './late-fees';
 import { loadTariffs } from './run';
 import type { StoredBillDetail } from './types';
@@ -33,6 +34,7 @@ const BILL_COLUMNS = `b.id, b.month, b.kwh, b.amount_fen, b.tariff_code, b.tarif
 const BILL_FROM = `bills b JOIN billing_profiles p ON p.account_id = b.account_id LEFT JOIN receivables r ON r.bill_id = b.id`;
 
 function summarise(row: BillRow): BillSummary {
+  const period = billPeriod(row.month);
   const lateFee = lateFeeFen(row.late_fee_millifen ?? 0);
   const principalOwed = (row.principal_fen ?? 0) - (row.principal_paid_fen ?? 0);
   const outstandingFen = principalOwed + lateFee - (row.late_fee_paid_fen ?? 0);
@@ -43,9 +45,9 @@ function summarise(row: BillRow): BillSummary {
   return {
     id: row.id,
     month: row.month,
-    periodStart: row.detail.periodStart,
-    periodEnd: row.detail.periodEnd,
-    days: row.detail.days,
+    periodStart: period.start,
+    periodEnd: period.end,
+    days: period.days,
     kwh: row.kwh,
     amountFen: row.amount_fen,
     payment: { state, dueDate: row.due_date, outstandingFen: Math.max(0, outstandingFen), lateFeeFen: lateFee },
@@ -62,10 +64,10 @@ function tierCard(tariff: TariffVersion | undefined, month: string, countedKwh: 
 function compare(current: BillRow, previous: BillRow | undefined): BillComparison | null {
   if (!previous) return null;
   const share = (row: BillRow) => row.detail.peakSharePermille;
-  const tiered = current.detail.tiers.length > 1;
+  const tiered = current.detail.tierKwh.length > 1;
   return {
     previousMonth: previous.month,
-    days: { previous: previous.detail.days, current: current.detail.days },
+    days: { previous: daysInMonth(previous.month), current: daysInMonth(current.month) },
     kwh: { previous: previous.kwh, current: current.kwh },
     amountFen: { previous: previous.amount_fen, current: current.amount_fen },
     tier: tiered ? { previous: previous.detail.tierReached, current: current.detail.tierReached } : null,
@@ -147,13 +149,18 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
       );
       const [current, previous] = rows;
       if (!current || current.month !== month) throw notFound('Bill');
-      const tariff = tariffInForce(await tariffs(), current.tariff_code, month);
+      const versions = await tariffs();
+      const tariff = tariffInForce(versions, current.tariff_code, month);
+      const billedWith = versions.find((version) => version.code === current.tariff_code && version.version === current.tariff_version);
       return {
         ...summarise(current),
-        tariff: { code: current.tariff_code, version: current.tariff_version, name: current.detail.tariffName },
+        tariff: { code: current.tariff_code, version: current.tariff_version, name: billedWith?.name ?? current.tariff_code },
         lines: current.detail.lines,
-        periods: current.detail.periods,
-        tiers: current.detail.tiers,
+        // The time-of-use split is the bill's energy lines by period (single-rate bills have none).
+        periods: current.detail.lines
+          .filter((line) => line.kind === 'energy' && line.key !== 'single')
+          .map((line) => ({ period: line.key as Period, kwh: line.quantity, rate: line.rate })),
+        tiers: current.detail.tierKwh.map((kwh, index) => ({ tier: index + 1, kwh })),
         tierCard: tierCard(tariff, month, current.tier_counted_kwh),
         readings: current.detail.readings,
         comparison: compare(current, previous),
