@@ -79,7 +79,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const billing = createBillingService({ database, clock, jobs, ami: peers.ami, log: logger, runChunkSize: config.billing.runChunkSize });
   await jobs.start();
-  if (demo && config.demoHistory) await seedBillingHistory({ database, billing, clock, log: logger });
+  if (demo && config.demoHistory) {
+    // The demo's bills come from the metering system; if it cannot be reached the server still
+    // starts, and the history is built at the next start.
+    await seedBillingHistory({ database, billing, clock, log: logger }).catch((err: Error) =>
+      logger.warn({ err: { message: err.message } }, 'demo billing history not built: the metering system could not be reached'),
+    );
+  }
 
   const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing };
   const app = createApp(deps);

@@ -10,9 +10,18 @@ let ownersAccountId: number;
 let staffToken: string;
 
 const accountScoped = endpoints.filter((endpoint) => endpoint.scope === 'account');
-const pathFor = (endpoint: Endpoint, accountId: number | string) => endpoint.path.replace('{accountId}', String(accountId));
+/**
+ * What the owner's own call needs beyond the account (other path parts, a body) and what it then
+ * answers: 200, or the endpoint's own refusal once the account check has passed.
+ */
+const SAMPLES: Record<string, { path?: Record<string, string>; body?: unknown; own: { status: number; code?: string } }> = {
+  '/api/bills/{accountId}/{month}': { path: { month: '2020-01' }, own: { status: 404, code: 'NOT_FOUND' } },
+  '/api/accounts/{accountId}/balance-alert': { body: { thresholdFen: 2000 }, own: { status: 409, code: 'NOT_PREPAID' } },
+};
+const pathFor = (endpoint: Endpoint, accountId: number | string) =>
+  Object.entries(SAMPLES[endpoint.path]?.path ?? {}).reduce((path, [name, value]) => path.replace(`{${name}}`, value), endpoint.path.replace('{accountId}', String(accountId)));
 const call = (endpoint: Endpoint, accountId: number | string, headers: Record<string, string> = {}) =>
-  app.request(endpoint.method.toUpperCase(), pathFor(endpoint, accountId), { headers });
+  app.request(endpoint.method.toUpperCase(), pathFor(endpoint, accountId), { headers, body: SAMPLES[endpoint.path]?.body });
 const withoutRequestId = (body: { error: object }) => ({ ...body.error, requestId: undefined });
 
 beforeAll(async () => {
@@ -53,7 +62,11 @@ describe('every account-scoped route', () => {
       expect((await call(endpoint, ownersAccountId, { Authorization: `Bearer ${staffToken}` })).status).toBe(403);
       expect((await call(endpoint, 'not-a-number', stranger.auth)).status).toBe(404);
       const own = await call(endpoint, ownersAccountId, owner.auth);
-      expect(own.status).toBe(200);
+      const expected = SAMPLES[endpoint.path]?.own ?? { status: 200 };
+      expect(own.status).toBe(expected.status);
+      if (expected.code) expect(own.body.error.code).toBe(expected.code);
+      // Past the account check, the owner's answer is not the stranger's.
+      expect(own.body).not.toEqual(missing.body);
     },
   );
 

@@ -100,6 +100,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   preferredPort: number;
   persistent?: boolean;
+  /** Server settings passed as `-c name=value` (the benchmarks size shared_buffers this way). */
+  settings?: Record<string, string>;
   log: Logger;
 }): Promise<EmbeddedCluster> {
   const { dataDir, log } = options;
@@ -129,7 +131,7 @@ export async function startEmbeddedPostgres(options: {
     persistent: options.persistent ?? true,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     onLog: (message) => log.debug({ pg: message.trim() }, 'postgres'),
     onError: (error) => log.error({ err: error }, 'postgres'),
   });

@@ -9,6 +9,7 @@ import { AppError, notFound } from '../../errors';
 import { billPeriod, daysInMonth } from './compute';
 import { lateFeeFen } from './late-fees';
 import { loadTariffs } from './run';
+import { loadBillingSettings } from './settings';
 import type { StoredBillDetail } from './types';
 
 interface BillRow {
@@ -35,9 +36,10 @@ const BILL_FROM = `bills b JOIN billing_profiles p ON p.account_id = b.account_i
 
 function summarise(row: BillRow): BillSummary {
   const period = billPeriod(row.month);
-  const lateFee = lateFeeFen(row.late_fee_millifen ?? 0);
+  // What is still owed: unpaid principal, and the late fee accrued less what was paid of it.
+  const lateFee = Math.max(0, lateFeeFen(row.late_fee_millifen ?? 0) - (row.late_fee_paid_fen ?? 0));
   const principalOwed = (row.principal_fen ?? 0) - (row.principal_paid_fen ?? 0);
-  const outstandingFen = principalOwed + lateFee - (row.late_fee_paid_fen ?? 0);
+  const outstandingFen = principalOwed + lateFee;
   let state: BillSummary['payment']['state'] = 'unpaid';
   if (row.billing_mode === 'prepaid') state = 'settled_from_balance';
   else if (outstandingFen <= 0) state = 'paid';
@@ -94,7 +96,7 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
 
   return {
     async overview(accountId: number): Promise<{ overview: BillingOverview; bills: BillSummary[] }> {
-      const [{ rows: bills }, { rows: [profile] }, { rows: pending }, versions] = await Promise.all([
+      const [{ rows: bills }, { rows: [profile] }, { rows: pending }, versions, settings] = await Promise.all([
         database.pool.query<BillRow>(`SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.account_id = $1 AND b.status = 'published' ORDER BY b.month DESC LIMIT 36`, [accountId]),
         database.pool.query(
           `SELECT p.tariff_code, p.billing_mode, coalesce(ab.balance_fen, 0) AS balance_fen, ab.low_threshold_fen
@@ -103,6 +105,7 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
         ),
         database.pool.query<{ month: string }>(`SELECT month FROM bills WHERE account_id = $1 AND status <> 'published' ORDER BY month`, [accountId]),
         tariffs(),
+        loadBillingSettings(database),
       ]);
       if (!profile) throw notFound('Billing account');
       const summaries = bills.map(summarise);
@@ -132,7 +135,8 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
           amountDueFen: owed.reduce((sum, bill) => sum + bill.payment.outstandingFen, 0),
           lateFeeFen: owed.reduce((sum, bill) => sum + bill.payment.lateFeeFen, 0),
           balanceFen: profile.balance_fen,
-          lowBalanceThresholdFen: profile.billing_mode === 'prepaid' ? profile.low_threshold_fen : null,
+          // The threshold in force: the customer's own, or the default the alerts use.
+          lowBalanceThresholdFen: profile.billing_mode === 'prepaid' ? (profile.low_threshold_fen ?? settings.defaultLowBalanceFen) : null,
           pendingMonths: pending.map((row) => row.month),
           tier,
           usage,
