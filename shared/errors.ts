@@ -38,6 +38,12 @@ export const ERROR_CODES = {
   NOT_PREPAID: 409,
   READING_INVALID: 400,
   TARIFF_UNKNOWN: 400,
+  // outages and notifications
+  OUTAGE_NOT_ALLOWED: 409,
+  OUTAGE_CHANGED: 409,
+  FEEDER_UNKNOWN: 400,
+  NO_WECHAT_LOGIN: 409,
+  NO_PHONE: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -40,6 +40,20 @@ export const routes = {
   rereadReview: { method: 'post', path: '/api/staff/billing/reviews/{billId}/reread' },
   getBillingSettings: { method: 'get', path: '/api/staff/billing/settings' },
   updateBillingSettings: { method: 'put', path: '/api/staff/billing/settings' },
+  listMyOutages: { method: 'get', path: '/api/outages/mine' },
+  listPublicOutages: { method: 'get', path: '/api/outages' },
+  getOutage: { method: 'get', path: '/api/outages/{outageId}' },
+  listStaffOutages: { method: 'get', path: '/api/staff/outages' },
+  publishOutage: { method: 'post', path: '/api/staff/outages' },
+  updateOutage: { method: 'patch', path: '/api/staff/outages/{outageId}' },
+  startOutage: { method: 'post', path: '/api/staff/outages/{outageId}/start' },
+  restoreOutage: { method: 'post', path: '/api/staff/outages/{outageId}/restore' },
+  cancelOutage: { method: 'post', path: '/api/staff/outages/{outageId}/cancel' },
+  importOutages: { method: 'post', path: '/api/staff/outages/import' },
+  listOutageSuggestions: { method: 'get', path: '/api/staff/outages/suggestions' },
+  getNotificationPreferences: { method: 'get', path: '/api/notifications/preferences' },
+  recordWechatConsent: { method: 'post', path: '/api/notifications/wechat-consent' },
+  setSmsOptIn: { method: 'put', path: '/api/notifications/sms' },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

@@ -25,6 +25,10 @@ import { authRoutes } from './modules/auth/routes';
 import type { AuthService } from './modules/auth/service';
 import { billingRoutes } from './modules/billing/routes';
 import type { BillingService } from './modules/billing/service';
+import { notificationRoutes } from './modules/notifications/routes';
+import type { Notifications } from './modules/notifications/service';
+import { outageRoutes } from './modules/outages/routes';
+import type { Outages } from './modules/outages/service';
 import type { SmsCodes } from './modules/auth/sms-codes';
 import type { AccessTokens } from './modules/auth/tokens';
 import { metaRoutes } from './modules/meta/routes';
@@ -58,6 +62,8 @@ export interface AppDeps {
   auth: AuthService;
   accounts: AccountsService;
   billing: BillingService;
+  notifications: Notifications;
+  outages: Outages;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -86,7 +92,7 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes));
   app.use(securityContext(deps));
-  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps)];
+  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps)];
   for (const router of [operations, ...modules, ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));

@@ -38,6 +38,11 @@ const EnvSchema = z
     AMI_URL: z.url().optional(),
     AMI_API_KEY: z.string().min(8).default('demo-ami-api-key'),
     DEMO_HISTORY: flag.optional(),
+    WECHAT_TEMPLATE_OUTAGE: z.string().min(1).default('TPL_OUTAGE_NOTICE'),
+    WECHAT_TEMPLATE_WORKORDER: z.string().min(1).default('TPL_WORKORDER_PROGRESS'),
+    NOTIFY_SEND_CONCURRENCY: positiveInt.max(200).default(32),
+    OUTAGE_SIGNAL_REPORTS: positiveInt.default(3),
+    OUTAGE_SIGNAL_WINDOW_MINUTES: positiveInt.default(30),
     BILL_RUN_CHUNK: positiveInt.max(50_000).default(5_000),
   })
   .superRefine((env, ctx) => {
@@ -74,6 +79,8 @@ export interface Config {
   billing: { runChunkSize: number };
   /** Build the demo's year of bills from the metering system on first start. */
   demoHistory: boolean;
+  notifications: { templates: { outage: string; workorder: string }; sendConcurrency: number };
+  outages: { signalReports: number; signalWindowMinutes: number };
 }
 
 /** A setting that is missing or malformed; its message is the one line start-up prints. */
@@ -133,5 +140,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ami: { url: env.AMI_URL ?? `${mockBase}/ami`, apiKey: env.AMI_API_KEY },
     billing: { runChunkSize: env.BILL_RUN_CHUNK },
     demoHistory: env.DEMO_HISTORY ? env.DEMO_HISTORY === 'on' : env.NODE_ENV !== 'production',
+    notifications: {
+      templates: { outage: env.WECHAT_TEMPLATE_OUTAGE, workorder: env.WECHAT_TEMPLATE_WORKORDER },
+      sendConcurrency: env.NOTIFY_SEND_CONCURRENCY,
+    },
+    outages: { signalReports: env.OUTAGE_SIGNAL_REPORTS, signalWindowMinutes: env.OUTAGE_SIGNAL_WINDOW_MINUTES },
   };
 }

@@ -12,6 +12,8 @@ import { createWechatClient } from './integrations/wechat/client';
 import { createAccountsService } from './modules/accounts/service';
 import { ensureTariffPresets, seedBillingHistory } from './modules/billing/seed';
 import { createBillingService } from './modules/billing/service';
+import { createNotifications } from './modules/notifications/service';
+import { createOutages } from './modules/outages/service';
 import { loadOrCreateDevKeys } from './modules/auth/keys';
 import { createAuthService } from './modules/auth/service';
 import { createSmsCodes } from './modules/auth/sms-codes';
@@ -78,6 +80,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
   const billing = createBillingService({ database, clock, jobs, ami: peers.ami, log: logger, runChunkSize: config.billing.runChunkSize });
+  const notifications = createNotifications({
+    database,
+    store,
+    jobs,
+    wechat: peers.wechat,
+    sms: peers.sms,
+    templates: config.notifications.templates,
+    sendConcurrency: config.notifications.sendConcurrency,
+    log: logger,
+  });
+  const outages = createOutages({ database, clock, jobs, notifications, log: logger, signal: { reports: config.outages.signalReports, windowMinutes: config.outages.signalWindowMinutes } });
+  jobs.define({ name: 'outages.start-due', policy: 'stately', cron: '* * * * *', handler: async () => void (await outages.startDue()) });
   await jobs.start();
   if (demo && config.demoHistory) {
     // The demo's bills come from the metering system; if it cannot be reached the server still
@@ -87,7 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
-  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing };
+  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;

@@ -4,12 +4,16 @@ import type { Endpoint } from './endpoint';
 import * as accounts from './accounts';
 import * as auth from './auth';
 import * as billing from './billing';
+import * as notifications from './notifications';
+import * as outages from './outages';
 import { getHealth } from './health';
 import { getMeta } from './meta';
 
 export * from './accounts';
 export * from './auth';
 export * from './billing';
+export * from './notifications';
+export * from './outages';
 export * from './endpoint';
 export * from './health';
 export * from './meta';
@@ -45,6 +49,20 @@ export const contracts = {
   rereadReview: billing.rereadReview,
   getBillingSettings: billing.getBillingSettings,
   updateBillingSettings: billing.updateBillingSettings,
+  listMyOutages: outages.listMyOutages,
+  listPublicOutages: outages.listPublicOutages,
+  getOutage: outages.getOutage,
+  listStaffOutages: outages.listStaffOutages,
+  publishOutage: outages.publishOutage,
+  updateOutage: outages.updateOutage,
+  startOutage: outages.startOutage,
+  restoreOutage: outages.restoreOutage,
+  cancelOutage: outages.cancelOutage,
+  importOutages: outages.importOutages,
+  listOutageSuggestions: outages.listOutageSuggestions,
+  getNotificationPreferences: notifications.getNotificationPreferences,
+  recordWechatConsent: notifications.recordWechatConsent,
+  setSmsOptIn: notifications.setSmsOptIn,
 } satisfies Record<RouteName, Endpoint>;
 
 export type Contracts = typeof contracts;

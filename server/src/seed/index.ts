@@ -4,6 +4,7 @@ import { accountsSeeder } from '../modules/accounts/seed';
 import { staffSeeder } from '../modules/auth/seed';
 import { billingSeeder } from '../modules/billing/seed';
 import { metaSeeder } from '../modules/meta/seed';
+import { outagesSeeder } from '../modules/outages/seed';
 
 /** What a person needs to try the demo: logins, account numbers, terminal credentials… */
 export type DemoCredentials = Record<string, unknown>;
@@ -17,7 +18,7 @@ export interface Seeder {
 const SEED_NAME = 'demo';
 
 /** Each capability adds its seeder here; they run in order, in one transaction. */
-export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, staffSeeder];
+export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, outagesSeeder, staffSeeder];
 
 /**
  * Seeds the demo utility once, in one transaction: either every seeder's data is there or none

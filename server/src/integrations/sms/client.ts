@@ -1,6 +1,9 @@
+import { HttpStatusError } from '../wechat/client';
+
 /** The SMS gateway: sends templated messages to mainland mobile numbers. */
 export interface SmsClient {
-  send(message: { phone: string; template: 'verification_code'; params: Record<string, string> }): Promise<void>;
+  /** Throws HttpStatusError when the gateway refused the message (safe to retry); any other error leaves it unknown. */
+  send(message: { phone: string; template: 'verification_code' | 'outage_notice' | 'workorder_progress'; params: Record<string, string> }): Promise<void>;
 }
 
 export function createSmsClient(options: { url: string; apiKey: string; timeoutMs?: number }): SmsClient {
@@ -12,7 +15,7 @@ export function createSmsClient(options: { url: string; apiKey: string; timeoutM
         body: JSON.stringify(message),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       });
-      if (!response.ok) throw new Error(`SMS gateway answered HTTP ${response.status}`);
+      if (!response.ok) throw new HttpStatusError(response.status);
       await response.arrayBuffer();
     },
   };

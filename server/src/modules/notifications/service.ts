@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import type { NotificationTopic } from '../../../../shared/contracts/notifications';
+import type { Database, Tx } from '../../db/database';
+import type { SmsClient } from '../../integrations/sms/client';
+import type { WechatClient } from '../../integrations/wechat/client';
+import type { JobQueue } from '../../jobs/queue';
+import type { KeyValueStore } from '../../redis';
+import { createPreferences, type Templates } from './preferences';
+import { createSender, type MessagePayload } from './sender';
+
+export const NOTIFICATION_JOBS = { fanOut: 'notifications.fan-out', send: 'notifications.send', sweep: 'notifications.sweep' } as const;
+
+/**
+ * Who an event is for: a SQL query returning `customer_id`, with its parameters. Modules register
+ * their audiences by name so a queued fan-out job carries only the name and the parameters.
+ */
+export type AudienceQuery = (params: unknown[]) => { sql: string; values: unknown[] };
+
+export interface NotificationEvent {
+  /** Unique per event, e.g. `outage:12:updated:3`: one message per customer per key, ever. */
+  eventKey: string;
+  topic: NotificationTopic;
+  audience: { name: string; params: unknown[] };
+  payload: MessagePayload;
+}
+
+/** Workers that drain the queue after a fan-out; each claims its own rows, so more simply go faster. */
+const SEND_WORKERS = 4;
+
+/**
+ * Notifications for every module: a business change records an event in its own transaction;
+ * a job fans it out to one row per consenting customer, and send jobs deliver the rows.
+ */
+export function createNotifications(deps: {
+  database: Database;
+  store: KeyValueStore;
+  jobs: JobQueue;
+  wechat: WechatClient;
+  sms: SmsClient;
+  templates: Templates;
+  sendConcurrency: number;
+  log: Logger;
+}) {
+  const { database, jobs } = deps;
+  const log = deps.log.child({ module: 'notifications' });
+  const preferences = createPreferences({ database, templates: deps.templates });
+  const sender = createSender({ ...deps, concurrency: deps.sendConcurrency, log });
+  const audiences = new Map<string, AudienceQuery>();
+
+  /**
+   * One row per customer in the audience who agreed to this topic: by subscribe message while
+   * grants last, else by SMS if opted in. A repeat of the same event adds nothing.
+   */
+  async function fanOut(event: NotificationEvent): Promise<number> {
+    const audience = audiences.get(event.audience.name);
+    if (!audience) throw new Error(`unknown audience ${event.audience.name}`);
+    const { sql, values } = audience(event.audience.params);
+    const base = values.length;
+    const { rowCount } = await database.pool.query(
+      `WITH audience AS (${sql})
+       INSERT INTO notifications (customer_id, event_key, topic, channel, payload)
+       SELECT c.id, $${base + 1}, $${base + 2},
+              CASE WHEN c.wechat_openid IS NOT NULL AND coalesce(g.remaining, 0) > 0 THEN 'wechat' ELSE 'sms' END, $${base + 4}::jsonb
+         FROM (SELECT DISTINCT customer_id FROM audience) a
+         JOIN customers c ON c.id = a.customer_id
+         LEFT JOIN subscribe_grants g ON g.customer_id = c.id AND g.template_id = $${base + 3}
+         LEFT JOIN sms_opt_ins o ON o.customer_id = c.id AND o.topic = $${base + 2}
+        WHERE (c.wechat_openid IS NOT NULL AND coalesce(g.remaining, 0) > 0) OR (c.phone IS NOT NULL AND coalesce(o.enabled, false))
+       ON CONFLICT (customer_id, event_key) DO NOTHING`,
+      [...values, event.eventKey, event.topic, deps.templates[event.topic], JSON.stringify(event.payload)],
+    );
+    log.info({ eventKey: event.eventKey, messages: rowCount }, 'notification fanned out');
+    for (let worker = 0; worker < SEND_WORKERS; worker += 1) await jobs.send(NOTIFICATION_JOBS.send);
+    return rowCount ?? 0;
+  }
+
+  jobs.define<NotificationEvent>({ name: NOTIFICATION_JOBS.fanOut, retryLimit: 10, handler: async (event) => void (await fanOut(event)) });
+  jobs.define({
+    name: NOTIFICATION_JOBS.send,
+    retryLimit: 5,
+    // The sweep also drains rows whose retry time has come.
+    handler: async () => {
+      const totals = await sender.drain();
+      if (totals.sent + totals.refused + totals.retry + totals.unknown) log.info(totals, 'notifications sent');
+    },
+  });
+  jobs.define({
+    name: NOTIFICATION_JOBS.sweep,
+    policy: 'stately',
+    cron: '* * * * *',
+    handler: async () => {
+      const abandoned = await sender.sweepAbandoned();
+      if (abandoned) log.warn({ abandoned }, 'notifications abandoned mid-send marked unknown');
+      await sender.drain();
+    },
+  });
+
+  return {
+    preferences,
+    sender,
+    fanOut,
+    registerAudience(name: string, query: AudienceQuery) {
+      audiences.set(name, query);
+    },
+    /** Records an event inside the caller's transaction: fanned out only if the change commits. */
+    async publish(tx: Tx, event: NotificationEvent): Promise<void> {
+      await jobs.sendInTx(tx, NOTIFICATION_JOBS.fanOut, event);
+    },
+  };
+}
+
+export type Notifications = ReturnType<typeof createNotifications>;
