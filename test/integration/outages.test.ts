@@ -68,6 +68,16 @@ describe('outage lifecycle', () => {
     expect(detail.body.history[1].changes.scheduledEnd.from).toBe(outage.scheduledEnd);
   });
 
+  it('starts a scheduled outage when its start time has come', async () => {
+    const due = (await publish({ areas: ['TA-XH-002'], scheduledStart: at(-0.5), scheduledEnd: at(2) })).body.outage;
+    const later = (await publish({ areas: ['TA-XH-002'] })).body.outage;
+    await app.runtime.deps.outages.startDue();
+    const statusOf = async (id: number) => (await app.request('GET', `/api/outages/${id}`)).body;
+    expect((await statusOf(due.id)).outage.status).toBe('in_progress');
+    expect((await statusOf(due.id)).history.map((change: any) => change.event)).toEqual(['published', 'started']);
+    expect((await statusOf(later.id)).outage.status).toBe('scheduled');
+  });
+
   it('publishes on a feeder as its transformer areas, and refuses an unknown feeder', async () => {
     const onFeeder = await publish({ feeder: 'F-GS-03' });
     expect(onFeeder.body.outage.areas.sort()).toEqual(['TA-GS-014', 'TA-GS-015']);

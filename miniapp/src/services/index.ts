@@ -23,6 +23,8 @@ const MESSAGES: Record<string, string> = {
   UNAUTHENTICATED: '请先登录',
   NOT_FOUND: '没有找到相关记录',
   NOT_PREPAID: '该户号不是预付费户号，无需设置余额提醒',
+  NO_WECHAT_LOGIN: '请使用微信登录后再订阅通知',
+  NO_PHONE: '账号未关联手机号，无法开启短信通知',
 };
 
 /** What a person should read for a failed call. */

@@ -11,6 +11,8 @@ export interface JobDefinition<Data extends object = object> {
   retryDelaySeconds?: number;
   /** Cron (minute resolution) on which the job is also enqueued, as a safety sweep. */
   cron?: string;
+  /** Jobs of this queue this instance runs at the same time (default 1). */
+  workers?: number;
 }
 
 /**
@@ -57,14 +59,16 @@ export function createJobQueue(options: { url: string; poolMax: number; log: Log
           retryDelay: job.retryDelaySeconds ?? 5,
           retryBackoff: true,
         });
-        await boss.work(job.name, { pollingIntervalSeconds: options.pollingSeconds ?? 1 }, async (jobs) => {
-          for (const { id, data } of jobs) {
-            const log = options.log.child({ job: job.name, jobId: id });
-            log.debug('job started');
-            await job.handler(data as object);
-            log.debug('job finished');
-          }
-        });
+        for (let worker = 0; worker < (job.workers ?? 1); worker += 1) {
+          await boss.work(job.name, { pollingIntervalSeconds: options.pollingSeconds ?? 1 }, async (jobs) => {
+            for (const { id, data } of jobs) {
+              const log = options.log.child({ job: job.name, jobId: id });
+              log.debug('job started');
+              await job.handler(data as object);
+              log.debug('job finished');
+            }
+          });
+        }
         if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'Asia/Shanghai' });
       }
       started = true;

@@ -67,7 +67,7 @@ export function BalanceAlertForm({ accountId, thresholdFen, onSaved }: Props) {
           onInput={(e) => setText(e.detail.value)}
           data-testid='balance-alert-input'
         />
-        <Button className={`field__action ${busy ? 'field__action--disabled' : ''}`} disabled={busy} onClick={save} data-testid='balance-alert-save'>
+        <Button className={`field__action ${busy ? 'field__action--disabled' : ''}`} disabled={busy || undefined} onClick={save} data-testid='balance-alert-save'>
           保存
         </Button>
       </View>

@@ -1,3 +1,5 @@
+import { callJson } from '../http';
+
 /**
  * The metering system (AMI / MDMS): paginated register readings at day and month boundaries,
  * and on-demand re-reads. Values arrive as the meter shows them ("12345.67" kWh, before the
@@ -22,16 +24,8 @@ export interface AmiClient {
 }
 
 export function createAmiClient(options: { url: string; apiKey: string; timeoutMs?: number }): AmiClient {
-  async function call(path: string, init: RequestInit = {}): Promise<unknown> {
-    const response = await fetch(`${options.url}${path}`, {
-      ...init,
-      headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-    });
-    const body = await response.json().catch(() => undefined);
-    if (!response.ok) throw new Error(`metering system answered HTTP ${response.status} ${JSON.stringify(body ?? '')}`);
-    return body;
-  }
+  const call = (path: string, body?: object) =>
+    callJson(`${options.url}${path}`, { headers: { Authorization: `Bearer ${options.apiKey}` }, body, timeoutMs: options.timeoutMs ?? 15_000 });
   return {
     async *readings(query) {
       let cursor: string | null = null;
@@ -45,7 +39,7 @@ export function createAmiClient(options: { url: string; apiKey: string; timeoutM
       } while (cursor);
     },
     async reread(meterNo, readAt) {
-      const body = (await call('/v1/reread', { method: 'POST', body: JSON.stringify({ meterNo, readAt }) })) as { reading: AmiReading };
+      const body = (await call('/v1/reread', { meterNo, readAt })) as { reading: AmiReading };
       return body.reading;
     },
   };

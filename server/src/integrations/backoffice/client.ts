@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { callJson, HttpStatusError } from '../http';
 
 export interface BackofficeEvent {
   /** Stable id: the back office drops a repeated delivery of the same id. */
@@ -31,19 +32,17 @@ export function createBackofficeClient(options: {
     async deliver(event) {
       const body = JSON.stringify(event);
       const timestamp = String(Math.floor(now().getTime() / 1000));
-      const response = await fetch(`${options.url}/events`, {
-        method: 'POST',
+      await callJson(`${options.url}/events`, {
         headers: {
-          'Content-Type': 'application/json',
           'X-Event-Id': event.id,
           'X-Timestamp': timestamp,
           'X-Signature': signBackofficeBody(options.secret, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+        timeoutMs: options.timeoutMs,
+      }).catch((err: unknown) => {
+        throw err instanceof HttpStatusError ? new Error(`back office answered ${err.status}`) : err;
       });
-      if (!response.ok) throw new Error(`back office answered ${response.status}`);
-      await response.arrayBuffer();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { HttpStatusError } from '../wechat/client';
+import { callJson } from '../http';
 
 /** The SMS gateway: sends templated messages to mainland mobile numbers. */
 export interface SmsClient {
@@ -9,14 +9,7 @@ export interface SmsClient {
 export function createSmsClient(options: { url: string; apiKey: string; timeoutMs?: number }): SmsClient {
   return {
     async send(message) {
-      const response = await fetch(`${options.url}/send`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Api-Key': options.apiKey },
-        body: JSON.stringify(message),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-      });
-      if (!response.ok) throw new HttpStatusError(response.status);
-      await response.arrayBuffer();
+      await callJson(`${options.url}/send`, { headers: { 'X-Api-Key': options.apiKey }, body: message, timeoutMs: options.timeoutMs });
     },
   };
 }

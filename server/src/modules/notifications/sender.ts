@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database';
 import type { SmsClient } from '../../integrations/sms/client';
-import { HttpStatusError, WECHAT_ERRORS, type WechatClient } from '../../integrations/wechat/client';
+import { HttpStatusError } from '../../integrations/http';
+import { WECHAT_ERRORS, type WechatClient } from '../../integrations/wechat/client';
 import type { KeyValueStore } from '../../redis';
 import type { Templates } from './preferences';
 

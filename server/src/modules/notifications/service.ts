@@ -78,6 +78,7 @@ export function createNotifications(deps: {
   jobs.define({
     name: NOTIFICATION_JOBS.send,
     retryLimit: 5,
+    workers: SEND_WORKERS,
     // The sweep also drains rows whose retry time has come.
     handler: async () => {
       const totals = await sender.drain();

@@ -60,7 +60,7 @@ export default function Bind() {
             <Input className='field__input' type='number' maxlength={6} placeholder='发送到预留手机' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='bind-code' />
             <Button
               className={`field__action ${!accountValid || codeSent ? 'field__action--disabled' : ''}`}
-              disabled={!accountValid || codeSent || busy}
+              disabled={!accountValid || codeSent || busy || undefined}
               onClick={() =>
                 run(async () => {
                   await api.call('sendBindCode', { body: { accountNo } });
@@ -74,7 +74,7 @@ export default function Bind() {
         )}
         {error && <Text className='form__error' data-testid='bind-error'>{error}</Text>}
       </View>
-      <Button className={`form__submit ${!ready || busy ? 'form__submit--disabled' : ''}`} disabled={!ready || busy} onClick={submit} data-testid='bind-submit'>
+      <Button className={`form__submit ${!ready || busy ? 'form__submit--disabled' : ''}`} disabled={!ready || busy || undefined} onClick={submit} data-testid='bind-submit'>
         绑定
       </Button>
     </View>

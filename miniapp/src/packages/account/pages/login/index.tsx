@@ -36,7 +36,7 @@ export default function Login() {
         </View>
         <Button
           className={`form__submit ${busy ? 'form__submit--disabled' : ''}`}
-          disabled={busy}
+          disabled={busy || undefined}
           onClick={() =>
             run(async () => {
               const { code: wxCode } = await platform.login();
@@ -63,7 +63,7 @@ export default function Login() {
           <Input className='field__input' type='number' maxlength={6} placeholder='6 位验证码' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='login-code' />
           <Button
             className={`field__action ${!phoneValid || countdown > 0 ? 'field__action--disabled' : ''}`}
-            disabled={!phoneValid || countdown > 0 || busy}
+            disabled={!phoneValid || countdown > 0 || busy || undefined}
             data-testid='login-send'
             onClick={() =>
               run(async () => {
@@ -79,7 +79,7 @@ export default function Login() {
       </View>
       <Button
         className={`form__submit ${!phoneValid || code.length !== 6 || busy ? 'form__submit--disabled' : ''}`}
-        disabled={!phoneValid || code.length !== 6 || busy}
+        disabled={!phoneValid || code.length !== 6 || busy || undefined}
         data-testid='login-submit'
         onClick={() => run(async () => finish(await api.call('loginSms', { body: { phone, code } })))}
       >

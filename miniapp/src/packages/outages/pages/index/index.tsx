@@ -1,13 +1,61 @@
-import { ServiceIntro } from '../../../../components/ServiceIntro';
+import { Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { openEntry } from '../../../../components/EntryGrid';
+import { StateView } from '../../../../components/StateView';
+import { useApi } from '../../../../hooks/useApi';
+import { describeError, session } from '../../../../services';
+import { MyOutages } from '../../components/MyOutages';
+import { NotifyCard } from '../../components/NotifyCard';
+import { PublicOutages } from '../../components/PublicOutages';
+import './index.scss';
 
-export default function OutagesHome() {
+const BIND_URL = '/packages/account/pages/bind/index';
+
+/** A customer with bound accounts sees their own outages and how to be told; anyone else the public list. */
+export default function OutagesPage() {
+  // Logging in and binding both end on the Me tab, which closes this page, so login is read once.
+  const loggedIn = session.isLoggedIn();
+  const accounts = useApi('listAccounts', undefined, { enabled: loggedIn });
+  // Asked alongside the accounts rather than after them: one round trip less for those who have accounts.
+  const mine = useApi('listMyOutages', undefined, { enabled: loggedIn });
+
+  if (loggedIn && accounts.status !== 'ready') {
+    return (
+      <View className='page outages'>
+        <View className='card'>
+          {accounts.status === 'loading' ? (
+            <StateView kind='loading' />
+          ) : (
+            <StateView kind='error' message={describeError(accounts.error)} onRetry={accounts.reload} />
+          )}
+        </View>
+      </View>
+    );
+  }
+
+  if (!loggedIn || accounts.data?.accounts.length === 0) {
+    return (
+      <View className='page outages'>
+        <View className='outages__hint' data-testid='outages-hint'>
+          <Text className='outages__hint-text'>
+            {loggedIn ? '绑定户号后，可查看您户号的停电安排并订阅停电通知' : '登录并绑定户号后，可查看您户号的停电安排并订阅停电通知'}
+          </Text>
+          <Text
+            className='outages__hint-action'
+            onClick={() => (loggedIn ? void Taro.navigateTo({ url: BIND_URL }) : openEntry({ url: '/pages/me/index', tab: true }))}
+          >
+            {loggedIn ? '绑定户号 ›' : '去登录 ›'}
+          </Text>
+        </View>
+        <PublicOutages />
+      </View>
+    );
+  }
+
   return (
-    <ServiceIntro
-      title='停电信息'
-      paragraphs={[
-        '计划停电会提前公告停电范围与时间；故障停电在抢修期间会更新预计恢复时间。',
-        '绑定户号并开启通知后，您所在台区的停电、变更与复电会第一时间通知您。',
-      ]}
-    />
+    <View className='page outages'>
+      <MyOutages result={mine} />
+      <NotifyCard />
+    </View>
   );
 }
