@@ -8,6 +8,23 @@ import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { startRuntime } from '../../server/src/runtime';
 
+/** The server's configuration for a benchmark: production mode against the given database and mock peers. */
+export function benchConfig(databaseUrl: string, mocksUrl: string) {
+  return loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    BACKOFFICE_URL: `${mocksUrl}/backoffice`,
+    BACKOFFICE_SECRET: BENCH_SECRET,
+    JWT_KEYS: 'bench:bench-signing-key-0123456789abcdef',
+    WECHAT_API_BASE: `${mocksUrl}/wechat`,
+    SMS_URL: `${mocksUrl}/sms`,
+    AMI_URL: `${mocksUrl}/ami`,
+  });
+}
+
+export const BENCH_SECRET = 'bench-secret-0123456789';
+
 /** The real server on the embedded database in a scratch directory, seeded like `npm start`. */
 export async function startBenchServer() {
   // Request logs are written as in production, but to /dev/null so the figures stay readable.
@@ -16,17 +33,8 @@ export async function startBenchServer() {
   await fs.chmod(dir, 0o755);
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log });
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  const mocks = await startMockServer({ port: 0, backofficeSecret: 'bench-secret-0123456789' });
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: cluster.urlFor('power'),
-    BACKOFFICE_URL: `${mocks.url}/backoffice`,
-    BACKOFFICE_SECRET: 'bench-secret-0123456789',
-    JWT_KEYS: 'bench:bench-signing-key-0123456789abcdef',
-    WECHAT_API_BASE: `${mocks.url}/wechat`,
-    SMS_URL: `${mocks.url}/sms`,
-  });
+  const mocks = await startMockServer({ port: 0, backofficeSecret: BENCH_SECRET });
+  const config = benchConfig(cluster.urlFor('power'), mocks.url);
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
   return {
     url: runtime.url,

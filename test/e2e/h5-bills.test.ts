@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiMonth } from '../../shared/dates';
 import { addMonths } from '../../shared/tariff/engine';
-import { launchChromium, newPhonePage, screenshot } from '../support/browser';
+import { launchChromium, loginAndBind, newPhonePage, screenshot } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/harness';
 import { lastSmsCode, uniquePhone } from '../support/identity';
 
@@ -22,25 +22,10 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const type = (testId: string, text: string) => page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(text);
-
 describe('H5 bills in Chromium', () => {
   it('shows the demo resident the tier card, the 12-month chart and a bill with its explanation', async () => {
     const phone = uniquePhone();
-    await page.goto(`${app.url}/packages/account/pages/login/index`);
-    await type('login-phone', phone);
-    await page.getByTestId('login-send').click();
-    await page.getByText(/秒后重发/).waitFor();
-    await type('login-code', await lastSmsCode(app, phone));
-    await page.getByTestId('login-submit').click();
-    await page.waitForURL(/\/pages\/me\/index/);
-    await page.locator('.me').getByText('绑定户号', { exact: true }).click();
-    await page.waitForURL(/\/packages\/account\/pages\/bind\/index/);
-    await type('bind-account', '3301000001');
-    await type('bind-holder', '张伟');
-    await type('bind-last4', '0001');
-    await page.getByTestId('bind-submit').click();
-    await page.waitForURL(/\/pages\/me\/index/);
+    await loginAndBind(page, { url: app.url, phone, code: () => lastSmsCode(app, phone), accountNo: '3301000001', holderName: '张伟', phoneLast4: '0001' });
 
     await page.goto(`${app.url}/pages/bills/index`);
     const bills = page.locator('.bills');

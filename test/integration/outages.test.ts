@@ -217,12 +217,12 @@ describe('notifications', () => {
     await eventually(async () => {
       const { rows } = await sql(`SELECT status, count(*)::int AS n FROM notifications WHERE event_key = $1 GROUP BY status`, [event.eventKey]);
       return rows.length === 1 && rows[0].status === 'sent' ? rows : undefined;
-    }, 60_000);
+    }, 150_000);
     const { body } = await request(app.mocks.url, 'GET', '/sms/messages');
     const bulk = body.messages.filter((message: any) => message.params.title === '批量测试');
     expect(bulk).toHaveLength(count);
     expect(new Set(bulk.map((message: any) => message.phone)).size).toBe(count);
-  });
+  }, 180_000);
 });
 
 describe('repair-report signal', () => {

@@ -40,3 +40,32 @@ export async function screenshot(page: import('playwright-core').Page, name: str
   await settle(page);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** Types into a Taro input, found by its test id (Taro wraps the real <input>). */
+export function fillField(page: import('playwright-core').Page, testId: string, text: string): Promise<void> {
+  return page.locator(`[data-testid=${testId}] input, input[data-testid=${testId}]`).first().fill(text);
+}
+
+/**
+ * The H5 customer's way in, through the pages: log in with the code the mock SMS gateway received,
+ * then bind a demo account by holder name and the last four digits of its phone.
+ */
+export async function loginAndBind(
+  page: import('playwright-core').Page,
+  options: { url: string; phone: string; code: () => Promise<string>; accountNo: string; holderName: string; phoneLast4: string },
+): Promise<void> {
+  await page.goto(`${options.url}/packages/account/pages/login/index`);
+  await fillField(page, 'login-phone', options.phone);
+  await page.getByTestId('login-send').click();
+  await page.getByText(/秒后重发/).waitFor();
+  await fillField(page, 'login-code', await options.code());
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(/\/pages\/me\/index/);
+  await page.locator('.me').getByText('绑定户号', { exact: true }).click();
+  await page.waitForURL(/\/packages\/account\/pages\/bind\/index/);
+  await fillField(page, 'bind-account', options.accountNo);
+  await fillField(page, 'bind-holder', options.holderName);
+  await fillField(page, 'bind-last4', options.phoneLast4);
+  await page.getByTestId('bind-submit').click();
+  await page.waitForURL(/\/pages\/me\/index/);
+}
