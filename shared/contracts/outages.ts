@@ -122,7 +122,7 @@ export const updateOutage = defineEndpoint({
   statuses: { 404: 'no such outage', 409: 'changed by someone else, or already restored or cancelled' },
 });
 
-const transition = (route: (typeof routes)['startOutage' | 'restoreOutage' | 'cancelOutage'], summary: string, body: z.ZodType) =>
+const transition = <Body extends z.ZodType>(route: (typeof routes)['startOutage' | 'restoreOutage' | 'cancelOutage'], summary: string, body: Body) =>
   defineEndpoint({
     ...route,
     summary,

@@ -32,9 +32,7 @@ export function outageRoutes(deps: AppDeps): Router {
   });
   mount(router, updateOutage, async ({ params, body, principal }) => ({ outage: await outages.update(params.outageId, principal!.id, body) }));
   mount(router, startOutage, async ({ params, principal }) => ({ outage: await outages.start(params.outageId, principal!.id) }));
-  mount(router, restoreOutage, async ({ params, body, principal }) => ({
-    outage: await outages.restore(params.outageId, principal!.id, (body as { restoredAt?: string }).restoredAt),
-  }));
-  mount(router, cancelOutage, async ({ params, body, principal }) => ({ outage: await outages.cancel(params.outageId, principal!.id, (body as { reason: string }).reason) }));
+  mount(router, restoreOutage, async ({ params, body, principal }) => ({ outage: await outages.restore(params.outageId, principal!.id, body.restoredAt) }));
+  mount(router, cancelOutage, async ({ params, body, principal }) => ({ outage: await outages.cancel(params.outageId, principal!.id, body.reason) }));
   return router;
 }
