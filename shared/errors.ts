@@ -44,6 +44,9 @@ export const ERROR_CODES = {
   FEEDER_UNKNOWN: 400,
   NO_WECHAT_LOGIN: 409,
   NO_PHONE: 409,
+  // service requests
+  IDEMPOTENCY_KEY_REUSED: 422,
+  TRANSITION_REFUSED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -29,6 +29,7 @@ import { notificationRoutes } from './modules/notifications/routes';
 import type { Notifications } from './modules/notifications/service';
 import { outageRoutes } from './modules/outages/routes';
 import type { Outages } from './modules/outages/service';
+import type { WorkOrders } from './modules/workorders/service';
 import type { SmsCodes } from './modules/auth/sms-codes';
 import type { AccessTokens } from './modules/auth/tokens';
 import { metaRoutes } from './modules/meta/routes';
@@ -64,6 +65,7 @@ export interface AppDeps {
   billing: BillingService;
   notifications: Notifications;
   outages: Outages;
+  workOrders: WorkOrders;
 }
 
 export const APP_VERSION = '0.1.0';

@@ -5,6 +5,7 @@ import { staffSeeder } from '../modules/auth/seed';
 import { billingSeeder } from '../modules/billing/seed';
 import { metaSeeder } from '../modules/meta/seed';
 import { outagesSeeder } from '../modules/outages/seed';
+import { gridsSeeder } from '../modules/workorders/seed';
 
 /** What a person needs to try the demo: logins, account numbers, terminal credentials… */
 export type DemoCredentials = Record<string, unknown>;
@@ -18,7 +19,7 @@ export interface Seeder {
 const SEED_NAME = 'demo';
 
 /** Each capability adds its seeder here; they run in order, in one transaction. */
-export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, outagesSeeder, staffSeeder];
+export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, outagesSeeder, staffSeeder, gridsSeeder];
 
 /**
  * Seeds the demo utility once, in one transaction: either every seeder's data is there or none

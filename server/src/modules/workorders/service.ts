@@ -1,0 +1,239 @@
+import type { Logger } from 'pino';
+import { CATALOG, transition, TransitionRefused, type OrderAction, type OrderState, type RequestType } from '../../../../shared/requests/catalog';
+import { RequestSubmission } from '../../../../shared/requests/forms';
+import type { WorkCalendar } from '../../../../shared/workdays';
+import type { Clock } from '../../app';
+import type { Database, Tx } from '../../db/database';
+import { AppError, notFound } from '../../errors';
+import type { Outbox } from '../../jobs/outbox';
+import type { AccountsService } from '../accounts/service';
+import type { Notifications } from '../notifications/service';
+import type { Outages } from '../outages/service';
+
+interface OrderRow {
+  id: number;
+  customer_id: number;
+  account_id: number | null;
+  type: RequestType;
+  form: Record<string, unknown>;
+  idempotency_key: string;
+  state: OrderState['kind'];
+  stage: string | null;
+  stage_started_at: Date | null;
+  stage_deadline: Date | null;
+  warned_at: Date | null;
+  overdue_at: Date | null;
+  grid_code: string | null;
+  assignee_staff_id: number | null;
+  version: number;
+  rating: number | null;
+  created_at: Date;
+}
+
+export type Actor = { kind: 'customer'; id: number } | { kind: 'staff'; id: number } | { kind: 'backoffice'; id: string } | { kind: 'system' };
+
+export const CUSTOMER_AUDIENCE = 'customer';
+const WARN_AT_PERMILLE = 800;
+
+const stateOf = (row: Pick<OrderRow, 'state' | 'stage'>): OrderState =>
+  row.state === 'stage' || row.state === 'awaiting_documents' ? { kind: row.state, stage: row.stage! } : { kind: row.state };
+
+/**
+ * Service requests as work orders: one order per submission (idempotent on the client's key),
+ * dispatched to the grid of the account's transformer area, moved through its type's stages by
+ * conditional transitions with an audit trail; every change goes to the back office through the
+ * outbox and to the customer through notifications.
+ */
+export function createWorkOrders(deps: {
+  database: Database;
+  clock: Clock;
+  calendar: WorkCalendar;
+  outbox: Outbox;
+  notifications: Notifications;
+  accounts: AccountsService;
+  outages: Outages;
+  log: Logger;
+}) {
+  const { database, calendar } = deps;
+  deps.notifications.registerAudience(CUSTOMER_AUDIENCE, ([customerId]) => ({ sql: 'SELECT $1::bigint AS customer_id', values: [customerId] }));
+
+  function stageTimes(type: RequestType, state: OrderState, now: Date) {
+    if (state.kind !== 'stage' && state.kind !== 'awaiting_documents') return { stage: null, started: null, deadline: null };
+    const stage = CATALOG[type].stages.find((candidate) => candidate.key === state.stage)!;
+    return { stage: stage.key, started: now, deadline: calendar.deadline(now, stage.limit) };
+  }
+
+  async function record(tx: Tx, order: OrderRow, action: string, from: OrderState | null, to: OrderState, actor: Actor, note?: string) {
+    const now = deps.clock.now();
+    await tx.client.query(
+      'INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor, actor_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [order.id, action, from, to, actor.kind, 'id' in actor ? String(actor.id) : null, note ?? null, now],
+    );
+    await deps.outbox.write(tx, 'backoffice', {
+      type: action === 'submitted' ? 'workorder.created' : 'workorder.changed',
+      data: { orderId: order.id, type: order.type, action, state: to, grid: order.grid_code, assignee: order.assignee_staff_id, version: order.version, ...(action === 'submitted' ? { form: order.form } : {}) },
+    });
+    if (action !== 'submitted' && actor.kind !== 'customer') {
+      const stageName = to.kind === 'stage' || to.kind === 'awaiting_documents' ? CATALOG[order.type].stages.find((stage) => stage.key === to.stage)!.name : { completed: '已办结', cancelled: '已取消', closed: '已关闭' }[to.kind];
+      await deps.notifications.publish(tx, {
+        eventKey: `workorder:${order.id}:${order.version}`,
+        topic: 'workorder',
+        audience: { name: CUSTOMER_AUDIENCE, params: [order.customer_id] },
+        payload: {
+          page: `packages/requests/pages/detail/index?id=${order.id}`,
+          wechat: { character_string1: `WO${order.id}`, phrase2: to.kind === 'awaiting_documents' ? '待补资料' : '进度更新', time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '), thing4: `${CATALOG[order.type].name}：${stageName}`.slice(0, 20) },
+          sms: { template: 'workorder_progress', params: { order: `WO${order.id}`, type: CATALOG[order.type].name, stage: stageName, note: note ?? '' } },
+        },
+      });
+    }
+  }
+
+  async function gridFor(tx: Tx, accountId: number | null): Promise<{ grid: string | null; manager: number | null; area: string | null }> {
+    if (!accountId) return { grid: null, manager: null, area: null };
+    const { rows: [row] } = await tx.client.query<{ area: string; grid: string | null; manager: number | null }>(
+      `SELECT a.transformer_area AS area, g.code AS grid, g.manager_staff_id AS manager
+         FROM electricity_accounts a LEFT JOIN grid_areas ga ON ga.transformer_area = a.transformer_area LEFT JOIN service_grids g ON g.code = ga.grid_code
+        WHERE a.id = $1`,
+      [accountId],
+    );
+    return { grid: row?.grid ?? null, manager: row?.manager ?? null, area: row?.area ?? null };
+  }
+
+  return {
+    /** Files a request; the same key again returns the first order, a different request under it is refused. */
+    async submit(customerId: number, idempotencyKey: string, input: unknown): Promise<{ order: OrderRow; created: boolean }> {
+      const submission = RequestSubmission.parse(input);
+      const accountId = 'accountId' in submission.form ? (submission.form.accountId ?? null) : null;
+      if (accountId) await deps.accounts.requireBound(customerId, accountId);
+      return database.transaction(async (tx) => {
+        const now = deps.clock.now();
+        const first: OrderState = { kind: 'stage', stage: CATALOG[submission.type].stages[0]!.key };
+        const times = stageTimes(submission.type, first, now);
+        const dispatch = await gridFor(tx, accountId);
+        const { rows: [order] } = await tx.client.query<OrderRow>(
+          `INSERT INTO work_orders (customer_id, account_id, type, form, idempotency_key, state, stage, stage_started_at, stage_deadline, grid_code, assignee_staff_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, 'stage', $6, $7, $8, $9, $10, $7, $7)
+           ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING *`,
+          [customerId, accountId, submission.type, submission.form, idempotencyKey, times.stage, times.started, times.deadline, dispatch.grid, dispatch.manager],
+        );
+        if (!order) {
+          // jsonb equality ignores key order: the same form sent again matches however it was serialised.
+          const { rows: [existing] } = await tx.client.query<OrderRow & { same: boolean }>(
+            'SELECT *, (type = $3 AND form = $4::jsonb) AS same FROM work_orders WHERE customer_id = $1 AND idempotency_key = $2',
+            [customerId, idempotencyKey, submission.type, JSON.stringify(submission.form)],
+          );
+          if (!existing!.same) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
+          return { order: existing!, created: false };
+        }
+        await record(tx, order, 'submitted', null, first, { kind: 'customer', id: customerId });
+        if (submission.type === 'fault_repair' && dispatch.area) {
+          await deps.outages.recordFaultReport(tx, { transformerArea: dispatch.area, accountId: accountId ?? undefined, source: `workorder:${order.id}` });
+        }
+        return { order, created: true };
+      });
+    },
+
+    /** One transition from the order's current state, refused (409) when the stage machine says no. */
+    async act(orderId: number, actor: Actor, action: OrderAction, note?: string, expectedCustomer?: number): Promise<OrderRow> {
+      return database.transaction(async (tx) => {
+        const { rows: [current] } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 FOR UPDATE', [orderId]);
+        if (!current || (expectedCustomer !== undefined && current.customer_id !== expectedCustomer)) throw notFound('Work order');
+        const from = stateOf(current);
+        let to: OrderState;
+        try {
+          to = transition(current.type, from, action);
+        } catch (err) {
+          if (err instanceof TransitionRefused) throw new AppError('TRANSITION_REFUSED', err.message);
+          throw err;
+        }
+        const now = deps.clock.now();
+        // Waiting for documents keeps the stage's clock; any other move starts the next stage's.
+        const keepClock = to.kind === 'awaiting_documents' || action.action === 'documents_supplied';
+        const times = keepClock ? { stage: to.kind === 'stage' || to.kind === 'awaiting_documents' ? to.stage : null, started: current.stage_started_at, deadline: current.stage_deadline } : stageTimes(current.type, to, now);
+        const { rows: [order] } = await tx.client.query<OrderRow>(
+          `UPDATE work_orders SET state = $2, stage = $3, stage_started_at = $4, stage_deadline = $5, version = version + 1, updated_at = $6,
+                  warned_at = CASE WHEN $7 THEN warned_at END, overdue_at = CASE WHEN $7 THEN overdue_at END
+            WHERE id = $1 AND version = $8 RETURNING *`,
+          [orderId, to.kind, times.stage, times.started, times.deadline, now, keepClock, current.version],
+        );
+        await record(tx, order!, action.action, from, to, actor, note);
+        return order!;
+      });
+    },
+
+    async rate(orderId: number, customerId: number, rating: number, comment?: string): Promise<void> {
+      const { rowCount } = await database.pool.query(
+        `UPDATE work_orders SET rating = $3, rating_comment = $4, updated_at = now() WHERE id = $1 AND customer_id = $2 AND state = 'completed' AND rating IS NULL`,
+        [orderId, customerId, rating, comment ?? null],
+      );
+      if (!rowCount) throw new AppError('TRANSITION_REFUSED', 'Only a completed request can be rated, once');
+    },
+
+    async reassign(orderId: number, staffId: number, assignee: number): Promise<void> {
+      await database.transaction(async (tx) => {
+        const { rows: [order] } = await tx.client.query<OrderRow>('UPDATE work_orders SET assignee_staff_id = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *', [orderId, assignee]);
+        if (!order) throw notFound('Work order');
+        await record(tx, order, 'reassigned', stateOf(order), stateOf(order), { kind: 'staff', id: staffId }, `assigned to ${assignee}`);
+      });
+    },
+
+    /** A customer's order with its timeline: what happened, then each remaining stage's expected date. */
+    async timeline(orderId: number, customerId: number) {
+      const { rows: [order] } = await database.pool.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
+      if (!order) throw notFound('Work order');
+      const { rows: events } = await database.pool.query('SELECT action, to_state, actor, note, at FROM work_order_events WHERE work_order_id = $1 ORDER BY id', [orderId]);
+      const stages = CATALOG[order.type].stages;
+      const index = order.stage ? stages.findIndex((stage) => stage.key === order.stage) : stages.length;
+      let expected = order.stage_deadline;
+      const upcoming = order.stage
+        ? stages.slice(index + 1).map((stage) => {
+            expected = calendar.deadline(expected!, stage.limit);
+            return { stage: stage.key, name: stage.name, expectedBy: expected.toISOString() };
+          })
+        : [];
+      return { order, events, current: order.stage ? { stage: order.stage, name: stages[index]!.name, deadline: order.stage_deadline?.toISOString() ?? null } : null, upcoming };
+    },
+
+    /** The time-limit job: a warning at 80 % of a stage's limit, and the overdue mark after it; each once per stage. */
+    async sweepDeadlines(): Promise<{ warned: number; overdue: number }> {
+      const now = deps.clock.now();
+      const { rows } = await database.pool.query<OrderRow>(
+        `SELECT * FROM work_orders WHERE state IN ('stage', 'awaiting_documents') AND (warned_at IS NULL OR (overdue_at IS NULL AND stage_deadline < $1))`,
+        [now],
+      );
+      let warned = 0;
+      let overdue = 0;
+      for (const order of rows) {
+        const stage = CATALOG[order.type].stages.find((candidate) => candidate.key === order.stage)!;
+        const share = calendar.elapsedShare(order.stage_started_at!, order.stage_deadline!, now, stage.limit);
+        const late = now > order.stage_deadline!;
+        if (!late && share < WARN_AT_PERMILLE) continue;
+        await database.transaction(async (tx) => {
+          const { rows: [updated] } = await tx.client.query<OrderRow>(
+            `UPDATE work_orders SET warned_at = coalesce(warned_at, $2), overdue_at = CASE WHEN $3 THEN coalesce(overdue_at, $2) ELSE overdue_at END
+              WHERE id = $1 AND version = $4 AND (warned_at IS NULL OR ($3 AND overdue_at IS NULL)) RETURNING *`,
+            [order.id, now, late, order.version],
+          );
+          if (!updated) return;
+          const action = late && !order.overdue_at ? 'overdue' : 'deadline_warning';
+          if (action === 'overdue') overdue += 1;
+          else warned += 1;
+          await tx.client.query('INSERT INTO work_order_events (work_order_id, action, to_state, actor, note, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+            order.id,
+            action,
+            stateOf(order),
+            'system',
+            `stage ${stage.key}: ${Math.round(share / 10)}% of its limit used`,
+            now,
+          ]);
+          // The grid manager hears of it through the back office, which routes staff alerts.
+          await deps.outbox.write(tx, 'backoffice', { type: `workorder.${action}`, data: { orderId: order.id, stage: stage.key, grid: order.grid_code, assignee: order.assignee_staff_id, deadline: order.stage_deadline } });
+        });
+      }
+      if (warned || overdue) deps.log.info({ warned, overdue }, 'work order deadlines checked');
+      return { warned, overdue };
+    },
+  };
+}
+
+export type WorkOrders = ReturnType<typeof createWorkOrders>;

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
+import { createWorkOrders } from '../../server/src/modules/workorders/service';
+import { AppError } from '../../server/src/errors';
+import { eventually, manualClock, request, startTestApp, type TestApp } from '../support/harness';
+import { bindDemoAccount, smsLogin, type LoggedIn } from '../support/identity';
+
+// The work-order service driven as its routes will drive it, on the real database and mock peers.
+let app: TestApp;
+let resident: LoggedIn;
+let residentAccount: number;
+const sql = (text: string, values: unknown[] = []) => app.runtime.deps.database.pool.query(text, values);
+const staffId = async (username: string) => (await sql('SELECT id FROM staff_users WHERE username = $1', [username])).rows[0].id as number;
+const repair = (accountId: number, description = '家里整屋没电，邻居家有电') => ({
+  type: 'fault_repair',
+  form: { accountId, symptom: 'no_power', scope: 'my_home', description, contactPhone: '13800000001' },
+});
+
+beforeAll(async () => {
+  app = await startTestApp();
+  resident = await smsLogin(app);
+  residentAccount = await bindDemoAccount(app, resident, '3301000001');
+});
+afterAll(() => app?.stop());
+
+const customerId = async (customer: LoggedIn) => (await sql('SELECT id FROM customers WHERE phone = $1', [customer.phone])).rows[0].id as number;
+
+describe('work orders', () => {
+  it('makes one order per Idempotency-Key, dispatched to the grid of the account, and refuses the key for another request', async () => {
+    const { workOrders } = app.runtime.deps;
+    const me = await customerId(resident);
+    const [first, second] = await Promise.all([workOrders.submit(me, 'tap-1', repair(residentAccount)), workOrders.submit(me, 'tap-1', repair(residentAccount))]);
+    expect([first.created, second.created].sort()).toEqual([false, true]);
+    expect(first.order.id).toBe(second.order.id);
+    expect(first.order).toMatchObject({ grid_code: 'GRID-XH', assignee_staff_id: await staffId('grid-xh'), state: 'stage', stage: 'accepted' });
+    await expect(workOrders.submit(me, 'tap-1', repair(residentAccount, '只有厨房没电，其他房间正常'))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    // A repair is also a fault report from its transformer area, for the outage signal.
+    const { rows } = await sql(`SELECT transformer_area FROM fault_reports WHERE source = $1`, [`workorder:${first.order.id}`]);
+    expect(rows).toEqual([{ transformer_area: 'TA-XH-001' }]);
+    // Someone else's account cannot be named in a request.
+    const stranger = await smsLogin(app);
+    await expect(workOrders.submit(await customerId(stranger), 'x', repair(residentAccount))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('moves only along its stage machine, waits for documents, records every step, and tells the back office and the customer', async () => {
+    const { workOrders } = app.runtime.deps;
+    const me = await customerId(resident);
+    await app.request('PUT', '/api/notifications/sms', { headers: resident.auth, body: { topic: 'workorder', enabled: true } });
+    const { order } = await workOrders.submit(me, 'conn-1', {
+      type: 'lv_residential_connection',
+      form: { applicantName: '张伟', idNumber: '11010519491231002X', address: '杭州市西湖区文三路 90 号 3 幢', requestedKw: 8, contactName: '张伟', contactPhone: resident.phone },
+    });
+    const staff = { kind: 'staff' as const, id: await staffId('grid-xh') };
+    const waiting = await workOrders.act(order.id, staff, { action: 'request_documents' }, '请补充房产证明');
+    expect(waiting.state).toBe('awaiting_documents');
+    await expect(workOrders.act(order.id, staff, { action: 'advance' })).rejects.toMatchObject({ code: 'TRANSITION_REFUSED' });
+    await workOrders.act(order.id, { kind: 'customer', id: me }, { action: 'documents_supplied' }, undefined, me);
+    const installing = await workOrders.act(order.id, staff, { action: 'advance' });
+    expect(installing).toMatchObject({ state: 'stage', stage: 'install_connect' });
+    await expect(workOrders.act(order.id, { kind: 'customer', id: me }, { action: 'cancel', by: 'customer' }, undefined, me)).rejects.toMatchObject({ code: 'TRANSITION_REFUSED' });
+    await expect(workOrders.rate(order.id, me, 5)).rejects.toBeInstanceOf(AppError);
+    expect((await workOrders.act(order.id, staff, { action: 'complete' }, '已装表送电')).state).toBe('completed');
+    await workOrders.rate(order.id, me, 5, '很快');
+    await expect(workOrders.rate(order.id, me, 1)).rejects.toMatchObject({ code: 'TRANSITION_REFUSED' });
+
+    const timeline = await workOrders.timeline(order.id, me);
+    expect(timeline.events.map((event: any) => event.action)).toEqual(['submitted', 'request_documents', 'documents_supplied', 'advance', 'complete']);
+    await expect(workOrders.timeline(order.id, me + 999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const delivered = await eventually(async () => {
+      const { body } = await request(app.mocks.url, 'GET', '/backoffice/events');
+      const mine = body.events.filter((event: any) => event.data.orderId === order.id);
+      return mine.length === 5 ? mine : undefined;
+    });
+    expect(delivered.map((event: any) => event.type)).toEqual(['workorder.created', 'workorder.changed', 'workorder.changed', 'workorder.changed', 'workorder.changed']);
+    // Staff's three moves reach the customer; the customer's own does not.
+    const texts = await eventually(async () => {
+      const { body } = await request(app.mocks.url, 'GET', `/sms/messages?phone=${resident.phone}`);
+      const progress = body.messages.filter((message: any) => message.template === 'workorder_progress');
+      return progress.length === 3 ? progress : undefined;
+    });
+    expect(texts.map((message: any) => message.params.stage)).toEqual(['受理', '装表接电', '已办结']);
+  });
+
+  it('warns at 80 % of a stage and marks it overdue after, once each, on working days', async () => {
+    // Friday 27 November 2026, 10:00 in Shanghai: acceptance (1 working day) is due Monday's end.
+    const clock = manualClock(new Date('2026-11-27T02:00:00Z'));
+    // Only this order is under the clock here: the earlier tests' open orders are closed first.
+    await sql(`UPDATE work_orders SET state = 'closed', stage = NULL WHERE state IN ('stage', 'awaiting_documents')`);
+    const { deps } = app.runtime;
+    const workOrders = createWorkOrders({ ...deps, clock, calendar: createWorkCalendar(CALENDAR_2025_2026), log: deps.logger });
+    const me = await customerId(resident);
+    const { order } = await workOrders.submit(me, 'late-1', { type: 'suggestion', form: { subject: '营业厅', description: '希望周末延长营业时间到晚上八点' } });
+    expect(order.stage_deadline!.toISOString()).toBe('2026-11-30T15:59:59.999Z');
+
+    clock.advance(2 * 86_400_000); // Sunday: no working time has passed.
+    expect(await workOrders.sweepDeadlines()).toEqual({ warned: 0, overdue: 0 });
+    clock.advance(86_400_000 + 8 * 3_600_000); // Monday 18:00: 75 % of Monday.
+    expect(await workOrders.sweepDeadlines()).toEqual({ warned: 0, overdue: 0 });
+    clock.advance(2 * 3_600_000); // Monday 20:00: past 80 %.
+    expect(await workOrders.sweepDeadlines()).toEqual({ warned: 1, overdue: 0 });
+    expect(await workOrders.sweepDeadlines()).toEqual({ warned: 0, overdue: 0 });
+    clock.advance(5 * 3_600_000); // Tuesday 01:00: late.
+    expect(await workOrders.sweepDeadlines()).toEqual({ warned: 0, overdue: 1 });
+    expect(await workOrders.sweepDeadlines()).toEqual({ warned: 0, overdue: 0 });
+    const { rows } = await sql(`SELECT action FROM work_order_events WHERE work_order_id = $1 ORDER BY id`, [order.id]);
+    expect(rows.map((row) => row.action)).toEqual(['submitted', 'deadline_warning', 'overdue']);
+  });
+});
