@@ -47,6 +47,9 @@ export const ERROR_CODES = {
   // service requests
   IDEMPOTENCY_KEY_REUSED: 422,
   TRANSITION_REFUSED: 409,
+  SIGNATURE_INVALID: 401,
+  TIMESTAMP_STALE: 401,
+  IDEMPOTENCY_KEY_REQUIRED: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -54,6 +54,16 @@ export const routes = {
   getNotificationPreferences: { method: 'get', path: '/api/notifications/preferences' },
   recordWechatConsent: { method: 'post', path: '/api/notifications/wechat-consent' },
   setSmsOptIn: { method: 'put', path: '/api/notifications/sms' },
+  listRequestTypes: { method: 'get', path: '/api/service-requests/types' },
+  submitRequest: { method: 'post', path: '/api/service-requests' },
+  listMyRequests: { method: 'get', path: '/api/service-requests' },
+  getMyRequest: { method: 'get', path: '/api/service-requests/{orderId}' },
+  cancelMyRequest: { method: 'post', path: '/api/service-requests/{orderId}/cancel' },
+  rateMyRequest: { method: 'post', path: '/api/service-requests/{orderId}/rating' },
+  listStaffOrders: { method: 'get', path: '/api/staff/workorders' },
+  actOnOrder: { method: 'post', path: '/api/staff/workorders/{orderId}/actions' },
+  reassignOrder: { method: 'post', path: '/api/staff/workorders/{orderId}/assignee' },
+  backofficeCallback: { method: 'post', path: '/api/staff/workorders/callbacks' },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

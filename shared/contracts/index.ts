@@ -6,6 +6,7 @@ import * as auth from './auth';
 import * as billing from './billing';
 import * as notifications from './notifications';
 import * as outages from './outages';
+import * as requests from './requests';
 import { getHealth } from './health';
 import { getMeta } from './meta';
 
@@ -14,6 +15,7 @@ export * from './auth';
 export * from './billing';
 export * from './notifications';
 export * from './outages';
+export * from './requests';
 export * from './endpoint';
 export * from './health';
 export * from './meta';
@@ -63,6 +65,16 @@ export const contracts = {
   getNotificationPreferences: notifications.getNotificationPreferences,
   recordWechatConsent: notifications.recordWechatConsent,
   setSmsOptIn: notifications.setSmsOptIn,
+  listRequestTypes: requests.listRequestTypes,
+  submitRequest: requests.submitRequest,
+  listMyRequests: requests.listMyRequests,
+  getMyRequest: requests.getMyRequest,
+  cancelMyRequest: requests.cancelMyRequest,
+  rateMyRequest: requests.rateMyRequest,
+  listStaffOrders: requests.listStaffOrders,
+  actOnOrder: requests.actOnOrder,
+  reassignOrder: requests.reassignOrder,
+  backofficeCallback: requests.backofficeCallback,
 } satisfies Record<RouteName, Endpoint>;
 
 export type Contracts = typeof contracts;

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
 import { createWorkOrders } from '../../server/src/modules/workorders/service';
 import { AppError } from '../../server/src/errors';
-import { eventually, manualClock, request, startTestApp, type TestApp } from '../support/harness';
-import { bindDemoAccount, smsLogin, type LoggedIn } from '../support/identity';
+import { signBackofficeBody } from '../../server/src/integrations/backoffice/client';
+import { eventually, manualClock, request, startTestApp, TEST_BACKOFFICE_SECRET, type TestApp } from '../support/harness';
+import { bindDemoAccount, smsLogin, staffSession, type LoggedIn } from '../support/identity';
 
 // The work-order service driven as its routes will drive it, on the real database and mock peers.
 let app: TestApp;
@@ -105,5 +106,73 @@ describe('work orders', () => {
     expect(await workOrders.sweepDeadlines()).toEqual({ warned: 0, overdue: 0 });
     const { rows } = await sql(`SELECT action FROM work_order_events WHERE work_order_id = $1 ORDER BY id`, [order.id]);
     expect(rows.map((row) => row.action)).toEqual(['submitted', 'deadline_warning', 'overdue']);
+  });
+});
+
+describe('work orders over HTTP', () => {
+  const suggestion = { type: 'suggestion', form: { subject: '营业厅', description: '希望周末延长营业时间到晚上八点' } };
+
+  it('files a request once per Idempotency-Key and shows the customer its timeline', async () => {
+    const types = await app.request('GET', '/api/service-requests/types');
+    expect(types.body.types).toHaveLength(12);
+    const missingKey = await app.request('POST', '/api/service-requests', { headers: resident.auth, body: suggestion });
+    expect(missingKey.body.error.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+    const invalid = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'form-check-1' }, body: { type: 'suggestion', form: { subject: 'x' } } });
+    expect(invalid.status).toBe(400);
+    const headers = { ...resident.auth, 'Idempotency-Key': 'http-suggestion-1' };
+    const first = await app.request('POST', '/api/service-requests', { headers, body: suggestion });
+    const again = await app.request('POST', '/api/service-requests', { headers, body: suggestion });
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body.order.id).toBe(first.body.order.id);
+
+    const detail = await app.request('GET', `/api/service-requests/${first.body.order.id}`, { headers: resident.auth });
+    expect(detail.body.order).toMatchObject({ typeName: '意见建议', stage: 'accepted', canCancel: true, upcoming: [{ stage: 'reply', name: '答复' }] });
+    const stranger = await smsLogin(app);
+    expect((await app.request('GET', `/api/service-requests/${first.body.order.id}`, { headers: stranger.auth })).status).toBe(404);
+    const cancelled = await app.request('POST', `/api/service-requests/${first.body.order.id}/cancel`, { headers: resident.auth, body: {} });
+    expect(cancelled.body.order.state).toBe('cancelled');
+  });
+
+  it('takes signed, fresh, idempotent callbacks from the back office and refuses forged or stale ones', async () => {
+    const filed = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-suggestion-2' }, body: suggestion });
+    const orderId = filed.body.order.id;
+    const callback = (eventId: string, body: object, options: { timestamp?: number; tamper?: boolean } = {}) => {
+      const raw = JSON.stringify(body);
+      const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+      const signature = signBackofficeBody(TEST_BACKOFFICE_SECRET, timestamp, raw);
+      return app.request('POST', '/api/staff/workorders/callbacks', {
+        headers: { 'Content-Type': 'application/json', 'X-Event-Id': eventId, 'X-Timestamp': timestamp, 'X-Signature': signature },
+        body: options.tamper ? raw.replace('advance', 'complete') : raw,
+      });
+    };
+    const applied = await callback('bo-evt-1', { orderId, action: 'advance', note: '已受理' });
+    expect(applied.body).toMatchObject({ replayed: false, order: { stage: 'reply' } });
+    const replayed = await callback('bo-evt-1', { orderId, action: 'advance', note: '已受理' });
+    expect(replayed.body).toMatchObject({ replayed: true, order: { stage: 'reply' } });
+    expect((await callback('bo-evt-1', { orderId, action: 'close' })).body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await callback('bo-evt-2', { orderId, action: 'advance' }, { tamper: true })).body.error.code).toBe('SIGNATURE_INVALID');
+    expect((await callback('bo-evt-3', { orderId, action: 'advance' }, { timestamp: Math.floor(Date.now() / 1000) - 600 })).body.error.code).toBe('TIMESTAMP_STALE');
+    const unsigned = await app.request('POST', '/api/staff/workorders/callbacks', { headers: { 'X-Event-Id': 'bo-evt-4' }, body: { orderId, action: 'advance' } });
+    expect(unsigned.status).toBe(401);
+    const concurrent = await Promise.all([1, 2, 3].map(() => callback('bo-evt-5', { orderId, action: 'complete' })));
+    expect(concurrent.map((response) => response.body.replayed).sort()).toEqual([false, true, true]);
+    const { rows } = await sql(`SELECT action FROM work_order_events WHERE work_order_id = $1 ORDER BY id`, [orderId]);
+    expect(rows.map((row) => row.action)).toEqual(['submitted', 'advance', 'complete']);
+  });
+
+  it('lets staff list, move and reassign orders', async () => {
+    const staff = await staffSession(app, 'backoffice');
+    const filed = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-repair-1' }, body: repair(residentAccount, '楼道灯和家里都没电') });
+    const orderId = filed.body.order.id;
+    const listed = await app.request('GET', '/api/staff/workorders', { headers: staff });
+    expect(listed.body.orders.find((order: any) => order.id === orderId)).toMatchObject({ grid: 'GRID-XH', stage: 'accepted' });
+    const moved = await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'advance' } });
+    expect(moved.body.order.stage).toBe('dispatched');
+    expect((await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'close' } })).status).toBe(400);
+    const refused = await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'complete' } });
+    expect(refused.body.error.code).toBe('TRANSITION_REFUSED');
+    const reassigned = await app.request('POST', `/api/staff/workorders/${orderId}/assignee`, { headers: staff, body: { staffId: await staffId('backoffice') } });
+    expect(reassigned.body).toEqual({ ok: true });
+    expect((await app.request('GET', '/api/staff/workorders', { headers: resident.auth })).status).toBe(403);
   });
 });

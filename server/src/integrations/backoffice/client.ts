@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { callJson, HttpStatusError } from '../http';
 
 export interface BackofficeEvent {
@@ -19,6 +19,21 @@ export interface BackofficeClient {
  */
 export function signBackofficeBody(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('base64');
+}
+
+/** Inbound calls from the back office are signed the same way; refused when forged or outside the window. */
+export function checkBackofficeSignature(
+  secret: string,
+  headers: { timestamp: string; signature: string },
+  rawBody: Buffer,
+  nowMs: number,
+  windowSeconds = 300,
+): 'ok' | 'bad_signature' | 'stale' {
+  const expected = createHmac('sha256', secret).update(`${headers.timestamp}.`).update(rawBody).digest();
+  const given = Buffer.from(headers.signature, 'base64');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad_signature';
+  if (!/^\d{9,11}$/.test(headers.timestamp) || Math.abs(nowMs / 1000 - Number(headers.timestamp)) > windowSeconds) return 'stale';
+  return 'ok';
 }
 
 export function createBackofficeClient(options: {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { CATALOG, transition, TransitionRefused, type OrderAction, type OrderState, type RequestType } from '../../../../shared/requests/catalog';
 import { RequestSubmission } from '../../../../shared/requests/forms';
 import type { WorkCalendar } from '../../../../shared/workdays';
+import type { WorkOrderDetail, WorkOrderSummary } from '../../../../shared/contracts/requests';
 import type { Clock } from '../../app';
 import type { Database, Tx } from '../../db/database';
 import { AppError, notFound } from '../../errors';
@@ -33,6 +34,23 @@ interface OrderRow {
 export type Actor = { kind: 'customer'; id: number } | { kind: 'staff'; id: number } | { kind: 'backoffice'; id: string } | { kind: 'system' };
 
 export const CUSTOMER_AUDIENCE = 'customer';
+
+/** How customers and staff see an order. */
+export function presentOrder(row: OrderRow, now: Date): WorkOrderSummary {
+  const stage = row.stage ? CATALOG[row.type].stages.find((candidate) => candidate.key === row.stage) : undefined;
+  return {
+    id: row.id,
+    type: row.type,
+    typeName: CATALOG[row.type].name,
+    state: row.state,
+    stage: row.stage,
+    stageName: stage?.name ?? null,
+    stageDeadline: row.stage_deadline?.toISOString() ?? null,
+    overdue: Boolean(row.stage_deadline && (row.state === 'stage' || row.state === 'awaiting_documents') && now > row.stage_deadline),
+    createdAt: row.created_at.toISOString(),
+    rating: row.rating,
+  };
+}
 const WARN_AT_PERMILLE = 800;
 
 const stateOf = (row: Pick<OrderRow, 'state' | 'stage'>): OrderState =>
@@ -99,6 +117,32 @@ export function createWorkOrders(deps: {
     return { grid: row?.grid ?? null, manager: row?.manager ?? null, area: row?.area ?? null };
   }
 
+  async function actInTx(tx: Tx, orderId: number, actor: Actor, action: OrderAction, note?: string, expectedCustomer?: number): Promise<OrderRow> {
+    const { rows: [current] } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 FOR UPDATE', [orderId]);
+    if (!current || (expectedCustomer !== undefined && current.customer_id !== expectedCustomer)) throw notFound('Work order');
+    const from = stateOf(current);
+    let to: OrderState;
+    try {
+      to = transition(current.type, from, action);
+    } catch (err) {
+      if (err instanceof TransitionRefused) throw new AppError('TRANSITION_REFUSED', err.message);
+      throw err;
+    }
+    const now = deps.clock.now();
+    // Waiting for documents keeps the stage's clock; any other move starts the next stage's.
+    const keepClock = to.kind === 'awaiting_documents' || action.action === 'documents_supplied';
+    const times = keepClock ? { stage: to.kind === 'stage' || to.kind === 'awaiting_documents' ? to.stage : null, started: current.stage_started_at, deadline: current.stage_deadline } : stageTimes(current.type, to, now);
+    const { rows: [order] } = await tx.client.query<OrderRow>(
+      `UPDATE work_orders SET state = $2, stage = $3, stage_started_at = $4, stage_deadline = $5, version = version + 1, updated_at = $6,
+              warned_at = CASE WHEN $7 THEN warned_at END, overdue_at = CASE WHEN $7 THEN overdue_at END
+        WHERE id = $1 AND version = $8 RETURNING *`,
+      [orderId, to.kind, times.stage, times.started, times.deadline, now, keepClock, current.version],
+    );
+    await record(tx, order!, action.action, from, to, actor, note);
+    return order!;
+  }
+
+
   return {
     /** Files a request; the same key again returns the first order, a different request under it is refused. */
     async submit(customerId: number, idempotencyKey: string, input: unknown): Promise<{ order: OrderRow; created: boolean }> {
@@ -134,31 +178,8 @@ export function createWorkOrders(deps: {
     },
 
     /** One transition from the order's current state, refused (409) when the stage machine says no. */
-    async act(orderId: number, actor: Actor, action: OrderAction, note?: string, expectedCustomer?: number): Promise<OrderRow> {
-      return database.transaction(async (tx) => {
-        const { rows: [current] } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 FOR UPDATE', [orderId]);
-        if (!current || (expectedCustomer !== undefined && current.customer_id !== expectedCustomer)) throw notFound('Work order');
-        const from = stateOf(current);
-        let to: OrderState;
-        try {
-          to = transition(current.type, from, action);
-        } catch (err) {
-          if (err instanceof TransitionRefused) throw new AppError('TRANSITION_REFUSED', err.message);
-          throw err;
-        }
-        const now = deps.clock.now();
-        // Waiting for documents keeps the stage's clock; any other move starts the next stage's.
-        const keepClock = to.kind === 'awaiting_documents' || action.action === 'documents_supplied';
-        const times = keepClock ? { stage: to.kind === 'stage' || to.kind === 'awaiting_documents' ? to.stage : null, started: current.stage_started_at, deadline: current.stage_deadline } : stageTimes(current.type, to, now);
-        const { rows: [order] } = await tx.client.query<OrderRow>(
-          `UPDATE work_orders SET state = $2, stage = $3, stage_started_at = $4, stage_deadline = $5, version = version + 1, updated_at = $6,
-                  warned_at = CASE WHEN $7 THEN warned_at END, overdue_at = CASE WHEN $7 THEN overdue_at END
-            WHERE id = $1 AND version = $8 RETURNING *`,
-          [orderId, to.kind, times.stage, times.started, times.deadline, now, keepClock, current.version],
-        );
-        await record(tx, order!, action.action, from, to, actor, note);
-        return order!;
-      });
+    act(orderId: number, actor: Actor, action: OrderAction, note?: string, expectedCustomer?: number): Promise<OrderRow> {
+      return database.transaction((tx) => actInTx(tx, orderId, actor, action, note, expectedCustomer));
     },
 
     async rate(orderId: number, customerId: number, rating: number, comment?: string): Promise<void> {
@@ -174,6 +195,61 @@ export function createWorkOrders(deps: {
         const { rows: [order] } = await tx.client.query<OrderRow>('UPDATE work_orders SET assignee_staff_id = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *', [orderId, assignee]);
         if (!order) throw notFound('Work order');
         await record(tx, order, 'reassigned', stateOf(order), stateOf(order), { kind: 'staff', id: staffId }, `assigned to ${assignee}`);
+      });
+    },
+
+    async listMine(customerId: number): Promise<WorkOrderSummary[]> {
+      const { rows } = await database.pool.query<OrderRow>('SELECT * FROM work_orders WHERE customer_id = $1 ORDER BY id DESC LIMIT 100', [customerId]);
+      return rows.map((row) => presentOrder(row, deps.clock.now()));
+    },
+
+    async listForStaff(filter: { overdue?: boolean; grid?: string }) {
+      const { rows } = await database.pool.query<OrderRow>(
+        `SELECT * FROM work_orders WHERE state IN ('stage', 'awaiting_documents')
+            AND ($1::boolean IS NOT TRUE OR stage_deadline < $2) AND ($3::text IS NULL OR grid_code = $3)
+          ORDER BY stage_deadline LIMIT 500`,
+        [filter.overdue ?? null, deps.clock.now(), filter.grid ?? null],
+      );
+      return rows.map((row) => ({ ...presentOrder(row, deps.clock.now()), grid: row.grid_code, assigneeStaffId: row.assignee_staff_id }));
+    },
+
+    async detail(orderId: number, customerId: number): Promise<WorkOrderDetail> {
+      const { order, events, upcoming } = await this.timeline(orderId, customerId);
+      return {
+        ...presentOrder(order, deps.clock.now()),
+        form: order.form,
+        events: events.map((event: { action: string; to_state: OrderState; actor: string; note: string | null; at: Date }) => ({
+          action: event.action,
+          state: event.to_state.kind,
+          stage: 'stage' in event.to_state ? event.to_state.stage : null,
+          actor: event.actor,
+          note: event.note,
+          at: event.at.toISOString(),
+        })),
+        upcoming,
+        canCancel: order.state === 'stage' && order.stage === CATALOG[order.type].stages[0]!.key,
+      };
+    },
+
+    /**
+     * A back-office callback, already authenticated: applied once per event id. A replay returns the
+     * first result; the same id for another order or action is refused.
+     */
+    async applyCallback(eventId: string, body: { orderId: number; action: 'advance' | 'request_documents' | 'complete' | 'close'; note?: string }) {
+      return database.transaction(async (tx) => {
+        // A concurrent replay waits here on the event id, then finds the first delivery's record.
+        const { rowCount } = await tx.client.query(
+          'INSERT INTO backoffice_callbacks (event_id, work_order_id, result) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
+          [eventId, body.orderId, { action: body.action }],
+        );
+        if (!rowCount) {
+          const { rows: [seen] } = await tx.client.query<{ work_order_id: number; result: { action: string } }>('SELECT work_order_id, result FROM backoffice_callbacks WHERE event_id = $1', [eventId]);
+          if (seen!.work_order_id !== body.orderId || seen!.result.action !== body.action) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This event id was used for another change');
+          const { rows: [row] } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1', [body.orderId]);
+          return { order: presentOrder(row!, deps.clock.now()), replayed: true };
+        }
+        const row = await actInTx(tx, body.orderId, { kind: 'backoffice', id: eventId }, { action: body.action }, body.note);
+        return { order: presentOrder(row, deps.clock.now()), replayed: false };
       });
     },
 
