@@ -30,6 +30,7 @@ import type { Notifications } from './modules/notifications/service';
 import { outageRoutes } from './modules/outages/routes';
 import type { Outages } from './modules/outages/service';
 import { workOrderRoutes } from './modules/workorders/routes';
+import type { Documents } from './modules/workorders/documents';
 import type { WorkOrders } from './modules/workorders/service';
 import type { SmsCodes } from './modules/auth/sms-codes';
 import type { AccessTokens } from './modules/auth/tokens';
@@ -67,6 +68,7 @@ export interface AppDeps {
   notifications: Notifications;
   outages: Outages;
   workOrders: WorkOrders;
+  documents: Documents;
 }
 
 export const APP_VERSION = '0.1.0';

@@ -42,6 +42,7 @@ const EnvSchema = z
     WECHAT_TEMPLATE_WORKORDER: z.string().min(1).default('TPL_WORKORDER_PROGRESS'),
     NOTIFY_SEND_CONCURRENCY: positiveInt.max(200).default(32),
     OUTAGE_SIGNAL_REPORTS: positiveInt.default(3),
+    UPLOAD_MAX_BYTES: positiveInt.max(50 * 1_048_576).default(5 * 1_048_576),
     OUTAGE_SIGNAL_WINDOW_MINUTES: positiveInt.default(30),
     BILL_RUN_CHUNK: positiveInt.max(50_000).default(5_000),
   })
@@ -81,6 +82,7 @@ export interface Config {
   demoHistory: boolean;
   notifications: { templates: { outage: string; workorder: string }; sendConcurrency: number };
   outages: { signalReports: number; signalWindowMinutes: number };
+  uploads: { maxBytes: number; dir: string };
 }
 
 /** A setting that is missing or malformed; its message is the one line start-up prints. */
@@ -145,5 +147,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sendConcurrency: env.NOTIFY_SEND_CONCURRENCY,
     },
     outages: { signalReports: env.OUTAGE_SIGNAL_REPORTS, signalWindowMinutes: env.OUTAGE_SIGNAL_WINDOW_MINUTES },
+    uploads: { maxBytes: env.UPLOAD_MAX_BYTES, dir: path.join(dataDir, 'uploads') },
   };
 }

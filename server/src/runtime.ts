@@ -14,7 +14,9 @@ import { ensureTariffPresets, seedBillingHistory } from './modules/billing/seed'
 import { createBillingService } from './modules/billing/service';
 import { createNotifications } from './modules/notifications/service';
 import { createOutages } from './modules/outages/service';
+import { createDocuments } from './modules/workorders/documents';
 import { createWorkOrders } from './modules/workorders/service';
+import { localStorage } from './storage';
 import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
 import { loadOrCreateDevKeys } from './modules/auth/keys';
 import { createAuthService } from './modules/auth/service';
@@ -95,7 +97,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const outages = createOutages({ database, clock, jobs, notifications, log: logger, signal: { reports: config.outages.signalReports, windowMinutes: config.outages.signalWindowMinutes } });
   jobs.define({ name: 'outages.start-due', policy: 'stately', cron: '* * * * *', handler: async () => void (await outages.startDue()) });
   const calendar = createWorkCalendar(CALENDAR_2025_2026);
-  const workOrders = createWorkOrders({ database, clock, calendar, outbox, notifications, accounts, outages, log: logger });
+  const documents = createDocuments({ database, storage: localStorage(config.uploads.dir) });
+  const workOrders = createWorkOrders({ database, clock, calendar, outbox, notifications, accounts, outages, documents, log: logger });
   jobs.define({ name: 'workorders.deadlines', policy: 'stately', cron: '* * * * *', handler: async () => void (await workOrders.sweepDeadlines()) });
   await jobs.start();
   if (demo && config.demoHistory) {
@@ -106,7 +109,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
-  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders };
+  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;

@@ -154,3 +154,48 @@ export const backofficeCallback = defineEndpoint({
   response: z.object({ order: WorkOrderSummary, replayed: z.boolean() }),
   statuses: { 401: 'bad signature or stale timestamp', 409: 'not allowed from its current state' },
 });
+
+export const StoredDocument = z.object({ id: z.number().int(), kind: z.string(), filename: z.string(), mimeType: z.string(), sizeBytes: z.number().int() }).meta({ id: 'Document' });
+const DocumentParams = OrderParams.extend({ documentId: z.coerce.number().int().positive() });
+const FileBytes = z.string().meta({ description: 'the file', format: 'binary' });
+
+export const uploadDocument = defineEndpoint({
+  ...routes.uploadDocument,
+  summary:
+    'Upload a document as multipart/form-data: a `kind` field (e.g. business_licence) and one `file` (JPEG, PNG or PDF, checked by content, at most 5 MB); attach it to a request by id',
+  tag: 'service-requests',
+  auth: 'customer',
+  response: z.object({ document: StoredDocument }),
+  statuses: { 201: 'stored', 413: 'too large', 415: 'not a JPEG, PNG or PDF, whatever its name' },
+});
+
+export const supplyDocuments = defineEndpoint({
+  ...routes.supplyDocuments,
+  summary: 'Attach the documents staff asked for; the stage resumes',
+  tag: 'service-requests',
+  auth: 'customer',
+  params: OrderParams,
+  body: z.object({ documents: z.array(z.number().int().positive()).min(1).max(10) }),
+  response: z.object({ order: WorkOrderSummary }),
+  statuses: { 404: 'no such request of the caller', 409: 'no documents were requested', 400: 'a document that is not yours or already attached' },
+});
+
+export const getMyDocument = defineEndpoint({
+  ...routes.getMyDocument,
+  summary: 'A document attached to one of the caller\'s requests',
+  tag: 'service-requests',
+  auth: 'customer',
+  params: DocumentParams,
+  response: FileBytes,
+  statuses: { 404: 'not a document of the caller\'s request' },
+});
+
+export const getOrderDocument = defineEndpoint({
+  ...routes.getOrderDocument,
+  summary: 'A document attached to a work order',
+  tag: 'staff-workorders',
+  auth: 'staff',
+  roles: STAFF_ORDERS,
+  params: DocumentParams,
+  response: FileBytes,
+});

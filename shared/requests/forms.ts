@@ -70,7 +70,9 @@ export const REQUEST_FORMS = {
   suggestion: z.object({ subject: text(2, 40), description: text(10, 1000), contactPhone: Phone.optional() }),
 } satisfies Record<(typeof REQUEST_TYPES)[number], z.ZodType>;
 
-const submission = <T extends (typeof REQUEST_TYPES)[number]>(type: T) => z.object({ type: z.literal(type), form: REQUEST_FORMS[type] });
+/** Ids of documents uploaded beforehand (`POST /api/service-requests/documents`) to attach to the request. */
+const DocumentIds = z.array(z.number().int().positive()).max(10).optional();
+const submission = <T extends (typeof REQUEST_TYPES)[number]>(type: T) => z.object({ type: z.literal(type), form: REQUEST_FORMS[type], documents: DocumentIds });
 
 /** A submission: the type and its form, one discriminated union for the server and the pages. */
 export const RequestSubmission = z.discriminatedUnion('type', [

@@ -176,3 +176,61 @@ describe('work orders over HTTP', () => {
     expect((await app.request('GET', '/api/staff/workorders', { headers: resident.auth })).status).toBe(403);
   });
 });
+
+describe('documents', () => {
+  const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]);
+  const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(300, 32)]);
+  const upload = async (customer: LoggedIn, bytes: Buffer, filename: string, kind = 'business_licence') => {
+    const form = new FormData();
+    form.set('kind', kind);
+    form.set('file', new Blob([new Uint8Array(bytes)]), filename);
+    const response = await fetch(`${app.url}/api/service-requests/documents`, { method: 'POST', headers: customer.auth, body: form });
+    return { status: response.status, body: await response.json() };
+  };
+
+  it('accepts photos and PDFs by their content, refuses disguised and oversized files, and shows them only to their owner and staff', async () => {
+    const png = await upload(resident, PNG, 'licence.png');
+    expect(png).toMatchObject({ status: 201, body: { document: { mimeType: 'image/png', kind: 'business_licence', sizeBytes: PNG.length } } });
+    const pdfNamedJpg = await upload(resident, PDF, 'plan.jpg', 'site_plan');
+    expect(pdfNamedJpg.body.document.mimeType).toBe('application/pdf');
+    const disguised = await upload(resident, Buffer.from('MZ this is a program, not a photo'), 'photo.jpg');
+    expect(disguised).toMatchObject({ status: 415, body: { error: { code: 'DOCUMENT_TYPE_REFUSED' } } });
+    const huge = await upload(resident, Buffer.concat([PDF, Buffer.alloc(5 * 1_048_576)]), 'big.pdf');
+    expect(huge).toMatchObject({ status: 413, body: { error: { code: 'DOCUMENT_TOO_LARGE' } } });
+    const noKind = await upload(resident, PNG, 'x.png', '');
+    expect(noKind.body.error.code).toBe('DOCUMENT_INVALID');
+
+    const stranger = await smsLogin(app);
+    const theirs = await upload(stranger, PNG, 'theirs.png');
+    const submit = (documents: number[], key: string) =>
+      app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': key }, body: { type: 'suggestion', form: { subject: '附件', description: '请看附件中的现场照片和图纸' }, documents } });
+    expect((await submit([png.body.document.id, theirs.body.document.id], 'docs-wrong-1')).body.error.code).toBe('DOCUMENT_INVALID');
+    const filed = await submit([png.body.document.id, pdfNamedJpg.body.document.id], 'docs-ok-1');
+    expect(filed.status).toBe(201);
+    const orderId = filed.body.order.id;
+    const path = `/api/service-requests/${orderId}/documents/${png.body.document.id}`;
+    const mine = await fetch(`${app.url}${path}`, { headers: resident.auth });
+    expect(mine.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await mine.arrayBuffer()).equals(PNG)).toBe(true);
+    expect((await fetch(`${app.url}${path}`, { headers: stranger.auth })).status).toBe(404);
+    const staff = await staffSession(app, 'backoffice');
+    expect((await fetch(`${app.url}/api/staff/workorders/${orderId}/documents/${pdfNamedJpg.body.document.id}`, { headers: staff })).status).toBe(200);
+    // Attached once: the same document cannot go on a second request.
+    expect((await submit([png.body.document.id], 'docs-again-1')).body.error.code).toBe('DOCUMENT_INVALID');
+  });
+
+  it('lets the customer supply documents staff asked for, and the stage resumes', async () => {
+    const filed = await app.request('POST', '/api/service-requests', {
+      headers: { ...resident.auth, 'Idempotency-Key': 'docs-supply-1' },
+      body: { type: 'complaint', form: { subject: '电费', description: '十月电费明显偏高，请核查抄表是否有误', contactPhone: resident.phone } },
+    });
+    const orderId = filed.body.order.id;
+    const staff = await staffSession(app, 'backoffice');
+    const early = await upload(resident, PNG, 'bill.png', 'bill_photo');
+    expect((await app.request('POST', `/api/service-requests/${orderId}/documents`, { headers: resident.auth, body: { documents: [early.body.document.id] } })).body.error.code).toBe('TRANSITION_REFUSED');
+    await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'request_documents', note: '请上传电费账单照片' } });
+    const supplied = await app.request('POST', `/api/service-requests/${orderId}/documents`, { headers: resident.auth, body: { documents: [early.body.document.id] } });
+    expect(supplied.body.order).toMatchObject({ state: 'stage', stage: 'accepted' });
+    expect((await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'advance' } })).body.order.stage).toBe('investigate');
+  });
+});

@@ -544,3 +544,21 @@ export const backofficeCallbacks = pgTable('backoffice_callbacks', {
   result: jsonb('result').notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Uploaded documents: a customer's until linked to one of their work orders; bytes in document storage. */
+export const documents = pgTable(
+  'documents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    customerId: bigint('customer_id', { mode: 'number' }).notNull().references(() => customers.id),
+    workOrderId: bigint('work_order_id', { mode: 'number' }).references(() => workOrders.id),
+    kind: text('kind').notNull(),
+    filename: text('filename').notNull(),
+    mimeType: text('mime_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    storageKey: text('storage_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('documents_customer_idx').on(table.customerId), index('documents_order_idx').on(table.workOrderId)],
+);

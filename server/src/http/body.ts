@@ -19,6 +19,8 @@ export function bodyReader(limitBytes: number): Middleware {
     ctx.request.rawBody = Buffer.alloc(0);
     ctx.request.body = undefined;
     if (!ctx.request.length && !ctx.get('Transfer-Encoding')) return next();
+    // File uploads are streamed by their route with its own size limit, never buffered here.
+    if (ctx.request.is('multipart')) return next();
     const raw = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.request.length });
     ctx.request.rawBody = raw;
     if (raw.length === 0) return next();

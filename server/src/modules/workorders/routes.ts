@@ -4,19 +4,24 @@ import {
   actOnOrder,
   backofficeCallback,
   cancelMyRequest,
+  getMyDocument,
   getMyRequest,
+  getOrderDocument,
   listMyRequests,
   listRequestTypes,
   listStaffOrders,
   rateMyRequest,
   reassignOrder,
   submitRequest,
+  supplyDocuments,
+  uploadDocument,
 } from '../../../../shared/contracts/requests';
 import { CATALOG, REQUEST_TYPES } from '../../../../shared/requests/catalog';
 import type { AppDeps } from '../../app';
 import { AppError } from '../../errors';
 import { mount } from '../../http/validate';
 import { checkBackofficeSignature } from '../../integrations/backoffice/client';
+import { readUpload } from './documents';
 import { presentOrder } from './service';
 
 /** Refuses a back-office callback that is unsigned, forged or stale before its body is even parsed. */
@@ -37,6 +42,11 @@ export function workOrderRoutes(deps: AppDeps): Router {
   const { workOrders, clock } = deps;
   // The fixed paths go before `/{orderId}`.
   mount(router, listRequestTypes, () => ({ types: TYPES }));
+  mount(router, uploadDocument, async ({ principal }, ctx) => {
+    const upload = await readUpload(ctx.req, deps.config.uploads.maxBytes);
+    ctx.status = 201;
+    return { document: await deps.documents.store(principal!.id, upload) };
+  });
   mount(router, submitRequest, async ({ body, principal }, ctx) => {
     const key = ctx.get('Idempotency-Key');
     if (!/^[\w-]{8,64}$/.test(key)) throw new AppError('IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (8–64 letters, digits, - or _)');
@@ -49,6 +59,17 @@ export function workOrderRoutes(deps: AppDeps): Router {
   mount(router, cancelMyRequest, async ({ params, body, principal }) => ({
     order: presentOrder(await workOrders.act(params.orderId, { kind: 'customer', id: principal!.id }, { action: 'cancel', by: 'customer' }, body.reason, principal!.id), clock.now()),
   }));
+  mount(router, supplyDocuments, async ({ params, body, principal }) => ({
+    order: presentOrder(await workOrders.supplyDocuments(params.orderId, principal!.id, body.documents), clock.now()),
+  }));
+  const sendFile = (ctx: Parameters<Middleware>[0], file: { document: { mimeType: string; filename: string }; bytes: Buffer }) => {
+    ctx.type = file.document.mimeType;
+    ctx.set('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.document.filename)}`);
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.body = file.bytes;
+  };
+  mount(router, getMyDocument, async ({ params, principal }, ctx) => sendFile(ctx, await deps.documents.read(params.orderId, params.documentId, principal!.id)));
+  mount(router, getOrderDocument, async ({ params }, ctx) => sendFile(ctx, await deps.documents.read(params.orderId, params.documentId)));
   mount(router, rateMyRequest, async ({ params, body, principal }) => {
     await workOrders.rate(params.orderId, principal!.id, body.rating, body.comment);
     return { ok: true as const };

@@ -10,6 +10,7 @@ import type { Outbox } from '../../jobs/outbox';
 import type { AccountsService } from '../accounts/service';
 import type { Notifications } from '../notifications/service';
 import type { Outages } from '../outages/service';
+import type { Documents } from './documents';
 
 interface OrderRow {
   id: number;
@@ -70,6 +71,7 @@ export function createWorkOrders(deps: {
   notifications: Notifications;
   accounts: AccountsService;
   outages: Outages;
+  documents: Documents;
   log: Logger;
 }) {
   const { database, calendar } = deps;
@@ -169,6 +171,7 @@ export function createWorkOrders(deps: {
           if (!existing!.same) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
           return { order: existing!, created: false };
         }
+        await deps.documents.link(tx, customerId, order.id, submission.documents ?? []);
         await record(tx, order, 'submitted', null, first, { kind: 'customer', id: customerId });
         if (submission.type === 'fault_repair' && dispatch.area) {
           await deps.outages.recordFaultReport(tx, { transformerArea: dispatch.area, accountId: accountId ?? undefined, source: `workorder:${order.id}` });
@@ -180,6 +183,15 @@ export function createWorkOrders(deps: {
     /** One transition from the order's current state, refused (409) when the stage machine says no. */
     act(orderId: number, actor: Actor, action: OrderAction, note?: string, expectedCustomer?: number): Promise<OrderRow> {
       return database.transaction((tx) => actInTx(tx, orderId, actor, action, note, expectedCustomer));
+    },
+
+    /** The customer supplies documents staff asked for: they are attached and the stage resumes. */
+    supplyDocuments(orderId: number, customerId: number, documentIds: number[]): Promise<OrderRow> {
+      return database.transaction(async (tx) => {
+        const order = await actInTx(tx, orderId, { kind: 'customer', id: customerId }, { action: 'documents_supplied' }, `${documentIds.length} document(s)`, customerId);
+        await deps.documents.link(tx, customerId, orderId, documentIds);
+        return order;
+      });
     },
 
     async rate(orderId: number, customerId: number, rating: number, comment?: string): Promise<void> {

@@ -1,0 +1,99 @@
+import type { IncomingMessage } from 'node:http';
+import Busboy from 'busboy';
+import type { Database, Tx } from '../../db/database';
+import { AppError, notFound } from '../../errors';
+import { sniffDocumentType, type DocumentStorage } from '../../storage';
+
+export interface StoredDocument {
+  id: number;
+  kind: string;
+  filename: string;
+  mimeType: string;
+  sizeBytes: number;
+}
+
+const KIND = /^[a-z_]{2,40}$/;
+
+/** Reads one `multipart/form-data` upload (a `kind` field and one `file`), refusing it past `maxBytes`. */
+export function readUpload(request: IncomingMessage, maxBytes: number): Promise<{ kind: string; filename: string; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let parser: Busboy.Busboy;
+    try {
+      parser = Busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, fields: 5, fieldSize: 200 } });
+    } catch {
+      return reject(new AppError('DOCUMENT_INVALID', 'Send the document as multipart/form-data'));
+    }
+    let kind = '';
+    let file: { filename: string; bytes: Buffer } | undefined;
+    let failure: AppError | undefined;
+    parser.on('field', (name, value) => {
+      if (name === 'kind') kind = value;
+    });
+    parser.on('file', (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => (failure = new AppError('DOCUMENT_TOO_LARGE', `Documents may be at most ${Math.round(maxBytes / 1_048_576)} MB`)));
+      stream.on('end', () => {
+        if (name === 'file') file = { filename: info.filename || 'document', bytes: Buffer.concat(chunks) };
+      });
+    });
+    parser.on('error', () => reject(new AppError('DOCUMENT_INVALID', 'The upload is not valid multipart/form-data')));
+    parser.on('close', () => {
+      if (failure) return reject(failure);
+      if (!file || file.bytes.length === 0) return reject(new AppError('DOCUMENT_INVALID', 'Attach one file in the "file" field'));
+      if (!KIND.test(kind)) return reject(new AppError('DOCUMENT_INVALID', 'Say what the document is in the "kind" field'));
+      resolve({ kind, ...file });
+    });
+    request.pipe(parser);
+  });
+}
+
+/** Documents customers attach to requests: checked by content, stored, and shown only to their owner and staff. */
+export function createDocuments(deps: { database: Database; storage: DocumentStorage }) {
+  const { database, storage } = deps;
+  return {
+    async store(customerId: number, upload: { kind: string; filename: string; bytes: Buffer }): Promise<StoredDocument> {
+      const mimeType = sniffDocumentType(upload.bytes);
+      if (!mimeType) throw new AppError('DOCUMENT_TYPE_REFUSED', 'Only JPEG or PNG photos and PDF files are accepted, whatever the file is named');
+      const { key, sha256 } = await storage.put(upload.bytes);
+      const { rows: [row] } = await database.pool.query<StoredDocument>(
+        `INSERT INTO documents (customer_id, kind, filename, mime_type, size_bytes, sha256, storage_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes"`,
+        [customerId, upload.kind, upload.filename.slice(0, 120), mimeType, upload.bytes.length, sha256, key],
+      );
+      return row!;
+    },
+
+    /** Attaches the customer's own, not yet attached documents to an order; any other id refuses the whole set. */
+    async link(tx: Tx, customerId: number, orderId: number, documentIds: number[]): Promise<void> {
+      if (!documentIds.length) return;
+      const { rowCount } = await tx.client.query(
+        'UPDATE documents SET work_order_id = $3 WHERE id = ANY($2::bigint[]) AND customer_id = $1 AND work_order_id IS NULL',
+        [customerId, [...new Set(documentIds)], orderId],
+      );
+      if (rowCount !== new Set(documentIds).size) throw new AppError('DOCUMENT_INVALID', 'A document is not yours or is already attached to another request');
+    },
+
+    /** The bytes of a document on an order, for its customer (`customerId`) or for staff (undefined). */
+    async read(orderId: number, documentId: number, customerId?: number): Promise<{ document: StoredDocument; bytes: Buffer }> {
+      const { rows: [row] } = await database.pool.query<StoredDocument & { storage_key: string }>(
+        `SELECT id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes", storage_key FROM documents
+          WHERE id = $1 AND work_order_id = $2 AND ($3::bigint IS NULL OR customer_id = $3)`,
+        [documentId, orderId, customerId ?? null],
+      );
+      if (!row) throw notFound('Document');
+      const { storage_key: key, ...document } = row;
+      return { document, bytes: await storage.get(key) };
+    },
+
+    async listForOrder(orderId: number): Promise<StoredDocument[]> {
+      const { rows } = await database.pool.query<StoredDocument>(
+        `SELECT id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes" FROM documents WHERE work_order_id = $1 ORDER BY id`,
+        [orderId],
+      );
+      return rows;
+    },
+  };
+}
+
+export type Documents = ReturnType<typeof createDocuments>;
