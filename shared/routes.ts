@@ -68,6 +68,8 @@ export const routes = {
   actOnOrder: { method: 'post', path: '/api/staff/workorders/{orderId}/actions' },
   reassignOrder: { method: 'post', path: '/api/staff/workorders/{orderId}/assignee' },
   backofficeCallback: { method: 'post', path: '/api/staff/workorders/callbacks' },
+  listParkedEvents: { method: 'get', path: '/api/staff/outbox/parked' },
+  replayParkedEvent: { method: 'post', path: '/api/staff/outbox/{eventId}/replay' },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

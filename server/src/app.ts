@@ -29,6 +29,7 @@ import { notificationRoutes } from './modules/notifications/routes';
 import type { Notifications } from './modules/notifications/service';
 import { outageRoutes } from './modules/outages/routes';
 import type { Outages } from './modules/outages/service';
+import { operationsRoutes } from './modules/operations/routes';
 import { workOrderRoutes } from './modules/workorders/routes';
 import type { Documents } from './modules/workorders/documents';
 import type { WorkOrders } from './modules/workorders/service';
@@ -97,7 +98,7 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes));
   app.use(securityContext(deps));
-  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps)];
+  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps), operationsRoutes(deps)];
   for (const router of [operations, ...modules, ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));

@@ -5,6 +5,7 @@ import * as accounts from './accounts';
 import * as auth from './auth';
 import * as billing from './billing';
 import * as notifications from './notifications';
+import * as operations from './operations';
 import * as outages from './outages';
 import * as requests from './requests';
 import { getHealth } from './health';
@@ -14,6 +15,7 @@ export * from './accounts';
 export * from './auth';
 export * from './billing';
 export * from './notifications';
+export * from './operations';
 export * from './outages';
 export * from './requests';
 export * from './endpoint';
@@ -79,6 +81,8 @@ export const contracts = {
   actOnOrder: requests.actOnOrder,
   reassignOrder: requests.reassignOrder,
   backofficeCallback: requests.backofficeCallback,
+  listParkedEvents: operations.listParkedEvents,
+  replayParkedEvent: operations.replayParkedEvent,
 } satisfies Record<RouteName, Endpoint>;
 
 export type Contracts = typeof contracts;

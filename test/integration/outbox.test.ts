@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../mock/src/server';
 import { eventually, request, startInstances, type TestApp } from '../support/harness';
+import { staffSession } from '../support/identity';
 
 interface ReceivedEvent {
   id: string;
@@ -84,4 +85,27 @@ describe('transactional outbox relayed to the back office', () => {
     });
     expect(res.status).toBe(401);
   });
+
+  it('parks an event after repeated failures, and a staff replay delivers it once', async () => {
+    const { outbox, database } = first.runtime.deps;
+    // The back office refuses every delivery until the event has used up its attempts.
+    await request(mocks.url, 'POST', '/backoffice/_faults', { body: { failNext: 1000 } });
+    await writeEvent(first, 900);
+    const { rows: [{ id }] } = await database.pool.query(`SELECT id FROM outbox WHERE payload->'data'->>'n' = '900'`);
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      await database.pool.query('UPDATE outbox SET available_at = now() WHERE id = $1', [id]);
+      await outbox.relay();
+    }
+    const staff = await staffSession(first, 'backoffice');
+    const parked = await first.request('GET', '/api/staff/outbox/parked', { headers: staff });
+    expect(parked.body.events.find((event: { id: number }) => event.id === id)).toMatchObject({ topic: 'backoffice', type: 'probe.changed', attempts: 10 });
+    expect((await received()).some((event) => event.data.n === 900)).toBe(false);
+
+    await request(mocks.url, 'POST', '/backoffice/_faults', { body: { failNext: 0 } });
+    expect((await first.request('POST', `/api/staff/outbox/${id}/replay`, { headers: staff })).body).toEqual({ queued: true });
+    expect((await first.request('POST', `/api/staff/outbox/${id}/replay`, { headers: staff })).status).toBe(404);
+    const delivered = await eventually(async () => (await received()).find((event) => event.data.n === 900));
+    expect(delivered.deliveries).toBe(1);
+  });
 });
+

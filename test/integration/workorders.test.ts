@@ -158,6 +158,15 @@ describe('work orders over HTTP', () => {
     expect(concurrent.map((response) => response.body.replayed).sort()).toEqual([false, true, true]);
     const { rows } = await sql(`SELECT action FROM work_order_events WHERE work_order_id = $1 ORDER BY id`, [orderId]);
     expect(rows.map((row) => row.action)).toEqual(['submitted', 'advance', 'complete']);
+
+    // The mock back office, playing a clerk, signs its callbacks the same way.
+    const another = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-suggestion-3' }, body: suggestion });
+    const byMock = await request(app.mocks.url, 'POST', '/backoffice/_advance', {
+      body: { callbackUrl: `${app.url}/api/staff/workorders/callbacks`, orderId: another.body.order.id, action: 'advance', note: '后台已受理' },
+    });
+    expect(byMock.body).toMatchObject({ status: 200, reply: { replayed: false, order: { stage: 'reply' } } });
+    const seen = await app.request('GET', `/api/service-requests/${another.body.order.id}`, { headers: resident.auth });
+    expect(seen.body.order.events.at(-1)).toMatchObject({ action: 'advance', actor: 'backoffice', note: '后台已受理' });
   });
 
   it('lets staff list, move and reassign orders', async () => {

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import { json, readRaw } from '../http';
 
@@ -45,6 +45,22 @@ export function backofficePeer(secret: string): Router {
   });
 
   router.get('/events', (ctx) => json(ctx, 200, { events: [...events.values()] }));
+
+  // Plays a back-office clerk moving a work order: a signed callback to the product, as the real
+  // back office sends it. The product's URL comes with the request (tests and demos know it).
+  router.post('/_advance', async (ctx) => {
+    const body = JSON.parse((await readRaw(ctx)).toString('utf8') || '{}') as { callbackUrl?: string; orderId?: number; action?: string; note?: string; eventId?: string };
+    if (!body.callbackUrl || !body.orderId || !body.action) return json(ctx, 400, { code: 'BAD_REQUEST', message: 'callbackUrl, orderId and action are required' });
+    const payload = JSON.stringify({ orderId: body.orderId, action: body.action, ...(body.note ? { note: body.note } : {}) });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('base64');
+    const response = await fetch(body.callbackUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Event-Id': body.eventId ?? `bo-${randomUUID()}`, 'X-Timestamp': timestamp, 'X-Signature': signature },
+      body: payload,
+    });
+    json(ctx, 200, { status: response.status, reply: await response.json().catch(() => null) });
+  });
 
   router.post('/_faults', async (ctx) => {
     const body = JSON.parse((await readRaw(ctx)).toString('utf8') || '{}') as { failNext?: number };

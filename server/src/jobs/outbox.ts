@@ -33,6 +33,20 @@ export interface Outbox {
   write(tx: Tx, topic: string, payload: unknown): Promise<number>;
   /** Delivers due events until none are left; safe to run on every instance at once. */
   relay(): Promise<{ relayed: number; failed: number }>;
+  /** Events that failed too often and wait for staff, oldest first. */
+  listParked(): Promise<ParkedEvent[]>;
+  /** Puts a parked event back in line for delivery; false when it is not parked (unknown, or already back). */
+  replay(id: number): Promise<boolean>;
+}
+
+export interface ParkedEvent {
+  id: number;
+  topic: string;
+  type: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  parkedAt: string;
 }
 
 export function createOutbox(options: OutboxOptions): Outbox {
@@ -76,6 +90,20 @@ export function createOutbox(options: OutboxOptions): Outbox {
     });
 
   const api: Outbox = {
+    async listParked() {
+      const { rows } = await database.pool.query(
+        `SELECT id, topic, payload->>'type' AS type, attempts, last_error, created_at, parked_at FROM outbox WHERE parked_at IS NOT NULL ORDER BY id LIMIT 500`,
+      );
+      return rows.map((row) => ({ id: row.id, topic: row.topic, type: row.type, attempts: row.attempts, lastError: row.last_error, createdAt: row.created_at.toISOString(), parkedAt: row.parked_at.toISOString() }));
+    },
+    async replay(id) {
+      const { rowCount } = await database.pool.query(
+        `UPDATE outbox SET parked_at = NULL, attempts = 0, last_error = NULL, available_at = now() WHERE id = $1 AND parked_at IS NOT NULL AND relayed_at IS NULL`,
+        [id],
+      );
+      if (rowCount) await jobs.send(OUTBOX_RELAY_JOB);
+      return Boolean(rowCount);
+    },
     async write(tx, topic, payload) {
       const [row] = await tx.db.insert(outbox).values({ topic, payload }).returning({ id: outbox.id });
       await jobs.sendInTx(tx, OUTBOX_RELAY_JOB);
