@@ -214,10 +214,13 @@ describe('notifications', () => {
     expect(made.reduce((a, b) => a + b, 0)).toBe(count);
     await notifications.fanOut(event);
     await Promise.all([notifications.sender.drain(), notifications.sender.drain()]);
+    // Wait until every row has left the queue, then look at where they all ended.
     await eventually(async () => {
-      const { rows } = await sql(`SELECT status, count(*)::int AS n FROM notifications WHERE event_key = $1 GROUP BY status`, [event.eventKey]);
-      return rows.length === 1 && rows[0].status === 'sent' ? rows : undefined;
+      const { rows } = await sql(`SELECT count(*)::int AS n FROM notifications WHERE event_key = $1 AND status IN ('queued', 'sending')`, [event.eventKey]);
+      return rows[0].n === 0 ? true : undefined;
     }, 150_000);
+    const { rows: outcomes } = await sql(`SELECT status, count(*)::int AS n FROM notifications WHERE event_key = $1 GROUP BY status`, [event.eventKey]);
+    expect(outcomes).toEqual([{ status: 'sent', n: count }]);
     const { body } = await request(app.mocks.url, 'GET', '/sms/messages');
     const bulk = body.messages.filter((message: any) => message.params.title === '批量测试');
     expect(bulk).toHaveLength(count);

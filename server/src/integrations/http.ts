@@ -34,6 +34,10 @@ export interface HttpCall {
  * HttpStatusError for a non-2xx status, anything else (timeout, reset) when the outcome is unknown.
  */
 export function callJson<T = unknown>(url: string, call: HttpCall = {}): Promise<T> {
+  return attempt<T>(url, call, true);
+}
+
+function attempt<T>(url: string, call: HttpCall, mayRetry: boolean): Promise<T> {
   const target = new URL(url);
   const body = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
   const transport = target.protocol === 'https:' ? https : http;
@@ -63,7 +67,11 @@ export function callJson<T = unknown>(url: string, call: HttpCall = {}): Promise
       },
     );
     request.on('timeout', () => request.destroy(new Error(`${target.host} did not answer within ${call.timeoutMs ?? 5000} ms`)));
-    request.on('error', reject);
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive socket the peer closed while idle fails before the request reaches it: safe to send again, once.
+      if (mayRetry && request.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) resolve(attempt<T>(url, call, false));
+      else reject(err);
+    });
     request.end(body);
   });
 }
