@@ -5,9 +5,9 @@ import { TierCard } from '../../components/TierCard';
 import { UsageChart } from '../../components/UsageChart';
 import { shortMonth } from '../../billing';
 import { useApi } from '../../hooks/useApi';
-import { describeError } from '../../services';
 import { BillList } from './BillList';
 import { OverviewCard } from './OverviewCard';
+import { PendingCard } from '../../components/PendingCard';
 
 /** One account's overview, tier position, usage and bill list, from one request. */
 export function AccountBills({ account }: { account: Account }) {
@@ -15,13 +15,7 @@ export function AccountBills({ account }: { account: Account }) {
 
   if (result.status !== 'ready') {
     return (
-      <View className='card'>
-        {result.status === 'loading' ? (
-          <StateView kind='loading' />
-        ) : (
-          <StateView kind='error' message={describeError(result.error)} onRetry={result.reload} />
-        )}
-      </View>
+      <PendingCard result={result} />
     );
   }
 

@@ -4,9 +4,10 @@ import { useRef, useState } from 'react';
 import { openEntry } from '../../components/EntryGrid';
 import { StateView } from '../../components/StateView';
 import { useApi } from '../../hooks/useApi';
-import { describeError, session } from '../../services';
+import { session } from '../../services';
 import { AccountBills } from './AccountBills';
 import './index.scss';
+import { PendingCard } from '../../components/PendingCard';
 
 const BIND_URL = '/packages/account/pages/bind/index';
 const NO_ACCOUNT = '绑定户号后，这里会显示每月账单、阶梯用电和缴费记录';
@@ -40,13 +41,7 @@ export default function Bills() {
   if (accounts.status !== 'ready') {
     return (
       <View className='page bills'>
-        <View className='card'>
-          {accounts.status === 'loading' ? (
-            <StateView kind='loading' />
-          ) : (
-            <StateView kind='error' message={describeError(accounts.error)} onRetry={accounts.reload} />
-          )}
-        </View>
+        <PendingCard result={accounts} />
       </View>
     );
   }

@@ -1,8 +1,9 @@
 import { Text, View } from '@tarojs/components';
 import { StateView } from '../../../components/StateView';
 import type { ApiState } from '../../../hooks/useApi';
-import { describeError, type ApiResponse } from '../../../services';
+import type { ApiResponse } from '../../../services';
 import { OutageCard } from './OutageCard';
+import { PendingCard } from '../../../components/PendingCard';
 
 type Mine = ApiResponse<'listMyOutages'>;
 
@@ -16,13 +17,7 @@ const SECTIONS: Array<{ key: keyof Mine; title: string }> = [
 export function MyOutages({ result }: { result: ApiState<Mine> & { reload: () => void } }) {
   if (result.status !== 'ready') {
     return (
-      <View className='card'>
-        {result.status === 'loading' ? (
-          <StateView kind='loading' />
-        ) : (
-          <StateView kind='error' message={describeError(result.error)} onRetry={result.reload} />
-        )}
-      </View>
+      <PendingCard result={result} />
     );
   }
 

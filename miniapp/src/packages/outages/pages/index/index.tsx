@@ -1,13 +1,13 @@
 import { Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { openEntry } from '../../../../components/EntryGrid';
-import { StateView } from '../../../../components/StateView';
 import { useApi } from '../../../../hooks/useApi';
-import { describeError, session } from '../../../../services';
+import { session } from '../../../../services';
 import { MyOutages } from '../../components/MyOutages';
 import { NotifyCard } from '../../components/NotifyCard';
 import { PublicOutages } from '../../components/PublicOutages';
 import './index.scss';
+import { PendingCard } from '../../../../components/PendingCard';
 
 const BIND_URL = '/packages/account/pages/bind/index';
 
@@ -22,13 +22,7 @@ export default function OutagesPage() {
   if (loggedIn && accounts.status !== 'ready') {
     return (
       <View className='page outages'>
-        <View className='card'>
-          {accounts.status === 'loading' ? (
-            <StateView kind='loading' />
-          ) : (
-            <StateView kind='error' message={describeError(accounts.error)} onRetry={accounts.reload} />
-          )}
-        </View>
+        <PendingCard result={accounts} />
       </View>
     );
   }
