@@ -36,6 +36,23 @@ const log = pino({ level: 'info', base: undefined, timestamp: false }, pino.dest
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 
+/** CPU seconds used so far by the PostgreSQL cluster in `dataDir` (the postmaster, its live children and its reaped ones). */
+async function postgresCpuSeconds(dataDir: string): Promise<number> {
+  const postmaster = Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  let ticks = 0;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+    if (pid === postmaster) ticks += Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / 100;
+}
+
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-bills-'));
 await fs.chmod(dir, 0o755);
 // A database holding a million accounts' year of readings is sized for it: 1 GB of shared buffers
@@ -89,19 +106,28 @@ try {
 
   const clock = { now: () => shanghaiMidnight(`${addMonths(MONTH, 1)}-02`) };
   const runner = createBillRunner({ database, clock, log, chunkSize: CHUNK });
+  const pgDataDir = path.join(dir, 'pg');
   const runMonth = async (month: string) => {
     const started = performance.now();
+    const nodeBefore = process.cpuUsage();
+    const pgBefore = await postgresCpuSeconds(pgDataDir);
     const counts = await runner.runMonth(await runner.createRun(month));
-    return { ms: performance.now() - started, counts };
+    const ms = performance.now() - started;
+    const nodeUsed = process.cpuUsage(nodeBefore);
+    const cpu = { node: (nodeUsed.user + nodeUsed.system) / 1e6, postgres: (await postgresCpuSeconds(pgDataDir)) - pgBefore };
+    return { ms, counts, cpu };
   };
+  const cpuLine = (cpu: { node: number; postgres: number }) => `  CPU: node ${cpu.node.toFixed(1)} s, PostgreSQL ${cpu.postgres.toFixed(1)} s`;
 
   out(`\nBill run ${addMonths(MONTH, -1)} (cold: no earlier bills)`);
   const cold = await runMonth(addMonths(MONTH, -1));
   out(`  ${seconds(cold.ms)}  ${Math.round(cold.counts.computed / (cold.ms / 1000)).toLocaleString('en')} accounts/s  ${JSON.stringify(cold.counts)}`);
+  out(cpuLine(cold.cpu));
 
   out(`\nBaseline: INSERT … SELECT of the same number of bill rows for ${MONTH}`);
   const start = shanghaiMidnight(MONTH);
   const end = shanghaiMidnight(addMonths(MONTH, 1));
+  const baselinePgBefore = await postgresCpuSeconds(pgDataDir);
   const baselineStarted = performance.now();
   const baseline = await database.pool.query(
     `INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, anomalies, computed_at, published_at)
@@ -122,6 +148,7 @@ try {
   );
   const baselineMs = performance.now() - baselineStarted;
   out(`  ${seconds(baselineMs)}  ${Math.round((baseline.rowCount ?? 0) / (baselineMs / 1000)).toLocaleString('en')} rows/s  (${(baseline.rowCount ?? 0).toLocaleString('en')} rows)`);
+  out(`  CPU: PostgreSQL ${((await postgresCpuSeconds(pgDataDir)) - baselinePgBefore).toFixed(1)} s`);
   await database.pool.query('DELETE FROM bills WHERE month = $1', [BASELINE_MONTH]);
   await database.pool.query('VACUUM ANALYZE bills');
 
@@ -130,6 +157,7 @@ try {
   const warm = await runMonth(MONTH);
   const perSecond = warm.counts.computed / (warm.ms / 1000);
   out(`  ${seconds(warm.ms)}  ${Math.round(perSecond).toLocaleString('en')} accounts/s  ${JSON.stringify(warm.counts)}`);
+  out(cpuLine(warm.cpu));
   const { rows: [written] } = await database.pool.query(
     `SELECT (SELECT count(*) FROM bills WHERE month = $1)::int AS bills, (SELECT count(*) FROM receivables WHERE month = $1)::int AS receivables`,
     [MONTH],

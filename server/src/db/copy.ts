@@ -14,8 +14,12 @@ const NEEDS_ESCAPE = /[\\\t\n\r]/;
 function copyText(value: CopyValue): string {
   if (value === null) return '\\N';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = typeof value === 'object' ? JSON.stringify(value) : value;
-  return !NEEDS_ESCAPE.test(text) ? text : text.replace(/[\\\t\n\r]/g, (char) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[char]!);
+  if (typeof value === 'object') {
+    // JSON text never holds a raw tab or newline; only its own escapes' backslashes need doubling.
+    const json = JSON.stringify(value);
+    return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+  }
+  return !NEEDS_ESCAPE.test(value) ? value : value.replace(/[\\\t\n\r]/g, (char) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[char]!);
 }
 
 /**

@@ -7,7 +7,8 @@ export interface RuleFacts {
   days: number;
   /** This month first, then the 12 before it; null where unknown. */
   history: (number | null)[];
-  daysOfHistory: (month: number) => number;
+  /** Days in each month of `history`, in the same order. */
+  historyDays: readonly number[];
   vacant: boolean;
   hasSolar: boolean;
   contractKva: number | null;
@@ -52,12 +53,12 @@ export const RULES: Record<Anomaly['code'], Rule> = {
     const [, previous, ...rest] = facts.history;
     const lastYear = rest[10];
     if (previous == null || previous === 0 || previous < settings.suddenChangeMinKwh) return undefined;
-    const vsPrevious = dailyChange(facts.kwh, facts.days, previous, facts.daysOfHistory(1));
+    const vsPrevious = dailyChange(facts.kwh, facts.days, previous, facts.historyDays[1]!);
     if (Math.abs(vsPrevious) <= settings.suddenChangePercent) return undefined;
     // A change the same month last year also shows is seasonal, not sudden.
     let vsLastYear: number | null = null;
     if (lastYear != null && lastYear > 0 && lastYear >= settings.suddenChangeMinKwh) {
-      vsLastYear = dailyChange(facts.kwh, facts.days, lastYear, facts.daysOfHistory(12));
+      vsLastYear = dailyChange(facts.kwh, facts.days, lastYear, facts.historyDays[12]!);
       if (Math.abs(vsLastYear) <= settings.suddenChangePercent) return undefined;
     }
     return {
@@ -74,8 +75,8 @@ export const RULES: Record<Anomaly['code'], Rule> = {
     // values[i] is i months back; each month must sit below the one before it by the minimum share, per day.
     const dropping = values.every((kwh, back) => {
       if (back === 0) return true;
-      const newer = values[back - 1]! / facts.daysOfHistory(back - 1);
-      const older = kwh / facts.daysOfHistory(back);
+      const newer = values[back - 1]! / facts.historyDays[back - 1]!;
+      const older = kwh / facts.historyDays[back]!;
       return older > 0 && ((older - newer) * 100) / older >= settings.consecutiveDropMinPercent;
     });
     return dropping ? { code: 'CONSECUTIVE_DROPS', message: `Consumption fell ${settings.consecutiveDrops} months in a row`, details: { kwh: values.slice().reverse() } } : undefined;
@@ -112,9 +113,18 @@ export const RULES: Record<Anomaly['code'], Rule> = {
 /** Rules about how much was used; they say nothing true about a bill that could not be priced. */
 const USAGE_RULES = new Set<Anomaly['code']>(['ZERO_USAGE', 'SUDDEN_CHANGE', 'CONSECUTIVE_DROPS', 'ABOVE_CONTRACT_CAPACITY']);
 
+const RULE_LIST = Object.entries(RULES) as [Anomaly['code'], Rule][];
+
 export function evaluateRules(facts: RuleFacts, settings: BillingSettings['anomalies']): Anomaly[] {
   // A bill held at zero because a reading is missing or bad, or the tariff does not fit the meter,
   // reports only why it could not be priced.
   const priced = facts.missing.length === 0 && facts.fallen.length === 0 && facts.tariffFitsMeter;
-  return (Object.entries(RULES) as [Anomaly['code'], Rule][]).flatMap(([code, rule]) => (priced || !USAGE_RULES.has(code) ? (rule(facts, settings) ?? []) : []));
+  // A plain loop: this runs for every account of a million-account bill run.
+  const found: Anomaly[] = [];
+  for (const [code, rule] of RULE_LIST) {
+    if (!priced && USAGE_RULES.has(code)) continue;
+    const anomaly = rule(facts, settings);
+    if (anomaly) found.push(anomaly);
+  }
+  return found;
 }

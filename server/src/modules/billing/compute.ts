@@ -45,6 +45,19 @@ export function monthsBetween(a: string, b: string): number {
   return (y.year - x.year) * 12 + (y.month - x.month);
 }
 
+/** Days in each of the 13 months ending with `month`, newest first; the same for every account of a run. */
+const historyDaysByMonth = new Map<string, readonly number[]>();
+function historyDaysOf(month: string): readonly number[] {
+  let days = historyDaysByMonth.get(month);
+  if (!days) historyDaysByMonth.set(month, (days = Array.from({ length: HISTORY_MONTHS }, (_, back) => daysInMonth(addMonths(month, -back)))));
+  return days;
+}
+
+/** A register's advance as the meter counts it (hundredths, before the multiplier), unwrapped once. */
+function rawAdvance(from: number, to: number, wrapAt: number): number {
+  return to >= from ? to - from : to + wrapAt - from;
+}
+
 const TOU_REGISTERS: Record<MeterInput['registers'], Period[]> = { single: [], peak_valley: ['peak', 'valley'], four: ['sharp', 'peak', 'flat', 'valley'] };
 
 /**
@@ -53,7 +66,7 @@ const TOU_REGISTERS: Record<MeterInput['registers'], Period[]> = { single: [], p
  */
 export function computeDraft(input: AccountBillingInput, settings: BillingSettings['anomalies']): BillDraft {
   const { tariff, month } = input;
-  const days = daysInMonth(month);
+  const days = historyDaysOf(month)[0]!;
   const missing: string[] = [];
   const estimated: string[] = [];
   const fallen: string[] = [];
@@ -71,22 +84,21 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
       continue;
     }
     if (start.quality === 'estimated' || end.quality === 'estimated') estimated.push(meter.meterNo);
+    // Helpers here are plain calls, not closures: this loop runs for every meter of a bill run.
     const wrapAt = 10 ** meter.registerDigits * 100;
-    const delta = (from: number, to: number) => registerDelta(from, to, meter.multiplier, wrapAt);
-    const total = delta(start.total, end.total);
+    const total = registerDelta(start.total, end.total, meter.multiplier, wrapAt);
     if (total === null) {
       fallen.push(meter.meterNo);
       continue;
     }
     totalKwh += total;
-    reverseKwh += delta(start.reverse, end.reverse) ?? 0;
+    reverseKwh += registerDelta(start.reverse, end.reverse, meter.multiplier, wrapAt) ?? 0;
 
     const registers = TOU_REGISTERS[meter.registers];
     if (registers.length) {
-      // Compared as the meter counts (hundredths, before the multiplier), each register unwrapped.
-      const raw = (from: number, to: number) => (to >= from ? to - from : to + wrapAt - from);
-      const periods = registers.reduce((sum, period) => sum + raw(start[period] ?? 0, end[period] ?? 0), 0);
-      touGaps.push({ meterNo: meter.meterNo, gap: Math.abs(periods - raw(start.total, end.total)) });
+      let periods = 0;
+      for (const period of registers) periods += rawAdvance(start[period] ?? 0, end[period] ?? 0, wrapAt);
+      touGaps.push({ meterNo: meter.meterNo, gap: Math.abs(periods - rawAdvance(start.total, end.total, wrapAt)) });
     }
     if (wantsPeriods.length) {
       if (!wantsPeriods.every((period) => registers.includes(period)) || registers.some((period) => !wantsPeriods.includes(period))) {
@@ -94,7 +106,7 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
         continue;
       }
       for (const period of registers) {
-        const kwh = delta(start[period] ?? 0, end[period] ?? 0);
+        const kwh = registerDelta(start[period] ?? 0, end[period] ?? 0, meter.multiplier, wrapAt);
         if (kwh === null) {
           fallen.push(`${meter.meterNo}/${period}`);
           continue;
@@ -124,13 +136,12 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
     ? [computed.kwh, ...Array<null>(gap - 1).fill(null), ...previous.history].slice(0, HISTORY_MONTHS)
     : [computed.kwh, ...Array<null>(HISTORY_MONTHS - 1).fill(null)];
 
-  const historyDays: number[] = [];
   const anomalies = evaluateRules(
     {
       kwh: computed.kwh,
       days,
       history,
-      daysOfHistory: (back) => (historyDays[back] ??= daysInMonth(addMonths(month, -back))),
+      historyDays: historyDaysOf(month),
       vacant: input.vacant,
       hasSolar: input.hasSolar,
       contractKva: input.contractKva,

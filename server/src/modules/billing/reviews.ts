@@ -51,7 +51,7 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
   /** Recomputes a bill from the readings now held and either issues it or holds it again. */
   async function recompute(tx: Tx, bill: HeldBill, record: BillReviewRecord, issue: 'always' | 'when_clean', adjusted?: { reason: string }) {
     const settings = await loadBillingSettings(tx);
-    const [account] = await fetchChunk(tx.client, bill.month, 0, 1, bill.account_id);
+    const { accounts: [account] } = await fetchChunk(tx.client, bill.month, 0, 1, bill.account_id);
     const tariff = account && tariffInForce(await loadTariffs(tx.client), account.tariffCode, bill.month);
     if (!account || !tariff) throw new AppError('TARIFF_UNKNOWN', 'The account has no tariff in force for that month');
     const draft = computeDraft(draftInput(account, bill.month, tariff), settings.anomalies);

@@ -58,13 +58,14 @@ const ACCOUNTS_SQL = `SELECT a.id, a.customer_class, p.tariff_code, p.billing_mo
        JOIN billing_profiles p ON p.account_id = a.id
        LEFT JOIN LATERAL (
          SELECT month, status, kwh, tier_counted_kwh, history FROM bills b
-          WHERE b.account_id = a.id AND b.month < $2 ORDER BY b.month DESC LIMIT 1) prev ON true
+          WHERE b.account_id = a.id AND b.month %LATEST% $2 ORDER BY b.month DESC LIMIT 1) prev ON true
       WHERE a.id > $1 AND %FILTER%
       ORDER BY a.id LIMIT $3`;
-// A plain NOT EXISTS plans as an anti-join probing the (account, month) index; inside a CASE it
-// became a hashed subplan that re-read every bill of the month for each chunk.
-const UNBILLED_SQL = ACCOUNTS_SQL.replace('%FILTER%', 'NOT EXISTS (SELECT 1 FROM bills c WHERE c.account_id = a.id AND c.month = $2)');
-const ONE_ACCOUNT_SQL = ACCOUNTS_SQL.replace('%FILTER%', 'a.id = $4');
+// One probe of the (account, month) index answers both questions: the account's latest bill up to
+// this month is either this month's (billed already: dropped after the query) or the previous bill
+// the new one needs. Filtering after the LIMIT keeps the plan an ordered walk of the accounts.
+const NEXT_ACCOUNTS_SQL = ACCOUNTS_SQL.replace('%LATEST%', '<=').replace('%FILTER%', 'true');
+const ONE_ACCOUNT_SQL = ACCOUNTS_SQL.replace('%LATEST%', '<').replace('%FILTER%', 'a.id = $4');
 
 const METER_SQL = `SELECT m.account_id, m.meter_no, m.multiplier, m.registers, m.register_digits, ${READING_COLUMNS('s')}, ${READING_COLUMNS('e')}
        FROM meters m
@@ -75,17 +76,26 @@ const METER_SQL = `SELECT m.account_id, m.meter_no, m.multiplier, m.registers, m
       WHERE m.account_id = ANY($1::bigint[]) AND m.installed_at < $3 AND (m.removed_at IS NULL OR m.removed_at > $2)
       ORDER BY m.account_id, m.meter_no`;
 
+interface Chunk {
+  /** The accounts still to bill (a reviewer's one account, billed or not). */
+  accounts: ChunkAccount[];
+  /** The last account id looked at, where the next chunk starts; null when none were left. */
+  lastId: number | null;
+}
+
 /**
- * The next `limit` accounts (by id, after `afterId`) that have no bill for the month yet (or just
- * `onlyAccount`, billed or not, when a reviewer recomputes one), with
- * everything their bills need: profile, previous bill, and each meter's opening and closing reading.
- * Two set-based queries per chunk, never one per account.
+ * The next `limit` accounts by id after `afterId`, keeping those with no bill for the month yet
+ * (or just `onlyAccount`, billed or not, when a reviewer recomputes one), with everything their
+ * bills need: profile, previous bill, and each meter's opening and closing reading. Two set-based
+ * queries per chunk, never one per account.
  */
-export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string, afterId: number, limit: number, onlyAccount?: number): Promise<ChunkAccount[]> {
-  const { rows: accounts } = onlyAccount
+export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string, afterId: number, limit: number, onlyAccount?: number): Promise<Chunk> {
+  const { rows } = onlyAccount
     ? await client.query(ONE_ACCOUNT_SQL, [afterId, month, limit, onlyAccount])
-    : await client.query(UNBILLED_SQL, [afterId, month, limit]);
-  if (!accounts.length) return [];
+    : await client.query(NEXT_ACCOUNTS_SQL, [afterId, month, limit]);
+  const lastId = rows.length ? (rows[rows.length - 1].id as number) : null;
+  const accounts = onlyAccount ? rows : rows.filter((row) => row.prev_month !== month);
+  if (!accounts.length) return { accounts: [], lastId };
   const start = shanghaiMidnight(month);
   const end = shanghaiMidnight(addMonths(month, 1));
   const { rows: meterRows } = await client.query(METER_SQL, [accounts.map((row) => row.id), start, end]);
@@ -95,17 +105,20 @@ export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string,
     list.push({ meterNo: row.meter_no, multiplier: row.multiplier, registers: row.registers, registerDigits: row.register_digits, start: readingFrom(row, OPENING), end: readingFrom(row, CLOSING) });
     metersByAccount.set(row.account_id, list);
   }
-  return accounts.map((row) => ({
-    id: row.id,
-    customerClass: row.customer_class,
-    tariffCode: row.tariff_code,
-    billingMode: row.billing_mode,
-    contractKva: row.contract_kva,
-    hasSolar: row.has_solar,
-    vacant: row.vacant,
-    previous: row.prev_month ? { month: row.prev_month, status: row.prev_status, kwh: row.prev_kwh, tierCountedKwh: row.prev_counted, history: row.prev_history } : null,
-    meters: metersByAccount.get(row.id) ?? [],
-  }));
+  return {
+    lastId,
+    accounts: accounts.map((row) => ({
+      id: row.id,
+      customerClass: row.customer_class,
+      tariffCode: row.tariff_code,
+      billingMode: row.billing_mode,
+      contractKva: row.contract_kva,
+      hasSolar: row.has_solar,
+      vacant: row.vacant,
+      previous: row.prev_month ? { month: row.prev_month, status: row.prev_status, kwh: row.prev_kwh, tierCountedKwh: row.prev_counted, history: row.prev_history } : null,
+      meters: metersByAccount.get(row.id) ?? [],
+    })),
+  };
 }
 
 export function draftInput(account: ChunkAccount, month: string, tariff: TariffVersion): AccountBillingInput {
@@ -133,12 +146,13 @@ export function createBillRunner(deps: { database: Database; clock: Clock; log: 
     const writing: Promise<void>[] = [];
     try {
       for (;;) {
-        const chunk = await pending;
-        if (!chunk.length) break;
-        pending = fetchChunk(database.pool, month, chunk[chunk.length - 1]!.id, deps.chunkSize);
+        const { accounts, lastId } = await pending;
+        if (lastId === null) break;
+        pending = fetchChunk(database.pool, month, lastId, deps.chunkSize);
         pending.catch(() => undefined); // awaited on the next turn, where a failure surfaces
+        if (!accounts.length) continue; // all billed already: a restarted run passing what it did
         const drafts: Draft[] = [];
-        for (const account of chunk) {
+        for (const account of accounts) {
           const tariff = tariffInForce(tariffs, account.tariffCode, month);
           // The previous month must be settled first: its closing reading opens this month.
           if (account.previous && account.previous.status !== 'published' && account.previous.month === addMonths(month, -1)) counts.waitingForReview += 1;
