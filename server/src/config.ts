@@ -19,6 +19,7 @@ const EnvSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    BACKOFFICE_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
     MOCKS: flag.optional(),
     MOCK_PORT: port.default(3100),
     BACKOFFICE_URL: z.url().optional(),
@@ -66,7 +67,7 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   mocks: { enabled: boolean; port: number };
-  backoffice: { url: string; secret: string };
+  backoffice: { url: string; secret: string; timeoutMs: number };
   h5Dist: string;
   auth: {
     /** Signing keys by id; the first signs, all verify (so a retired key keeps working until its tokens expire). */
@@ -127,6 +128,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       url: env.BACKOFFICE_URL ?? `${mockBase}/backoffice`,
       // The development secret only ever signs traffic to the local mock back office.
       secret: env.BACKOFFICE_SECRET ?? 'dev-backoffice-secret-not-for-production',
+      timeoutMs: env.BACKOFFICE_TIMEOUT_MS,
     },
     h5Dist: path.resolve(env.H5_DIST),
     auth: {

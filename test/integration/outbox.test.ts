@@ -16,7 +16,8 @@ let first: TestApp;
 let second: TestApp;
 
 beforeAll(async () => {
-  instances = await startInstances(2);
+  // A short delivery timeout, so the slow back office below is "too slow" within a test's time.
+  instances = await startInstances(2, { BACKOFFICE_TIMEOUT_MS: '400' });
   ({ mocks } = instances);
   [first, second] = instances.apps as [TestApp, TestApp];
 });
@@ -76,6 +77,50 @@ describe('transactional outbox relayed to the back office', () => {
     await outbox.relay();
     const event = (await received()).find((e) => e.data.n === 1000);
     expect(event).toMatchObject({ id: `evt_${id}`, type: 'probe.changed', deliveries: 1 });
+  });
+
+  /** Runs the relay until the event is relayed, making its retry due at once each time. */
+  async function relayUntilDelivered(id: number) {
+    const { database, outbox } = first.runtime.deps;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await database.pool.query('UPDATE outbox SET available_at = now() WHERE id = $1 AND relayed_at IS NULL', [id]);
+      await outbox.relay();
+      const { rows } = await database.pool.query('SELECT relayed_at IS NOT NULL AS relayed, attempts, last_error FROM outbox WHERE id = $1', [id]);
+      if (rows[0].relayed) return rows[0];
+    }
+    throw new Error(`event ${id} was never relayed`);
+  }
+
+  it('retries a delivery the back office answered too slowly, with the same event id, which it keeps once', async () => {
+    const { database, outbox } = first.runtime.deps;
+    await request(mocks.url, 'POST', '/backoffice/_faults', { body: { delayMs: 1500 } });
+    const id = await database.transaction((tx) => outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n: 2000 } }));
+    const timedOut = await eventually(async () => {
+      const { rows } = await database.pool.query('SELECT attempts, last_error FROM outbox WHERE id = $1', [id]);
+      return rows[0].attempts >= 1 ? rows[0] : undefined;
+    });
+    expect(timedOut.last_error).toMatch(/did not answer within 400 ms/);
+    // The back office did take the first delivery, late.
+    expect((await received()).find((event) => event.data.n === 2000)).toMatchObject({ id: `evt_${id}`, deliveries: 1 });
+
+    await request(mocks.url, 'POST', '/backoffice/_faults', { body: { delayMs: 0 } });
+    expect(await relayUntilDelivered(id)).toMatchObject({ relayed: true });
+    const copies = (await received()).filter((event) => event.data.n === 2000);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatchObject({ id: `evt_${id}`, deliveries: 2 });
+  });
+
+  it('delivers again when the back office took an event but its reply was lost; the repeat carries the same id', async () => {
+    const { database, outbox } = first.runtime.deps;
+    await request(mocks.url, 'POST', '/backoffice/_faults', { body: { dropReplyNext: 2 } });
+    const id = await database.transaction((tx) => outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n: 3000 } }));
+    const outcome = await relayUntilDelivered(id);
+    // The first relay attempt failed (a lost reply is an unknown outcome, so it is retried later).
+    expect(outcome.attempts).toBeGreaterThan(1);
+    // Two lost replies, then an answer: three deliveries of one event, one event at the back office.
+    const copies = (await received()).filter((event) => event.data.n === 3000);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatchObject({ id: `evt_${id}`, deliveries: 3 });
   });
 
   it('is refused by the back office when the signature is wrong', async () => {

@@ -14,13 +14,17 @@ export interface ReceivedEvent {
 const WINDOW_SECONDS = 300;
 
 /**
- * The utility's back-office system as a peer: it accepts signed webhooks, drops repeats of an event
- * id, and can be told to fail the next N deliveries so retries can be seen.
+ * The utility's back-office system as a peer: it accepts signed webhooks and keeps each event id
+ * once (counting repeats). Faults for tests: fail the next N deliveries with 503, answer slowly,
+ * or record the next N deliveries and then drop the connection without answering, as a back office
+ * that processed an event but whose reply was lost does.
  */
 export function backofficePeer(secret: string): Router {
   const router = new Router({ prefix: '/backoffice' });
   const events = new Map<string, ReceivedEvent>();
   let failNext = 0;
+  let delayMs = 0;
+  let dropReplyNext = 0;
 
   router.post('/events', async (ctx) => {
     const raw = await readRaw(ctx);
@@ -41,6 +45,13 @@ export function backofficePeer(secret: string): Router {
     const known = events.get(event.id);
     if (known) known.deliveries += 1;
     else events.set(event.id, { ...event, receivedAt: new Date().toISOString(), deliveries: 1 });
+    if (dropReplyNext > 0) {
+      dropReplyNext -= 1;
+      ctx.req.socket.destroy();
+      ctx.respond = false;
+      return;
+    }
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     json(ctx, 200, { received: event.id });
   });
 
@@ -63,9 +74,11 @@ export function backofficePeer(secret: string): Router {
   });
 
   router.post('/_faults', async (ctx) => {
-    const body = JSON.parse((await readRaw(ctx)).toString('utf8') || '{}') as { failNext?: number };
+    const body = JSON.parse((await readRaw(ctx)).toString('utf8') || '{}') as { failNext?: number; delayMs?: number; dropReplyNext?: number };
     failNext = Math.max(0, Number(body.failNext ?? 0));
-    json(ctx, 200, { failNext });
+    delayMs = Math.max(0, Number(body.delayMs ?? 0));
+    dropReplyNext = Math.max(0, Number(body.dropReplyNext ?? 0));
+    json(ctx, 200, { failNext, delayMs, dropReplyNext });
   });
 
   return router;
