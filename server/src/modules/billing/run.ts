@@ -59,7 +59,9 @@ const ACCOUNTS_SQL = `SELECT a.id, a.customer_class, p.tariff_code, p.billing_mo
        LEFT JOIN LATERAL (
          SELECT month, status, kwh, tier_counted_kwh, history FROM bills b
           WHERE b.account_id = a.id AND b.month %LATEST% $2 ORDER BY b.month DESC LIMIT 1) prev ON true
-      WHERE a.id > $1 AND %FILTER%
+      -- The bound is stated for both sides: the planner carries equalities across a join, not ranges,
+      -- and without it a merge join reads billing_profiles from its first row for every chunk.
+      WHERE a.id > $1 AND p.account_id > $1 AND %FILTER%
       ORDER BY a.id LIMIT $3`;
 // One probe of the (account, month) index answers both questions: the account's latest bill up to
 // this month is either this month's (billed already: dropped after the query) or the previous bill
