@@ -53,7 +53,9 @@ function readingFrom(row: Record<string, unknown>, columns: typeof OPENING): Rea
 
 const ACCOUNTS_SQL = `SELECT a.id, a.customer_class, p.tariff_code, p.billing_mode, p.contract_kva, p.has_solar, p.vacant,
             prev.month AS prev_month, prev.status AS prev_status, prev.kwh AS prev_kwh,
-            prev.tier_counted_kwh AS prev_counted, prev.history AS prev_history
+            prev.tier_counted_kwh AS prev_counted,
+            -- As JSON: JSON.parse is several times quicker than the driver's generic array parser.
+            to_json(prev.history) AS prev_history
        FROM electricity_accounts a
        JOIN billing_profiles p ON p.account_id = a.id
        LEFT JOIN LATERAL (
