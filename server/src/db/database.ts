@@ -12,6 +12,8 @@ export type Db = NodePgDatabase<Schema>;
 export interface Tx {
   db: Db;
   client: pg.PoolClient;
+  /** Runs `effect` once the transaction has committed (never if it rolls back); its failure is its own to handle. */
+  afterCommit(effect: () => Promise<unknown>): void;
 }
 
 export interface Database {
@@ -39,10 +41,12 @@ export function openDatabase(url: string, poolMax: number): Database {
     db,
     async transaction(work) {
       const client = await pool.connect();
+      const effects: (() => Promise<unknown>)[] = [];
       try {
         await client.query('BEGIN');
-        const result = await work({ db: drizzle(client, { schema }), client });
+        const result = await work({ db: drizzle(client, { schema }), client, afterCommit: (effect) => void effects.push(effect) });
         await client.query('COMMIT');
+        for (const effect of effects) effect().catch(() => undefined);
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -29,7 +29,7 @@ export interface OutboxOptions {
 export const outboxBackoffSeconds = (attempts: number) => Math.min(3600, 10 * 2 ** Math.max(0, attempts - 1));
 
 export interface Outbox {
-  /** Records an event inside the caller's transaction and nudges the relay when it commits. */
+  /** Records an event inside the caller's transaction and nudges the relay once it has committed. */
   write(tx: Tx, topic: string, payload: unknown): Promise<number>;
   /** Delivers due events until none are left; safe to run on every instance at once. */
   relay(): Promise<{ relayed: number; failed: number }>;
@@ -64,15 +64,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
-      let relayed = 0;
+      const delivered: number[] = [];
       let failed = 0;
       for (const row of rows) {
         const handler = handlers[row.topic];
         try {
           if (!handler) throw new Error(`no handler for topic ${row.topic}`);
           await handler({ id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at });
-          await client.query('UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = $1 AND relayed_at IS NULL', [row.id]);
-          relayed += 1;
+          delivered.push(row.id);
         } catch (err) {
           failed += 1;
           const attempts = row.attempts + 1;
@@ -86,7 +85,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
           );
         }
       }
-      return { relayed, failed, fetched: rows.length };
+      // One statement for the batch: the rows commit together with the failures' updates anyway.
+      if (delivered.length) await client.query('UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[]) AND relayed_at IS NULL', [delivered]);
+      return { relayed: delivered.length, failed, fetched: rows.length };
     });
 
   const api: Outbox = {
@@ -106,7 +107,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     async write(tx, topic, payload) {
       const [row] = await tx.db.insert(outbox).values({ topic, payload }).returning({ id: outbox.id });
-      await jobs.sendInTx(tx, OUTBOX_RELAY_JOB);
+      // The relay is nudged after the commit, not inside the transaction: its queue holds one waiting
+      // job, and that job's unique key would make every writing transaction wait for the one before
+      // it to commit. If the process dies before the nudge, the relay's cron finds the row within a minute.
+      tx.afterCommit(() => jobs.send(OUTBOX_RELAY_JOB).catch((err: Error) => log.warn({ err }, 'could not nudge the outbox relay; its schedule will')));
       return row!.id;
     },
     async relay() {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../../app';
 import { AppError } from '../../errors';
@@ -25,8 +25,10 @@ export const newFamilyId = (): string => randomUUID();
  */
 export function createAccessTokens(keys: SigningKey[], ttlSeconds: number, clock: Clock) {
   if (keys.length === 0) throw new Error('at least one signing key is required');
-  const byKid = new Map(keys.map((key) => [key.kid, key.secret]));
-  const signer = keys[0]!;
+  // Key objects made once: given a string, jsonwebtoken first tries (and fails) to read it as a
+  // public key on every call, which cost more than the HMAC itself.
+  const byKid = new Map(keys.map((key) => [key.kid, createSecretKey(Buffer.from(key.secret))]));
+  const signer = { kid: keys[0]!.kid, secret: byKid.get(keys[0]!.kid)! };
 
   return {
     ttlSeconds,

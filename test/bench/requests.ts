@@ -1,0 +1,193 @@
+/**
+ * Service requests under load: 50 customers at once each uploading a small photo (multipart) and
+ * filing a complaint that carries it (JSON, with an Idempotency-Key), over HTTP on loopback; and the
+ * outbox delivering every new work order to the mock back office, which runs as its own process.
+ *
+ * Baselines in the same run:
+ * - submissions: the same two service calls (store the document, file the request) made directly,
+ *   without HTTP, auth or multipart, at the same concurrency;
+ * - delivery: the same number of signed webhooks sent straight to the back office one after another
+ *   (the relay also sends one at a time), without the outbox's rows, locks and updates.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
+import { ensureDatabase } from '../../server/src/db/ensure-database';
+import { createBackofficeClient } from '../../server/src/integrations/backoffice/client';
+import { startRuntime } from '../../server/src/runtime';
+import { BENCH_SECRET, benchConfig } from './environment';
+
+const CONCURRENCY = 50;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+// A real 1×1 PNG (the server checks the content, not the name).
+const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const complaint = (documentId: number) => ({
+  type: 'complaint',
+  form: { subject: '抄表员未按时抄表', description: '本月抄表员没有上门抄表，账单显示为估抄，请核实处理。', contactPhone: '13800000000' },
+  documents: [documentId],
+});
+
+function percentile(sorted: number[], share: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))]! : 0;
+}
+
+/** Runs `once` from `CONCURRENCY` loops for `SECONDS`; returns submissions per second and latencies in ms. */
+async function load(once: (worker: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      while (performance.now() < until) {
+        const begun = performance.now();
+        try {
+          await once(worker);
+          latencies.push(performance.now() - begun);
+        } catch (err) {
+          if (errors++ === 0) out(`  first error: ${(err as Error).message}`);
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / elapsed, count: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function send(url: string, options: { method: string; headers: Record<string, string>; body: Buffer | string }): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: options.method, headers: { ...options.headers, 'Content-Length': String(Buffer.byteLength(options.body)) }, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = response.statusCode ?? 0;
+        if (status >= 300) reject(new Error(`HTTP ${status} ${text.slice(0, 200)}`));
+        else resolve({ status, body: JSON.parse(text) });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+function multipart(fields: Record<string, string>, file: { name: string; type: string; bytes: Buffer }) {
+  const boundary = `----bench${randomUUID()}`;
+  const parts: Buffer[] = Object.entries(fields).map(([name, value]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`), file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-requests-'));
+await fs.chmod(dir, 0o755);
+const quiet = pino({ level: 'warn' });
+const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log: quiet });
+const mockPort = await freePort();
+const mockProcess = spawn(process.execPath, ['--import', 'tsx', 'mock/src/main.ts'], {
+  env: { ...process.env, MOCK_PORT: String(mockPort), BACKOFFICE_SECRET: BENCH_SECRET },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve) => mockProcess.stdout!.once('data', () => resolve()));
+const mocksUrl = `http://127.0.0.1:${mockPort}`;
+try {
+  await ensureDatabase(cluster.urlFor('postgres'), 'power');
+  const config = { ...benchConfig(cluster.urlFor('power'), mocksUrl), logLevel: 'warn', dataDir: dir };
+  const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: quiet, port: 0 });
+  const { database, tokens, documents, workOrders } = runtime.deps;
+  const { rows: customers } = await database.pool.query<{ id: number }>(
+    `INSERT INTO customers (phone) SELECT '16' || lpad(i::text, 9, '0') FROM generate_series(1, $1::int) i RETURNING id`,
+    [CONCURRENCY * 2],
+  );
+  const direct = customers.slice(0, CONCURRENCY).map((row) => row.id);
+  const viaHttp = customers.slice(CONCURRENCY).map((row) => ({ id: row.id, token: tokens.issue({ audience: 'customer', id: row.id, roles: ['customer'] }) }));
+
+  /** Waits until the outbox has delivered every event written since `fromId`; returns the delivery figures. */
+  async function drained(fromId: number) {
+    for (;;) {
+      const { rows: [state] } = await database.pool.query(
+        `SELECT count(*)::int AS events, count(*) FILTER (WHERE relayed_at IS NULL)::int AS waiting,
+                extract(epoch FROM max(relayed_at) - min(created_at)) * 1000 AS span_ms,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM relayed_at - created_at) * 1000) AS p50,
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM relayed_at - created_at) * 1000) AS p99
+           FROM outbox WHERE id > $1 AND topic = 'backoffice'`,
+        [fromId],
+      );
+      if (state.waiting === 0) return state as { events: number; span_ms: number; p50: number; p99: number };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const lastOutboxId = async () => (await database.pool.query<{ id: number }>('SELECT coalesce(max(id), 0)::int AS id FROM outbox')).rows[0]!.id;
+
+  out(`\nBaseline: the same service calls without HTTP, ${CONCURRENCY} at once, ${SECONDS} s`);
+  let counter = 0;
+  let mark = await lastOutboxId();
+  const base = await load(async (worker) => {
+    const customer = direct[worker]!;
+    const document = await documents.store(customer, { kind: 'photo', filename: 'meter.png', bytes: PHOTO });
+    await workOrders.submit(customer, `base-${counter++}`, complaint(document.id));
+  });
+  out(`  ${base.perSecond.toFixed(0)} submissions/s  p50 ${base.p50.toFixed(1)} ms  p99 ${base.p99.toFixed(1)} ms  (${base.count} filed, ${base.errors} errors)`);
+  const baseDelivery = await drained(mark);
+
+  out(`\nOver HTTP: upload the photo, then file the request with it, ${CONCURRENCY} customers at once, ${SECONDS} s`);
+  mark = await lastOutboxId();
+  const viaApi = await load(async (worker) => {
+    const customer = viaHttp[worker]!;
+    const auth = { Authorization: `Bearer ${customer.token}` };
+    const upload = multipart({ kind: 'photo' }, { name: 'meter.png', type: 'image/png', bytes: PHOTO });
+    const { body: stored } = await send(`${runtime.url}/api/service-requests/documents`, { method: 'POST', headers: { ...auth, 'Content-Type': upload.contentType }, body: upload.body });
+    const filed = await send(`${runtime.url}/api/service-requests`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
+      body: JSON.stringify(complaint(stored.document.id)),
+    });
+    if (filed.status !== 201) throw new Error(`expected 201, got ${filed.status}`);
+  });
+  out(`  ${viaApi.perSecond.toFixed(0)} submissions/s  p50 ${viaApi.p50.toFixed(1)} ms  p99 ${viaApi.p99.toFixed(1)} ms  (${viaApi.count} filed, ${viaApi.errors} errors)`);
+  const delivery = await drained(mark);
+
+  // The relay's own pace: a backlog of events committed at once (as after a back-office outage), drained.
+  const BACKLOG = 5_000;
+  out(`\nOutbox backlog: ${BACKLOG} work-order events committed at once, delivered by the relay`);
+  mark = await lastOutboxId();
+  await database.transaction(async (tx) => {
+    for (let index = 0; index < BACKLOG; index += 1) {
+      await runtime.deps.outbox.write(tx, 'backoffice', { type: 'workorder.created', occurredAt: new Date().toISOString(), data: { orderId: index, type: 'complaint', stage: 'accepted' } });
+    }
+  });
+  const backlog = await drained(mark);
+  const backlogRate = backlog.events / (backlog.span_ms / 1000);
+  out(`  ${backlogRate.toFixed(0)} events/s, last one delivered ${(backlog.span_ms / 1000).toFixed(1)} s after commit`);
+  const { events: backofficeEvents } = (await (await fetch(`${mocksUrl}/backoffice/events`)).json()) as { events: unknown[] };
+
+  out(`\nBaseline: ${BACKLOG} signed webhooks sent straight to the back office, one after another`);
+  const client = createBackofficeClient({ url: `${mocksUrl}/backoffice`, secret: BENCH_SECRET, timeoutMs: 5000 });
+  const sendStarted = performance.now();
+  for (let index = 0; index < BACKLOG; index += 1) {
+    await client.deliver({ id: `bench-${index}`, type: 'workorder.created', occurredAt: new Date().toISOString(), data: { orderId: index, type: 'complaint', stage: 'accepted' } });
+  }
+  const sendSeconds = (performance.now() - sendStarted) / 1000;
+  const bareRate = BACKLOG / sendSeconds;
+  out(`  ${bareRate.toFixed(0)} webhooks/s`);
+
+  out(`\nResult:`);
+  out(`  submissions over HTTP: ${viaApi.perSecond.toFixed(0)}/s, p50 ${viaApi.p50.toFixed(1)} ms, p99 ${viaApi.p99.toFixed(1)} ms — ${(viaApi.perSecond / base.perSecond).toFixed(2)} × the direct service calls (${base.perSecond.toFixed(0)}/s)`);
+  out(`  outbox while customers file: ${delivery.events} events, commit to back office p50 ${Math.round(delivery.p50)} ms, p99 ${Math.round(delivery.p99)} ms` +
+    ` (during the direct-call baseline: ${baseDelivery.events} events, p99 ${Math.round(baseDelivery.p99)} ms)`);
+  out(`  outbox backlog: ${backlogRate.toFixed(0)} events/s — ${(backlogRate / bareRate).toFixed(2)} × the bare webhook loop (${bareRate.toFixed(0)}/s); the back office holds ${backofficeEvents.length} events`);
+  await runtime.stop();
+} finally {
+  agent.destroy();
+  mockProcess.kill('SIGTERM');
+  await cluster.stop();
+  await fs.rm(dir, { recursive: true, force: true });
+}
