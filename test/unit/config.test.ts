@@ -47,8 +47,13 @@ describe('configuration', () => {
       WECHAT_API_BASE: 'https://api.weixin.qq.com',
       SMS_URL: 'https://sms.example/v1',
       AMI_URL: 'https://mdms.example/api',
+      TERMINAL_SECRET_KEYS: 't2026:a-production-terminal-key-of-32-chars-or-more',
     });
     expect(config.auth.jwtKeys?.map((key) => key.kid)).toEqual(['k2026', 'k2025']);
+    expect(config.terminals.secretKeys.map((key) => key.kid)).toEqual(['t2026']);
+    // Behind one proxy by default, and no demo terminal with a well-known secret.
+    expect(config.trustProxyHops).toBe(1);
+    expect(config.terminals.demo.seed).toBe(false);
     expect(config.mocks.enabled).toBe(false);
     expect(config.backoffice.secret).toBe('a-long-production-secret');
   });
