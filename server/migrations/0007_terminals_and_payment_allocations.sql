@@ -57,7 +57,7 @@ CREATE TABLE "terminal_reconciliations" (
 	"file_digest" text NOT NULL,
 	"matched" integer NOT NULL,
 	"mismatches" integer NOT NULL,
-	"result" jsonb NOT NULL,
+	"result" json NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -75,7 +75,7 @@ CREATE TABLE "terminal_transactions" (
 	"status" text NOT NULL,
 	"reversed_by" text,
 	"allocation_ref" text,
-	"result" jsonb,
+	"result" json,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "terminal_transactions_amount_positive" CHECK ("terminal_transactions"."amount_fen" > 0)
 );

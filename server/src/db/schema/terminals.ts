@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, date, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { electricityAccounts, staffUsers } from './identity';
 
 /**
@@ -66,7 +66,8 @@ export const terminalTransactions = pgTable(
     status: text('status', { enum: ['posted', 'reversed'] }).notNull(),
     reversedBy: text('reversed_by'),
     allocationRef: text('allocation_ref'),
-    result: jsonb('result'),
+    // json, not jsonb: a replay gets the first reply byte for byte, keys in their original order.
+    result: json('result'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
@@ -85,7 +86,7 @@ export const terminalReconciliations = pgTable(
     fileDigest: text('file_digest').notNull(),
     matched: integer('matched').notNull(),
     mismatches: integer('mismatches').notNull(),
-    result: jsonb('result').notNull(),
+    result: json('result').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [uniqueIndex('terminal_reconciliations_day').on(table.terminalPk, table.accountingDate)],
