@@ -3,6 +3,7 @@ import { dayFile } from '../../mock/src/terminal/client';
 import { addDays, shanghaiDate } from '../../shared/dates';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ledgerTotal, oweBills } from '../support/receivables';
+import { staffSession } from '../support/identity';
 import { demoTerminal, nextSerial, registerTerminal } from '../support/terminals';
 
 // Every message of the terminal protocol through the reference terminal, and every refusal a
@@ -227,5 +228,94 @@ describe('what a terminal is refused during its day', () => {
     expect(bad.body.error.details.problems).toEqual([`line 1: the file is for 2020-01-01, not ${today}`, 'line 3: "abc" is not a positive amount in fen']);
     const totals = await terminal.reconcile(today, `H|${today}|2|150\nD|A1|3301000001|100\n`);
     expect(totals.body.error.details.problems).toEqual(['header: count 2, but the file has 1 lines']);
+  });
+});
+
+describe('reconciliation mismatches, settled by staff', () => {
+  const accountId = async (accountNo: string) => (await sql('SELECT id FROM electricity_accounts WHERE account_no = $1', [accountNo])).rows[0].id as number;
+  const held = async (accountNo: string) => ledgerTotal(app.runtime.deps.database.pool, [await accountId(accountNo)]);
+
+  it('classifies long, short, amount and account differences, and staff accept ours or theirs with a reason', async () => {
+    const terminal = await registerTerminal(app);
+    await terminal.signin(today);
+    const line = (accountNo: string, amountFen: number) => ({ serial: nextSerial(), accountNo, amountFen });
+    const [a, b, c, d] = [line('3301000001', 1_000), line('3301000001', 2_000), line('3301000003', 3_000), line('3301000004', 4_000)];
+    for (const pay of [a, b, c, d]) expect((await terminal.pay({ ...pay!, accountingDate: today })).status).toBe(200);
+    await terminal.signout(today);
+    const e = line('3301000001', 500);
+    const f = line('9999999999', 800);
+    const theirs = [a!, { ...c!, amountFen: 3_500 }, { ...d!, accountNo: '3301000006' }, e, f];
+    const reconciled = await terminal.reconcile(today, dayFile(today, theirs));
+    expect(reconciled.body).toMatchObject({
+      ours: { count: 4, totalFen: 10_000 },
+      theirs: { count: 5, totalFen: 9_800 },
+      matched: 1,
+      long: 1,
+      short: 2,
+      amountMismatch: 1,
+      accountMismatch: 1,
+    });
+
+    const staff = await staffSession(app, 'backoffice');
+    const listed = await app.request('GET', `/api/staff/terminals/mismatches?terminalId=${terminal.terminalId}`, { headers: staff });
+    expect(listed.status).toBe(200);
+    const bySerial = Object.fromEntries(listed.body.mismatches.map((m: { serial: string }) => [m.serial, m]));
+    expect(bySerial[b!.serial]).toMatchObject({ kind: 'long', ours: { accountNo: '3301000001', amountFen: 2_000 }, theirs: null, status: 'open', resolution: null });
+    expect(bySerial[c!.serial]).toMatchObject({ kind: 'amount', ours: { amountFen: 3_000 }, theirs: { amountFen: 3_500 } });
+    expect(bySerial[d!.serial]).toMatchObject({ kind: 'account', ours: { accountNo: '3301000004' }, theirs: { accountNo: '3301000006' } });
+    expect(bySerial[e.serial]).toMatchObject({ kind: 'short', ours: null, theirs: { accountNo: '3301000001', amountFen: 500 } });
+    expect(Object.keys(bySerial)).toHaveLength(5);
+
+    const resolve = (serial: string, accept: 'ours' | 'theirs', reason = 'checked against the bank statement') =>
+      app.request('POST', `/api/staff/terminals/mismatches/${bySerial[serial].id}/resolve`, { headers: staff, body: { accept, reason } });
+    const before = { r1: await held('3301000001'), r3: await held('3301000003'), r4: await held('3301000004'), r6: await held('3301000006') };
+
+    // Long, accepted as ours: the bank owes us; nothing moves.
+    const kept = await resolve(b!.serial, 'ours', 'bank confirmed the payment by phone');
+    expect(kept.body.mismatch).toMatchObject({ status: 'accepted_ours', resolution: { reason: 'bank confirmed the payment by phone', by: 'backoffice' } });
+    // Amount, accepted as theirs: our 3,000 undone and their 3,500 posted.
+    expect((await resolve(c!.serial, 'theirs')).body.mismatch.status).toBe('accepted_theirs');
+    // Account, accepted as theirs: the money moves from 3301000004 to 3301000006.
+    await resolve(d!.serial, 'theirs');
+    // Short, accepted as theirs: their payment is posted now.
+    await resolve(e.serial, 'theirs');
+    expect({ r1: await held('3301000001'), r3: await held('3301000003'), r4: await held('3301000004'), r6: await held('3301000006') }).toEqual({
+      r1: before.r1 + 500,
+      r3: before.r3 + 500,
+      r4: before.r4 - 4_000,
+      r6: before.r6 + 4_000,
+    });
+
+    // Their line names an account we do not have: theirs cannot be posted, so it stays open until ours is accepted.
+    const unknown = await resolve(f.serial, 'theirs');
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'ACCOUNT_UNKNOWN']);
+    expect((await resolve(f.serial, 'ours', 'no such account; bank refunds the customer')).status).toBe(200);
+    const twice = await resolve(b!.serial, 'theirs');
+    expect([twice.status, twice.body.error.code]).toEqual([409, 'MISMATCH_RESOLVED']);
+    expect((await resolve(e.serial, 'ours', 'no')).status).toBe(400);
+
+    const open = await app.request('GET', `/api/staff/terminals/mismatches?terminalId=${terminal.terminalId}`, { headers: staff });
+    expect(open.body.mismatches).toEqual([]);
+    const resolved = await app.request('GET', `/api/staff/terminals/mismatches?status=resolved&terminalId=${terminal.terminalId}`, { headers: staff });
+    expect(resolved.body.mismatches.map((m: { status: string }) => m.status).sort()).toEqual(['accepted_ours', 'accepted_ours', 'accepted_theirs', 'accepted_theirs', 'accepted_theirs']);
+    const { rows: audit } = await sql(
+      `SELECT a.details->>'serial' AS serial, a.details->>'accept' AS accept, a.details->>'reason' AS reason, s.username
+         FROM terminal_audit a JOIN terminals t ON t.id = a.terminal_pk JOIN staff_users s ON s.id = a.staff_id
+        WHERE t.terminal_id = $1 AND a.action = 'mismatch_resolved' ORDER BY a.id`,
+      [terminal.terminalId],
+    );
+    expect(audit.map((row) => [row.serial, row.accept, row.username])).toEqual([
+      [b!.serial, 'ours', 'backoffice'],
+      [c!.serial, 'theirs', 'backoffice'],
+      [d!.serial, 'theirs', 'backoffice'],
+      [e.serial, 'theirs', 'backoffice'],
+      [f.serial, 'ours', 'backoffice'],
+    ]);
+
+    const days = await app.request('GET', `/api/staff/terminals/${terminal.terminalId}/days`, { headers: staff });
+    expect(days.body.days).toEqual([
+      expect.objectContaining({ accountingDate: today, status: 'closed', count: 4, totalFen: 10_000, reconciled: expect.objectContaining({ matched: 1, mismatches: 5 }) }),
+    ]);
+    expect((await app.request('GET', '/api/staff/terminals/mismatches', { headers: await staffSession(app, 'grid-xh') })).status).toBe(403);
   });
 });
