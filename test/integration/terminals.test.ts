@@ -319,3 +319,18 @@ describe('reconciliation mismatches, settled by staff', () => {
     expect((await app.request('GET', '/api/staff/terminals/mismatches', { headers: await staffSession(app, 'grid-xh') })).status).toBe(403);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes every terminal message with its signed headers, security scheme and error statuses', async () => {
+    const { body } = await app.request('GET', '/api/openapi.json');
+    for (const message of ['signin', 'query', 'pay', 'reverse', 'signout', 'reconcile']) {
+      const operation = body.paths[`/api/terminal/v1/${message}`].post;
+      expect(operation.security).toEqual([{ terminalSignature: [] }]);
+      expect(operation.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name)).toEqual(['X-Terminal-Id', 'X-Timestamp', 'X-Nonce', 'X-Signature']);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
+    }
+    expect(body.components.securitySchemes.terminalSignature.description).toContain('docs/terminal-api.md');
+    expect(body.paths['/api/terminal/v1/pay'].post.requestBody.content['application/json'].schema.required).toEqual(['serial', 'accountingDate', 'accountNo', 'amountFen']);
+    expect(body.paths['/api/staff/terminals/mismatches/{mismatchId}/resolve'].post.security).toEqual([{ staffToken: [] }]);
+  });
+});
