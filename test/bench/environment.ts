@@ -39,6 +39,7 @@ export async function startBenchServer() {
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
   return {
     url: runtime.url,
+    runtime,
     databaseUrl: cluster.urlFor("power"),
     async stop() {
       await runtime.stop();

@@ -201,6 +201,15 @@ describe('what a terminal is refused during its day', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('answers malformed requests with the generic codes the guide lists', async () => {
+    const terminal = demoTerminal(app);
+    expect(code(await terminal.send('query', {}, { sendBody: '{"accountNo":' }))).toEqual([400, 'MALFORMED_JSON']);
+    const tooLarge = await terminal.reconcile(today, `H|${today}|0|0\n${'#'.repeat(1_100_000)}`);
+    expect(code(tooLarge)).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(code(await app.request('POST', '/api/terminal/v1/refund', { body: {} }))).toEqual([404, 'ROUTE_NOT_FOUND']);
+    expect(code(await app.request('GET', '/api/terminal/v1/pay'))).toEqual([405, 'METHOD_NOT_ALLOWED']);
+  });
+
   it('reverses only a known payment of the day, once, for its full amount', async () => {
     const terminal = await registerTerminal(app);
     await terminal.signin(today);
