@@ -17,6 +17,7 @@ import { createOutages } from './modules/outages/service';
 import { createDocuments } from './modules/workorders/documents';
 import { createWorkOrders } from './modules/workorders/service';
 import { createTerminals } from './modules/terminals';
+import { ensureDemoTerminal } from './modules/terminals/seed';
 import { localStorage } from './storage';
 import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
 import { loadOrCreateDevKeys } from './modules/auth/keys';
@@ -56,6 +57,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await runMigrations(database);
   await ensureTariffPresets(database);
   const demo = options.seed === false ? undefined : await seedDemoData(database, logger, config);
+  if (demo) await ensureDemoTerminal(database.pool, config);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
   const peers = {
