@@ -117,18 +117,18 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
     },
 
     /** Registers a terminal with a fresh secret, returned this once and stored only sealed. */
-    async create(staffId: number | null, input: TerminalInput, secret = newTerminalSecret(), tx?: Tx): Promise<{ terminal: Terminal; secret: string }> {
-      const work = async (t: Tx) => {
-        const { rows: [row] } = await t.client.query<TerminalRow>(
+    async create(staffId: number | null, input: TerminalInput): Promise<{ terminal: Terminal; secret: string }> {
+      const secret = newTerminalSecret();
+      return database.transaction(async (tx) => {
+        const { rows: [row] } = await tx.client.query<TerminalRow>(
           `INSERT INTO terminals (terminal_id, organisation_name, organisation_kind, channel, allowed_ips, enabled, secret_enc, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (terminal_id) DO NOTHING RETURNING *`,
           [input.terminalId, input.organisation.name, input.organisation.kind, input.channel, checkedIps(input.allowedIps), input.enabled, secrets.seal(secret), clock.now()],
         );
         if (!row) throw new AppError('CONFLICT', `Terminal ${input.terminalId} is already registered`);
-        await audit(t, row.id, 'created', staffId, { organisation: input.organisation, channel: input.channel, allowedIps: row.allowed_ips, enabled: input.enabled });
+        await audit(tx, row.id, 'created', staffId, { organisation: input.organisation, channel: input.channel, allowedIps: row.allowed_ips, enabled: input.enabled });
         return { terminal: present(row, clock.now()), secret };
-      };
-      return tx ? work(tx) : database.transaction(work);
+      });
     },
 
     async update(staffId: number, terminalId: string, changes: Partial<Omit<TerminalInput, 'terminalId'>>): Promise<Terminal> {
