@@ -53,6 +53,27 @@ export const ERROR_CODES = {
   DOCUMENT_TYPE_REFUSED: 415,
   DOCUMENT_TOO_LARGE: 413,
   DOCUMENT_INVALID: 400,
+  // payments allocated to receivables (any channel)
+  AMOUNT_INVALID: 400,
+  RECEIVABLE_NOT_OPEN: 409,
+  ACCOUNT_UNKNOWN: 404,
+  // payment terminals: authentication (see docs/terminal-api.md)
+  TERMINAL_UNKNOWN: 401,
+  TERMINAL_DISABLED: 403,
+  IP_NOT_ALLOWED: 403,
+  NONCE_REUSED: 401,
+  // payment terminals: the accounting day and its transactions
+  ACCOUNTING_DATE_INVALID: 400,
+  NOT_SIGNED_IN: 409,
+  DAY_CLOSED: 409,
+  DAY_STILL_OPEN: 409,
+  DAY_NOT_CLOSED: 409,
+  SERIAL_REUSED: 422,
+  ORIGINAL_UNKNOWN: 404,
+  ALREADY_REVERSED: 409,
+  RECONCILE_FILE_INVALID: 400,
+  ALREADY_RECONCILED: 409,
+  MISMATCH_RESOLVED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -70,6 +70,19 @@ export const routes = {
   backofficeCallback: { method: 'post', path: '/api/staff/workorders/callbacks' },
   listParkedEvents: { method: 'get', path: '/api/staff/outbox/parked' },
   replayParkedEvent: { method: 'post', path: '/api/staff/outbox/{eventId}/replay' },
+  listTerminals: { method: 'get', path: '/api/staff/terminals' },
+  createTerminal: { method: 'post', path: '/api/staff/terminals' },
+  listTerminalMismatches: { method: 'get', path: '/api/staff/terminals/mismatches' },
+  resolveTerminalMismatch: { method: 'post', path: '/api/staff/terminals/mismatches/{mismatchId}/resolve' },
+  updateTerminal: { method: 'patch', path: '/api/staff/terminals/{terminalId}' },
+  rotateTerminalSecret: { method: 'post', path: '/api/staff/terminals/{terminalId}/secret' },
+  listTerminalDays: { method: 'get', path: '/api/staff/terminals/{terminalId}/days' },
+  terminalSignin: { method: 'post', path: '/api/terminal/v1/signin' },
+  terminalQuery: { method: 'post', path: '/api/terminal/v1/query' },
+  terminalPay: { method: 'post', path: '/api/terminal/v1/pay' },
+  terminalReverse: { method: 'post', path: '/api/terminal/v1/reverse' },
+  terminalSignout: { method: 'post', path: '/api/terminal/v1/signout' },
+  terminalReconcile: { method: 'post', path: '/api/terminal/v1/reconcile' },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof routes;

@@ -36,6 +36,8 @@ import type { WorkOrders } from './modules/workorders/service';
 import type { SmsCodes } from './modules/auth/sms-codes';
 import type { AccessTokens } from './modules/auth/tokens';
 import { metaRoutes } from './modules/meta/routes';
+import type { Terminals } from './modules/terminals';
+import { terminalRoutes } from './modules/terminals/routes';
 import type { KeyValueStore } from './redis';
 
 export interface Clock {
@@ -70,13 +72,17 @@ export interface AppDeps {
   outages: Outages;
   workOrders: WorkOrders;
   documents: Documents;
+  terminals: Terminals;
 }
 
 export const APP_VERSION = '0.1.0';
 
 /** The HTTP app: operations endpoints and every module's routes, behind one middleware chain. */
 export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): Koa {
-  const app = new Koa({ proxy: deps.config.env === 'production' });
+  // Only the entries our own proxies appended to X-Forwarded-For are believed: the leftmost ones are
+  // whatever the client wrote, and terminal IP allow-lists and rate limits must not trust those.
+  const hops = deps.config.trustProxyHops;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   const metrics = createHttpMetrics();
   let openApiDocument: object | undefined;
 
@@ -98,7 +104,7 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes));
   app.use(securityContext(deps));
-  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps), operationsRoutes(deps)];
+  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps), operationsRoutes(deps), terminalRoutes(deps)];
   for (const router of [operations, ...modules, ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));

@@ -46,10 +46,17 @@ const EnvSchema = z
     UPLOAD_MAX_BYTES: positiveInt.max(50 * 1_048_576).default(5 * 1_048_576),
     OUTAGE_SIGNAL_WINDOW_MINUTES: positiveInt.default(30),
     BILL_RUN_CHUNK: positiveInt.max(50_000).default(5_000),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).optional(),
+    TERMINAL_SECRET_KEYS: z
+      .string()
+      .regex(/^[\w-]+:[^,:]{32,}(,[\w-]+:[^,:]{32,})*$/, 'must be "kid:key[,kid:key…]" with keys of 32+ characters')
+      .optional(),
+    DEMO_TERMINAL_ID: z.string().regex(/^[A-Z0-9][A-Z0-9-]{2,31}$/, 'must be 3–32 capital letters, digits or -').default('DEMO-BANK-001'),
+    DEMO_TERMINAL_SECRET: z.string().min(32).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL'] as const) {
+    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
   });
@@ -84,6 +91,14 @@ export interface Config {
   notifications: { templates: { outage: string; workorder: string }; sendConcurrency: number };
   outages: { signalReports: number; signalWindowMinutes: number };
   uploads: { maxBytes: number; dir: string };
+  /** Reverse proxies in front of the server whose X-Forwarded-For entries are believed (0: use the socket's address). */
+  trustProxyHops: number;
+  terminals: {
+    /** Keys that encrypt terminal secrets at rest: the first encrypts, all decrypt (rotate by putting a new one first). */
+    secretKeys: Array<{ kid: string; key: string }>;
+    /** The demo terminal `npm run terminal` signs as; seeded only outside production unless its secret is given. */
+    demo: { terminalId: string; secret: string; seed: boolean };
+  };
 }
 
 /** A setting that is missing or malformed; its message is the one line start-up prints. */
@@ -150,5 +165,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     outages: { signalReports: env.OUTAGE_SIGNAL_REPORTS, signalWindowMinutes: env.OUTAGE_SIGNAL_WINDOW_MINUTES },
     uploads: { maxBytes: env.UPLOAD_MAX_BYTES, dir: path.join(dataDir, 'uploads') },
+    trustProxyHops: env.TRUST_PROXY_HOPS ?? (env.NODE_ENV === 'production' ? 1 : 0),
+    terminals: {
+      secretKeys: (env.TERMINAL_SECRET_KEYS ?? 'dev:dev-terminal-secret-key-not-for-production').split(',').map((pair) => {
+        const [kid, key] = pair.split(':') as [string, string];
+        return { kid, key };
+      }),
+      demo: {
+        terminalId: env.DEMO_TERMINAL_ID,
+        // The development default only ever signs requests from this machine (the demo terminal allows loopback only).
+        secret: env.DEMO_TERMINAL_SECRET ?? 'demo-terminal-secret-not-for-production',
+        seed: env.NODE_ENV !== 'production' || env.DEMO_TERMINAL_SECRET !== undefined,
+      },
+    },
   };
 }

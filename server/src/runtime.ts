@@ -16,6 +16,8 @@ import { createNotifications } from './modules/notifications/service';
 import { createOutages } from './modules/outages/service';
 import { createDocuments } from './modules/workorders/documents';
 import { createWorkOrders } from './modules/workorders/service';
+import { createTerminals } from './modules/terminals';
+import { ensureDemoTerminal } from './modules/terminals/seed';
 import { localStorage } from './storage';
 import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
 import { loadOrCreateDevKeys } from './modules/auth/keys';
@@ -54,7 +56,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const database = openDatabase(options.databaseUrl, config.database.poolMax);
   await runMigrations(database);
   await ensureTariffPresets(database);
-  const demo = options.seed === false ? undefined : await seedDemoData(database, logger);
+  const demo = options.seed === false ? undefined : await seedDemoData(database, logger, config);
+  if (demo) await ensureDemoTerminal(database.pool, config);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
   const peers = {
@@ -100,6 +103,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const documents = createDocuments({ database, storage: localStorage(config.uploads.dir) });
   const workOrders = createWorkOrders({ database, clock, calendar, outbox, notifications, accounts, outages, documents, log: logger });
   jobs.define({ name: 'workorders.deadlines', policy: 'stately', cron: '* * * * *', handler: async () => void (await workOrders.sweepDeadlines()) });
+  const terminals = createTerminals({ database, store, clock, secretKeys: config.terminals.secretKeys });
   await jobs.start();
   if (demo && config.demoHistory) {
     // The demo's bills come from the metering system; if it cannot be reached the server still
@@ -109,7 +113,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
-  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents };
+  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents, terminals };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;

@@ -15,7 +15,8 @@ export interface Endpoint<
 > extends Route {
   summary: string;
   tag: string;
-  auth: 'none' | 'customer' | 'staff' | 'signature';
+  /** `terminal`: a payment terminal's signed request (docs/terminal-api.md); `signature`: other signed peers. */
+  auth: 'none' | 'customer' | 'staff' | 'signature' | 'terminal';
   /** Staff endpoints: the roles allowed (any one suffices). */
   roles?: string[];
   /** `account`: the path's `{accountId}` must be bound to the calling customer, checked before the handler. */
@@ -23,6 +24,8 @@ export interface Endpoint<
   body?: Body;
   query?: Query;
   params?: Params;
+  /** Request headers the endpoint requires (documentation only: signature middleware checks them). */
+  headers?: z.ZodObject;
   response: Response;
   /** Statuses other than 200 that this endpoint documents, e.g. `{ 201: 'created' }`. */
   statuses?: Record<number, string>;

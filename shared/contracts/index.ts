@@ -8,6 +8,7 @@ import * as notifications from './notifications';
 import * as operations from './operations';
 import * as outages from './outages';
 import * as requests from './requests';
+import * as terminals from './terminals';
 import { getHealth } from './health';
 import { getMeta } from './meta';
 
@@ -18,6 +19,7 @@ export * from './notifications';
 export * from './operations';
 export * from './outages';
 export * from './requests';
+export * from './terminals';
 export * from './endpoint';
 export * from './health';
 export * from './meta';
@@ -83,6 +85,19 @@ export const contracts = {
   backofficeCallback: requests.backofficeCallback,
   listParkedEvents: operations.listParkedEvents,
   replayParkedEvent: operations.replayParkedEvent,
+  listTerminals: terminals.listTerminals,
+  createTerminal: terminals.createTerminal,
+  listTerminalMismatches: terminals.listTerminalMismatches,
+  resolveTerminalMismatch: terminals.resolveTerminalMismatch,
+  updateTerminal: terminals.updateTerminal,
+  rotateTerminalSecret: terminals.rotateTerminalSecret,
+  listTerminalDays: terminals.listTerminalDays,
+  terminalSignin: terminals.terminalSignin,
+  terminalQuery: terminals.terminalQuery,
+  terminalPay: terminals.terminalPay,
+  terminalReverse: terminals.terminalReverse,
+  terminalSignout: terminals.terminalSignout,
+  terminalReconcile: terminals.terminalReconcile,
 } satisfies Record<RouteName, Endpoint>;
 
 export type Contracts = typeof contracts;

@@ -20,6 +20,7 @@ export function benchConfig(databaseUrl: string, mocksUrl: string) {
     WECHAT_API_BASE: `${mocksUrl}/wechat`,
     SMS_URL: `${mocksUrl}/sms`,
     AMI_URL: `${mocksUrl}/ami`,
+    TERMINAL_SECRET_KEYS: 'bench:bench-terminal-key-0123456789abcdefghij',
   });
 }
 
@@ -38,6 +39,7 @@ export async function startBenchServer() {
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
   return {
     url: runtime.url,
+    runtime,
     databaseUrl: cluster.urlFor("power"),
     async stop() {
       await runtime.stop();

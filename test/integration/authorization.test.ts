@@ -78,16 +78,29 @@ describe('every account-scoped route', () => {
   });
 });
 
+/** Sample values for path parameters of routes that are not account-scoped (numbers get `1`). */
+const PATH_SAMPLES: Record<string, string> = { terminalId: 'DEMO-BANK-001', month: '2020-01' };
+const samplePath = (endpoint: Endpoint) => endpoint.path.replace(/\{(\w+)\}/g, (_match, name: string) => PATH_SAMPLES[name] ?? '1');
+
 describe('every authenticated route', () => {
   const customerRoutes = endpoints.filter((endpoint) => endpoint.auth === 'customer' && !endpoint.path.includes('{'));
-  const staffRoutes = endpoints.filter((endpoint) => endpoint.auth === 'staff' && !endpoint.path.includes('{'));
+  const staffRoutes = endpoints.filter((endpoint) => endpoint.auth === 'staff');
+  const terminalRoutes = endpoints.filter((endpoint) => endpoint.auth === 'terminal');
 
   it.each(customerRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses staff tokens and anonymous calls', async (_n, endpoint) => {
     expect((await app.request(endpoint.method.toUpperCase(), endpoint.path)).status).toBe(401);
     expect((await app.request(endpoint.method.toUpperCase(), endpoint.path, { headers: { Authorization: `Bearer ${staffToken}` } })).status).toBe(403);
   });
 
-  it.each(staffRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses customer tokens', async (_n, endpoint) => {
-    expect((await app.request(endpoint.method.toUpperCase(), endpoint.path, { headers: owner.auth })).status).toBe(403);
+  it.each(staffRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses customer tokens and anonymous calls', async (_n, endpoint) => {
+    expect((await app.request(endpoint.method.toUpperCase(), samplePath(endpoint), { headers: owner.auth })).status).toBe(403);
+    expect((await app.request(endpoint.method.toUpperCase(), samplePath(endpoint))).status).toBe(401);
+  });
+
+  it.each(terminalRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses calls without a terminal signature, tokens included', async (_n, endpoint) => {
+    for (const headers of [{}, owner.auth, { Authorization: `Bearer ${staffToken}` }]) {
+      const reply = await app.request(endpoint.method.toUpperCase(), endpoint.path, { headers, body: {} });
+      expect([reply.status, reply.body.error.code]).toEqual([401, 'TERMINAL_UNKNOWN']);
+    }
   });
 });

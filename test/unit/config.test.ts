@@ -10,6 +10,9 @@ describe('configuration', () => {
     expect(config.mocks).toEqual({ enabled: true, port: 3100 });
     expect(config.redisUrl).toBeUndefined();
     expect(config.backoffice.url).toBe('http://127.0.0.1:3100/backoffice');
+    // Outside production: the socket's address, and a demo terminal to try the protocol with.
+    expect(config.trustProxyHops).toBe(0);
+    expect(config.terminals.demo).toEqual({ terminalId: 'DEMO-BANK-001', secret: 'demo-terminal-secret-not-for-production', seed: true });
   });
 
   it.each([
@@ -22,6 +25,10 @@ describe('configuration', () => {
     ['MOCKS', 'maybe'],
     ['JWT_KEYS', 'k1:short'],
     ['ACCESS_TOKEN_TTL_SECONDS', '3600'],
+    ['TERMINAL_SECRET_KEYS', 'k1:too-short'],
+    ['DEMO_TERMINAL_ID', 'lower-case'],
+    ['DEMO_TERMINAL_SECRET', 'short'],
+    ['TRUST_PROXY_HOPS', '-1'],
   ])('names %s when it is malformed (%s) in a single line', (name, value) => {
     let error: unknown;
     try {
@@ -47,8 +54,13 @@ describe('configuration', () => {
       WECHAT_API_BASE: 'https://api.weixin.qq.com',
       SMS_URL: 'https://sms.example/v1',
       AMI_URL: 'https://mdms.example/api',
+      TERMINAL_SECRET_KEYS: 't2026:a-production-terminal-key-of-32-chars-or-more',
     });
     expect(config.auth.jwtKeys?.map((key) => key.kid)).toEqual(['k2026', 'k2025']);
+    expect(config.terminals.secretKeys.map((key) => key.kid)).toEqual(['t2026']);
+    // Behind one proxy by default, and no demo terminal with a well-known secret.
+    expect(config.trustProxyHops).toBe(1);
+    expect(config.terminals.demo.seed).toBe(false);
     expect(config.mocks.enabled).toBe(false);
     expect(config.backoffice.secret).toBe('a-long-production-secret');
   });

@@ -7,3 +7,4 @@ export * from './schema/billing';
 export * from './schema/outages';
 export * from './schema/notifications';
 export * from './schema/workorders';
+export * from './schema/terminals';

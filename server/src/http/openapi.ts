@@ -7,6 +7,7 @@ const SECURITY: Record<Endpoint['auth'], Record<string, string[]>[] | undefined>
   customer: [{ customerToken: [] }],
   staff: [{ staffToken: [] }],
   signature: [{ signature: [] }],
+  terminal: [{ terminalSignature: [] }],
 };
 
 /** The OpenAPI 3.1 document, generated from the same zod contracts the server validates with. */
@@ -19,6 +20,13 @@ export function buildOpenApiDocument(version: string): object {
     in: 'header',
     name: 'X-Signature',
     description: 'Caller-specific signature over the raw body; see the integration guides.',
+  });
+  registry.registerComponent('securitySchemes', 'terminalSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Signature',
+    description:
+      'Payment terminals: base64 HMAC-SHA256, keyed with the terminal secret, over "METHOD\\nPATH\\nX-Timestamp\\nX-Nonce\\nhex(sha256(raw body))\\n", with X-Terminal-Id, X-Timestamp (Unix seconds, within 5 minutes) and X-Nonce (never reused). See docs/terminal-api.md.',
   });
   const errorResponse = (description: string) => ({
     description,
@@ -41,6 +49,7 @@ export function buildOpenApiDocument(version: string): object {
         ...(endpoint.body ? { body: { content: { 'application/json': { schema: endpoint.body as z.ZodType } } } } : {}),
         ...(endpoint.query ? { query: endpoint.query as z.ZodObject } : {}),
         ...(endpoint.params ? { params: endpoint.params as z.ZodObject } : {}),
+        ...(endpoint.headers ? { headers: endpoint.headers } : {}),
       },
       responses: {
         200: { description: 'OK', content: { 'application/json': { schema: endpoint.response } } },

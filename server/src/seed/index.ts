@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
+import type { Config } from '../config';
 import type { Database, Tx } from '../db/database';
 import { accountsSeeder } from '../modules/accounts/seed';
 import { staffSeeder } from '../modules/auth/seed';
 import { billingSeeder } from '../modules/billing/seed';
 import { metaSeeder } from '../modules/meta/seed';
 import { outagesSeeder } from '../modules/outages/seed';
+import { terminalsSeeder } from '../modules/terminals/seed';
 import { gridsSeeder } from '../modules/workorders/seed';
 
 /** What a person needs to try the demo: logins, account numbers, terminal credentials… */
@@ -13,19 +15,19 @@ export type DemoCredentials = Record<string, unknown>;
 export interface Seeder {
   name: string;
   /** Writes its demo data and records what a person needs to use it in `demo`. */
-  run(tx: Tx, demo: DemoCredentials, log: Logger): Promise<void>;
+  run(tx: Tx, demo: DemoCredentials, log: Logger, config: Config): Promise<void>;
 }
 
 const SEED_NAME = 'demo';
 
 /** Each capability adds its seeder here; they run in order, in one transaction. */
-export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, outagesSeeder, staffSeeder, gridsSeeder];
+export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, outagesSeeder, staffSeeder, gridsSeeder, terminalsSeeder];
 
 /**
  * Seeds the demo utility once, in one transaction: either every seeder's data is there or none
  * is. Later starts find the recorded run and return the same credentials.
  */
-export async function seedDemoData(database: Database, log: Logger): Promise<DemoCredentials> {
+export async function seedDemoData(database: Database, log: Logger, config: Config): Promise<DemoCredentials> {
   return database.transaction(async (tx) => {
     // Two instances starting together: the second waits here, then finds the seed done.
     await tx.client.query('SELECT pg_advisory_xact_lock(7250002)');
@@ -34,7 +36,7 @@ export async function seedDemoData(database: Database, log: Logger): Promise<Dem
     const demo: DemoCredentials = {};
     for (const [index, seeder] of seeders.entries()) {
       log.info({ step: `${index + 1}/${seeders.length}`, seeder: seeder.name }, 'seeding demo data');
-      await seeder.run(tx, demo, log);
+      await seeder.run(tx, demo, log, config);
     }
     await tx.client.query('INSERT INTO seed_runs (name, summary) VALUES ($1, $2)', [SEED_NAME, demo]);
     log.info({ seeders: seeders.length }, 'demo data seeded');

@@ -208,3 +208,27 @@ export const customerEvents = pgTable(
   },
   (table) => [index('customer_events_account_idx').on(table.accountId, table.id)],
 );
+
+/**
+ * One payment's allocation, whatever the channel (terminal, WeChat Pay, Alipay): which receivables
+ * it paid (late fee and principal per line) and what became prepayment. Keyed by the payment's own
+ * ref, so a replay allocates nothing twice; a reversal undoes exactly these lines, once.
+ */
+export const paymentAllocations = pgTable(
+  'payment_allocations',
+  {
+    ref: text('ref').primaryKey(),
+    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    lines: jsonb('lines').$type<Array<{ receivableId: number; month: string; lateFeeFen: number; principalFen: number }>>().notNull(),
+    prepaymentFen: bigint('prepayment_fen', { mode: 'number' }).notNull(),
+    source: jsonb('source').notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    reversedRef: text('reversed_ref').unique(),
+    reversedAt: timestamp('reversed_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('payment_allocations_account_idx').on(table.accountId, table.createdAt),
+    check('payment_allocations_amount_positive', sql`${table.amountFen} > 0 AND ${table.prepaymentFen} >= 0`),
+  ],
+);

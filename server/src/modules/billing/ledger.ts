@@ -6,7 +6,7 @@ import type { Tx } from '../../db/database';
  */
 export interface BalanceEntry {
   accountId: number;
-  kind: 'daily_charge' | 'true_up' | 'top_up' | 'prepayment' | 'bill_settlement' | 'refund';
+  kind: 'daily_charge' | 'true_up' | 'top_up' | 'prepayment' | 'bill_settlement' | 'refund' | 'reversal';
   /** What caused the entry, unique: replaying the cause finds the entry and changes nothing. */
   ref: string;
   amountFen: number;
