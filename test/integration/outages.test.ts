@@ -219,8 +219,11 @@ describe('notifications', () => {
       const { rows } = await sql(`SELECT count(*)::int AS n FROM notifications WHERE event_key = $1 AND status IN ('queued', 'sending')`, [event.eventKey]);
       return rows[0].n === 0 ? true : undefined;
     }, 150_000);
-    const { rows: outcomes } = await sql(`SELECT status, count(*)::int AS n FROM notifications WHERE event_key = $1 GROUP BY status`, [event.eventKey]);
-    expect(outcomes).toEqual([{ status: 'sent', n: count }]);
+    const { rows: outcomes } = await sql(
+      `SELECT status, left(last_error, 60) AS reason, count(*)::int AS n FROM notifications WHERE event_key = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [event.eventKey],
+    );
+    expect(outcomes).toEqual([{ status: 'sent', reason: null, n: count }]);
     const { body } = await request(app.mocks.url, 'GET', '/sms/messages');
     const bulk = body.messages.filter((message: any) => message.params.title === '批量测试');
     expect(bulk).toHaveLength(count);
