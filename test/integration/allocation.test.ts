@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocatePayment, reverseAllocation, type PaymentRequest } from '../../server/src/modules/billing/allocation';
+import { issueBills } from '../../server/src/modules/billing/issue';
+import { loadBillingSettings } from '../../server/src/modules/billing/settings';
 import { startTestApp, type TestApp } from '../support/harness';
 import { ledgerTotal, oweBills, type OwedBill } from '../support/receivables';
 
@@ -161,5 +163,38 @@ describe('money is conserved', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('prepayment on a postpaid account', () => {
+  it('pays the next bill as soon as it is issued, oldest first, once, with no money made or lost', async () => {
+    const { accountId, receivableIds: [older] } = await accountOwing([{ month: '2025-04', principalFen: 700 }]);
+    // 700 owed, 1,000 paid: 300 left as prepayment.
+    await pay({ accountId, amountFen: 1_000, ref: 'test:prepay:1' });
+    expect(await balance(accountId)).toBe(300);
+    const before = await ledgerTotal(pool(), [accountId]);
+
+    const { rows: [bill] } = await pool().query(
+      `INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, computed_at, published_at)
+       VALUES ($1, '2025-05', 'published', 'zj-residential', 1, 100, 500, 100, '{}', '{}', now(), now()) RETURNING id`,
+      [accountId],
+    );
+    const issue = () =>
+      app.runtime.deps.database.transaction(async (tx) =>
+        issueBills(tx, [{ billId: bill.id, accountId, month: '2025-05', amountFen: 500, billingMode: 'postpaid' }], await loadBillingSettings(tx), new Date()),
+      );
+    await issue();
+    const [, issued] = await receivables(accountId);
+    expect(issued).toMatchObject({ principal_paid_fen: 300, settled: false });
+    expect((await receivables(accountId))[0]).toMatchObject({ id: older, settled: true });
+    expect(await balance(accountId)).toBe(0);
+    expect(await ledgerTotal(pool(), [accountId])).toBe(before);
+    const { rows: [applied] } = await pool().query('SELECT amount_fen, source FROM payment_allocations WHERE ref = $1', [`prepayment:bill:${bill.id}`]);
+    expect(applied).toEqual({ amount_fen: 300, source: { kind: 'prepayment' } });
+
+    // Paying the rest settles it; no prepayment is left to apply to anything else.
+    await pay({ accountId, amountFen: 200, ref: 'test:prepay:2' });
+    expect((await receivables(accountId))[1]).toMatchObject({ principal_paid_fen: 500, settled: true });
+    expect(await balance(accountId)).toBe(0);
   });
 });

@@ -126,6 +126,23 @@ async function lockAccount(tx: Tx, accountId: number): Promise<'postpaid' | 'pre
 const alertThreshold = async (tx: Tx, mode: 'postpaid' | 'prepaid') =>
   mode === 'prepaid' ? (await loadBillingSettings(tx)).defaultLowBalanceFen : Number.MIN_SAFE_INTEGER;
 
+/** Moves a plan's lines onto the (locked) receivables; a line that pays everything owed settles its receivable. */
+async function payLines(tx: Tx, lines: AllocationLine[], owed: Owed[], at: Date): Promise<void> {
+  if (!lines.length) return;
+  const byId = new Map(owed.map((item) => [item.receivableId, item]));
+  const settles = lines.map((line) => {
+    const item = byId.get(line.receivableId)!;
+    return item.lateFeeOwedFen <= line.lateFeeFen && item.principalOwedFen === line.principalFen;
+  });
+  await tx.client.query(
+    `UPDATE receivables r SET principal_paid_fen = r.principal_paid_fen + v.principal, late_fee_paid_fen = r.late_fee_paid_fen + v.late_fee,
+            settled_at = CASE WHEN v.settles THEN $5::timestamptz ELSE r.settled_at END
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[]) AS v(id, principal, late_fee, settles)
+      WHERE r.id = v.id`,
+    [lines.map((line) => line.receivableId), lines.map((line) => line.principalFen), lines.map((line) => line.lateFeeFen), settles, at],
+  );
+}
+
 /** Allocates one payment, once per ref; a repeat of the same ref returns the first allocation. */
 export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<Allocation> {
   const { accountId, amountFen, ref } = request;
@@ -155,20 +172,7 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   }));
   const plan = planAllocation(amountFen, owed);
   const at = request.at ?? new Date();
-  if (plan.lines.length) {
-    const byId = new Map(owed.map((item) => [item.receivableId, item]));
-    const settles = plan.lines.map((line) => {
-      const item = byId.get(line.receivableId)!;
-      return item.lateFeeOwedFen <= line.lateFeeFen && item.principalOwedFen === line.principalFen;
-    });
-    await tx.client.query(
-      `UPDATE receivables r SET principal_paid_fen = r.principal_paid_fen + v.principal, late_fee_paid_fen = r.late_fee_paid_fen + v.late_fee,
-              settled_at = CASE WHEN v.settles THEN $5::timestamptz ELSE r.settled_at END
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[]) AS v(id, principal, late_fee, settles)
-        WHERE r.id = v.id`,
-      [plan.lines.map((line) => line.receivableId), plan.lines.map((line) => line.principalFen), plan.lines.map((line) => line.lateFeeFen), settles, at],
-    );
-  }
+  await payLines(tx, plan.lines, owed, at);
   if (plan.prepaymentFen > 0) {
     await postBalanceEntry(
       tx,
@@ -218,4 +222,40 @@ export async function reverseAllocation(tx: Tx, ref: string, reversalRef: string
     );
   }
   return present(row, false);
+}
+
+/**
+ * A postpaid account's prepayment pays what it owes as soon as there is something to pay (a bill
+ * was issued): oldest receivable first, late fee first, as any payment. Recorded as an allocation
+ * under `ref` (its source says prepayment), once; returns the fen applied.
+ */
+export async function applyPrepayment(tx: Tx, accountId: number, ref: string, at = new Date()): Promise<number> {
+  if ((await lockAccount(tx, accountId)) !== 'postpaid') return 0;
+  const { rows: [held] } = await tx.client.query<{ balance_fen: number; applied: boolean }>(
+    'SELECT balance_fen, EXISTS (SELECT 1 FROM payment_allocations WHERE ref = $2) AS applied FROM account_balances WHERE account_id = $1',
+    [accountId, ref],
+  );
+  if (!held || held.applied || held.balance_fen <= 0) return 0;
+  const { rows: open } = await tx.client.query<{ id: number; month: string; principal_fen: number; principal_paid_fen: number; late_fee_millifen: number; late_fee_paid_fen: number }>(
+    `SELECT id, month, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen FROM receivables
+      WHERE account_id = $1 AND settled_at IS NULL ORDER BY month, id FOR UPDATE`,
+    [accountId],
+  );
+  const owed = open.map((row) => ({
+    receivableId: row.id,
+    month: row.month,
+    lateFeeOwedFen: lateFeeFen(row.late_fee_millifen) - row.late_fee_paid_fen,
+    principalOwedFen: row.principal_fen - row.principal_paid_fen,
+  }));
+  const due = owed.reduce((sum, item) => sum + Math.max(0, item.lateFeeOwedFen) + item.principalOwedFen, 0);
+  const amountFen = Math.min(held.balance_fen, due);
+  if (amountFen <= 0) return 0;
+  const plan = planAllocation(amountFen, owed);
+  await payLines(tx, plan.lines, owed, at);
+  await postBalanceEntry(tx, { accountId, kind: 'bill_settlement', ref: `allocation:${ref}`, amountFen: -amountFen, details: { allocation: ref } }, Number.MIN_SAFE_INTEGER);
+  await tx.client.query(
+    'INSERT INTO payment_allocations (ref, account_id, amount_fen, lines, prepayment_fen, source, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6)',
+    [ref, accountId, amountFen, JSON.stringify(plan.lines), { kind: 'prepayment' }, at],
+  );
+  return amountFen;
 }

@@ -4,6 +4,7 @@ import type { TariffVersion } from '../../../../shared/tariff/types';
 import { copyRows, pgIntArray } from '../../db/copy';
 import type { Tx } from '../../db/database';
 import type { BillDraft } from './compute';
+import { applyPrepayment } from './allocation';
 import { postBalanceEntry } from './ledger';
 
 export interface IssuedBill {
@@ -66,6 +67,17 @@ export async function issueBills(tx: Tx, bills: IssuedBill[], settings: BillingS
       return [bill.accountId, bill.billId, bill.month, bill.amountFen, bill.billingMode === 'prepaid' ? bill.amountFen : 0, dueDate, settled ? stamp : null, stamp];
     }),
   );
+  // Prepayment held by a postpaid account pays its new bill at once. Few accounts hold any: one
+  // indexed query finds them, and only those take the per-account path.
+  const postpaid = bills.filter((bill) => bill.billingMode === 'postpaid' && bill.amountFen > 0);
+  if (postpaid.length) {
+    const { rows: holding } = await tx.client.query<{ account_id: number }>(
+      'SELECT account_id FROM account_balances WHERE account_id = ANY($1::bigint[]) AND balance_fen > 0 ORDER BY account_id',
+      [postpaid.map((bill) => bill.accountId)],
+    );
+    const billOf = new Map(postpaid.map((bill) => [bill.accountId, bill.billId]));
+    for (const { account_id: accountId } of holding) await applyPrepayment(tx, accountId, `prepayment:bill:${billOf.get(accountId)}`, now);
+  }
   for (const bill of bills.filter((candidate) => candidate.billingMode === 'prepaid')) {
     const { rows: [charged] } = await tx.client.query<{ fen: number }>(
       `SELECT coalesce(-sum(amount_fen), 0)::bigint AS fen FROM balance_entries
