@@ -26,6 +26,13 @@ describe('mini-program platform', () => {
     await expect(platform.requestSubscribe(['T1', 'T2', 'T3'])).resolves.toEqual({ T1: 'accept', T2: 'reject', T3: 'ban' });
   });
 
+  it('picks documents from chats, and treats a closed chooser as nothing picked', async () => {
+    vi.mocked(Taro.chooseMessageFile).mockResolvedValueOnce({ tempFiles: [{ name: 'licence.pdf', size: 2048, path: 'wxfile://tmp/1.pdf', type: 'file', time: 0 }], errMsg: 'ok' });
+    await expect(platform.pickFiles({ count: 1, accept: 'image-or-pdf' })).resolves.toEqual([{ name: 'licence.pdf', size: 2048, source: 'wxfile://tmp/1.pdf' }]);
+    vi.mocked(Taro.chooseMessageFile).mockRejectedValueOnce({ errMsg: 'chooseMessageFile:fail cancel' });
+    await expect(platform.pickFiles({ count: 1, accept: 'image-or-pdf' })).resolves.toEqual([]);
+  });
+
   it('uploads with the form fields beside the file, and reports a failed upload as a network failure', async () => {
     vi.mocked(Taro.uploadFile).mockResolvedValueOnce({ statusCode: 201, data: '{"document":{"id":4}}', errMsg: 'uploadFile:ok' } as never);
     const file = { name: 'licence.pdf', size: 100, source: 'wxfile://tmp/1.pdf' };
