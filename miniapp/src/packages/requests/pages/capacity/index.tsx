@@ -2,7 +2,6 @@ import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { CATALOG } from '../../../../../../shared/requests/catalog';
-import '../../../../components/Form.scss';
 import { PendingCard } from '../../../../components/PendingCard';
 import { useApi } from '../../../../hooks/useApi';
 import { totalText } from '../../../../serviceRequests';

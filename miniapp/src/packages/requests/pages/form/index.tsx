@@ -3,7 +3,6 @@ import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { CATALOG, REQUEST_TYPES, type RequestType } from '../../../../../../shared/requests/catalog';
 import type { RequestSubmission } from '../../../../../../shared/requests/forms';
-import '../../../../components/Form.scss';
 import { PendingCard } from '../../../../components/PendingCard';
 import { useApi } from '../../../../hooks/useApi';
 import { totalText } from '../../../../serviceRequests';
