@@ -15,6 +15,17 @@ vi.mock('../../miniapp/src/platform', async (importOriginal) => {
 });
 
 const detail = (order: Partial<WorkOrderDetail>) => reply(200, { order: { ...IN_SURVEY, ...order } });
+const preferences = (sms: boolean) =>
+  reply(200, {
+    preferences: {
+      channels: { wechat: false, sms: true },
+      topics: [
+        { topic: 'outage', templateId: 'TPL_OUTAGE_NOTICE', wechatGrants: 0, sms: false },
+        { topic: 'workorder', templateId: 'TPL_WORKORDER_PROGRESS', wechatGrants: 0, sms },
+      ],
+    },
+  });
+const PREFERENCES = { 'GET /api/notifications/preferences': preferences(false) };
 const entries = (status: string) => screen.queryAllByTestId(`timeline-${status}`).map((entry) => entry.textContent);
 const open = (id: string) => {
   vi.mocked(useRouter).mockReturnValue({ params: { id }, path: '/packages/requests/pages/detail/index' } as never);
@@ -41,7 +52,7 @@ afterEach(() => {
 
 describe('request timeline', () => {
   it('shows what happened, the stage under way with its deadline, and when each later stage is expected', async () => {
-    serve({ 'GET /api/service-requests/31': detail({}) });
+    serve({ 'GET /api/service-requests/31': detail({}), ...PREFERENCES });
     open('31');
     expect(screen.getByTestId('state-loading')).toBeTruthy();
     await screen.findByTestId('timeline');
@@ -57,15 +68,25 @@ describe('request timeline', () => {
   });
 
   it('says so when a stage is past its time limit', async () => {
-    serve({ 'GET /api/service-requests/31': detail({ overdue: true }) });
+    serve({ 'GET /api/service-requests/31': detail({ overdue: true }), ...PREFERENCES });
     open('31');
     await screen.findByTestId('timeline');
     expect(screen.getByTestId('request-state').textContent).toBe('办理中 · 现场勘查 · 已超时');
     expect(entries('current')).toEqual(['现场勘查（办理中）已超过办理时限（应于 12月1日 23:59 前完成），我们正在加紧处理']);
   });
 
+  it('lets the customer have each stage change texted to them, on H5 where there are no subscribe messages', async () => {
+    serve({ 'GET /api/service-requests/31': detail({}), ...PREFERENCES, 'PUT /api/notifications/sms': preferences(true) });
+    open('31');
+    expect((await screen.findByTestId('notify-sms-state')).textContent).toBe('未开启');
+    expect(screen.getByTestId('notify-card').textContent).toContain('短信通知办理进度');
+    fireEvent.click(screen.getByTestId('notify-sms-toggle'));
+    await vi.waitFor(() => expect(screen.getByTestId('notify-sms-state').textContent).toBe('已开启'));
+    expect(sent('PUT').map((request) => request.data)).toEqual([{ topic: 'workorder', enabled: true }]);
+  });
+
   it('shows the loading error with a retry, and a broken link or a missing login plainly', async () => {
-    serve({ 'GET /api/service-requests/31': [failure(404, 'NOT_FOUND', 'Work order not found'), detail({})] });
+    serve({ 'GET /api/service-requests/31': [failure(404, 'NOT_FOUND', 'Work order not found'), detail({})], ...PREFERENCES });
     open('31');
     fireEvent.click(within(await screen.findByTestId('state-error')).getByText('重试'));
     expect(await screen.findByTestId('timeline')).toBeTruthy();
@@ -88,6 +109,7 @@ describe('acting on a request', () => {
     serve({
       'GET /api/service-requests/31': [waiting, detail({})],
       'POST /api/service-requests/31/documents': reply(200, { order: { id: 31 } }),
+      ...PREFERENCES,
     });
     open('31');
     await screen.findByTestId('supply-documents');
@@ -115,7 +137,7 @@ describe('acting on a request', () => {
   it('cancels while still being accepted, only after the customer confirms', async () => {
     const accepting = detail({ stage: 'accepted', stageName: '受理', canCancel: true, events: IN_SURVEY.events.slice(0, 1) });
     const cancelled = detail({ state: 'cancelled', stage: null, stageName: null, stageDeadline: null, canCancel: false, upcoming: [], events: [...IN_SURVEY.events.slice(0, 1), { action: 'cancel', state: 'cancelled', stage: null, actor: 'customer', note: null, at: '2026-11-27T03:00:00Z' }] });
-    serve({ 'GET /api/service-requests/31': [accepting, cancelled], 'POST /api/service-requests/31/cancel': reply(200, { order: { id: 31 } }) });
+    serve({ 'GET /api/service-requests/31': [accepting, cancelled], 'POST /api/service-requests/31/cancel': reply(200, { order: { id: 31 } }), ...PREFERENCES });
     open('31');
     vi.mocked(Taro.showModal).mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'showModal:ok' });
     fireEvent.click(await screen.findByTestId('request-cancel'));

@@ -2,6 +2,7 @@ import { Text, View } from '@tarojs/components';
 import { useDidShow, useRouter } from '@tarojs/taro';
 import { useRef } from 'react';
 import type { WorkOrderDetail } from '../../../../../../shared/contracts/requests';
+import { NotifyCard } from '../../../../components/notify/NotifyCard';
 import { PendingCard } from '../../../../components/PendingCard';
 import { useApi } from '../../../../hooks/useApi';
 import { orderNo, stateText } from '../../../../serviceRequests';
@@ -60,6 +61,7 @@ function OrderDetail({ orderId }: { orderId: number }) {
       </View>
       {order.state === 'awaiting_documents' && <SupplyDocuments orderId={order.id} onDone={result.reload} />}
       <Timeline order={order} />
+      {(order.state === 'stage' || order.state === 'awaiting_documents') && <NotifyCard topic='workorder' />}
       {order.state === 'completed' && <RateRequest orderId={order.id} rating={order.rating} onDone={result.reload} />}
       <FiledForm order={order} />
       {order.canCancel && <CancelRequest orderId={order.id} onDone={result.reload} />}
