@@ -2,7 +2,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, loginAndBind, newPhonePage, screenshot } from '../support/browser';
-import { request, startTestApp, type TestApp } from '../support/harness';
+import { eventually, request, startTestApp, type TestApp } from '../support/harness';
 import { lastSmsCode, uniquePhone } from '../support/identity';
 
 // The demo factory (3301000005, large industry, 630 kVA contracted) asks for more capacity from
@@ -124,6 +124,9 @@ describe('H5 service requests in Chromium', () => {
     const orderId = Number(new URL(page.url()).searchParams.get('id'));
     await expect.poll(() => page.getByTestId('timeline-current').textContent()).toMatch(/^受理（办理中）应于 .+ 前完成$/);
     expect(await page.getByTestId('timeline-upcoming').count()).toBe(4);
+    // Progress by text message, switched on from the order page.
+    await page.getByTestId('notify-sms-toggle').click();
+    await expect.poll(() => page.getByTestId('notify-sms-state').textContent()).toBe('已开启');
     await screenshot(page, 'requests-submitted');
 
     // One order, with both files attached as the customer uploaded them.
@@ -147,6 +150,13 @@ describe('H5 service requests in Chromium', () => {
     expect(await page.getByTestId('timeline-done').last().textContent()).toMatch(/^受理完成.*资料齐全，已受理$/);
     expect(await page.getByTestId('request-state').textContent()).toBe('办理中 · 现场勘查');
     await screenshot(page, 'requests-advanced');
+    const texts = await eventually(async () => {
+      const { body } = await request(app.mocks.url, 'GET', `/sms/messages?phone=${phone}`);
+      const progress = body.messages.filter((message: any) => message.template === 'workorder_progress');
+      return progress.length ? progress : undefined;
+    });
+    expect(texts).toHaveLength(1);
+    expect(texts[0].params).toMatchObject({ order: `WO${orderId}`, type: '增容', stage: '现场勘查', note: '资料齐全，已受理' });
 
     await page.goto(`${app.url}/packages/requests/pages/mine/index`);
     const row = page.getByTestId(`my-request-${orderId}`);
