@@ -124,10 +124,10 @@ describe('H5 service requests in Chromium', () => {
     const orderId = Number(new URL(page.url()).searchParams.get('id'));
     await expect.poll(() => page.getByTestId('timeline-current').textContent()).toMatch(/^受理（办理中）应于 .+ 前完成$/);
     expect(await page.getByTestId('timeline-upcoming').count()).toBe(4);
+    await screenshot(page, 'requests-submitted');
     // Progress by text message, switched on from the order page.
     await page.getByTestId('notify-sms-toggle').click();
     await expect.poll(() => page.getByTestId('notify-sms-state').textContent()).toBe('已开启');
-    await screenshot(page, 'requests-submitted');
 
     // One order, with both files attached as the customer uploaded them.
     const sql = app.runtime.deps.database.pool;
