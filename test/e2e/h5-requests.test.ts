@@ -164,4 +164,31 @@ describe('H5 service requests in Chromium', () => {
     expect(await row.textContent()).toContain('增容办理中 · 现场勘查');
     await screenshot(page, 'requests-mine');
   });
+
+  it('a resident reports a fault from the services tab, with the form checked as they type', async () => {
+    const resident = await newPhonePage(browser);
+    const phone = uniquePhone();
+    await loginAndBind(resident, { url: app.url, phone, code: () => lastSmsCode(app, phone), accountNo: '3301000001', holderName: '张伟', phoneLast4: '0001' });
+    await resident.goto(`${app.url}/pages/services/index`);
+    await resident.getByTestId('service-repair').click();
+    await resident.waitForURL(/\/packages\/requests\/pages\/form\/index\?type=fault_repair/);
+    await resident.getByTestId('request-form-fault_repair').waitFor();
+
+    await resident.locator('[data-testid=field-description] textarea').fill('没电');
+    expect(await resident.getByTestId('error-description').textContent()).toBe('至少 4 个字');
+    await resident.getByTestId('request-submit').click();
+    expect(await resident.getByTestId('error-symptom').textContent()).toBe('请选择故障现象');
+    await screenshot(resident, 'requests-repair-errors');
+
+    await resident.getByTestId('field-symptom-no_power').click();
+    await resident.getByTestId('field-scope-my_home').click();
+    await resident.locator('[data-testid=field-description] textarea').fill('整屋没电，邻居家有电，空气开关没有跳闸');
+    await resident.locator('[data-testid=field-contactPhone] input, input[data-testid=field-contactPhone]').first().fill('13800000001');
+    await resident.getByTestId('request-submit').click();
+    await resident.waitForURL(/\/packages\/requests\/pages\/detail\/index\?id=\d+/);
+    await expect.poll(() => resident.getByTestId('timeline-current').textContent()).toMatch(/^受理（办理中）应于 .+ 前完成$/);
+    expect(await resident.getByTestId('request-detail').textContent()).toContain('整户停电');
+    await screenshot(resident, 'requests-repair');
+    await resident.close();
+  });
 });
