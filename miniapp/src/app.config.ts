@@ -5,7 +5,7 @@ export default defineAppConfig({
     { root: 'packages/payments', name: 'payments', pages: ['pages/index/index'] },
     { root: 'packages/bills', name: 'bills', pages: ['pages/detail/index'] },
     { root: 'packages/outages', name: 'outages', pages: ['pages/index/index', 'pages/detail/index'] },
-    { root: 'packages/requests', name: 'requests', pages: ['pages/index/index'] },
+    { root: 'packages/requests', name: 'requests', pages: ['pages/index/index', 'pages/form/index', 'pages/capacity/index', 'pages/mine/index', 'pages/detail/index'] },
     { root: 'packages/applications', name: 'applications', pages: ['pages/index/index'] },
     { root: 'packages/account', name: 'account', pages: ['pages/login/index', 'pages/bind/index'] },
   ],
@@ -32,5 +32,7 @@ export default defineAppConfig({
     'pages/home/index': { network: 'all', packages: ['payments'] },
     // A bill row opens the detail page, so fetch its subpackage while the list is read.
     'pages/bills/index': { network: 'all', packages: ['bills'] },
+    // Every entry on the services tab but payments and outages opens a page of the requests subpackage.
+    'pages/services/index': { network: 'all', packages: ['requests'] },
   },
 });

@@ -57,6 +57,8 @@ export const BillingOverview = z
     accountId: z.number().int(),
     billingMode: z.enum(['postpaid', 'prepaid']),
     tariffName: z.string(),
+    /** The contracted capacity in kVA for business supplies (what a capacity change starts from); null for households. */
+    contractKva: z.number().int().nullable(),
     /** Principal and late fees still owed across all bills. */
     amountDueFen: Fen,
     lateFeeFen: Fen,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, createApiClient, type Session } from '../../miniapp/src/services/api';
 import { createSession } from '../../miniapp/src/services/session';
-import { NetworkError, type HttpRequest, type HttpResponse } from '../../miniapp/src/platform';
+import { NetworkError, type HttpRequest, type HttpResponse, type Platform } from '../../miniapp/src/platform';
 
 const META = { utility: { name: 'U', shortName: 'U', hotline: '95598', serviceHours: '24h' }, notices: [] };
 const ok = (data: unknown): HttpResponse => ({ status: 200, headers: {}, data });
@@ -84,6 +84,40 @@ describe('API client', () => {
     const { client, sent } = setup([envelope(500, 'INTERNAL')]);
     await expect(client.call('getMeta')).rejects.toMatchObject({ code: 'INTERNAL' });
     expect(sent).toHaveLength(1);
+  });
+
+  it('sends extra headers, and repeats a write only when it carries an Idempotency-Key', async () => {
+    const order = { order: { id: 7 } };
+    const { client, sent } = setup([new NetworkError('offline'), ok(order), new NetworkError('offline')]);
+    const body = { type: 'suggestion', form: { subject: '营业厅', description: '希望周末延长营业时间到晚上八点' } } as const;
+    await expect(client.call('submitRequest', { body, headers: { 'Idempotency-Key': 'draft-key-1' } })).resolves.toEqual(order);
+    expect(sent.map((req) => req.headers['Idempotency-Key'])).toEqual(['draft-key-1', 'draft-key-1']);
+    await expect(client.call('cancelMyRequest', { params: { orderId: 7 }, body: {} })).rejects.toMatchObject({ code: 'NETWORK' });
+    expect(sent).toHaveLength(3);
+  });
+
+  it('uploads a picked file with its form fields and the token, refreshing once on 401', async () => {
+    let token = 'old';
+    const uploadFile = vi.fn(async (_upload: Parameters<Platform['uploadFile']>[0]): Promise<HttpResponse> =>
+      uploadFile.mock.calls.length === 1 ? envelope(401, 'UNAUTHENTICATED') : { status: 201, headers: {}, data: { document: { id: 3 } } },
+    );
+    const client = createApiClient({
+      baseUrl: 'https://api.test',
+      platform: { request: vi.fn(), uploadFile },
+      session: { accessToken: () => token, refresh: async () => ((token = 'new'), true) },
+    });
+    const file = { name: 'licence.png', size: 10, source: 'blob:1' };
+    await expect(client.upload('uploadDocument', { file, fields: { kind: 'business_licence' } })).resolves.toEqual({ document: { id: 3 } });
+    expect(uploadFile.mock.calls.map(([upload]) => upload)).toEqual([
+      { url: 'https://api.test/api/service-requests/documents', file, field: 'file', fields: { kind: 'business_licence' }, headers: { Accept: 'application/json', Authorization: 'Bearer old' } },
+      { url: 'https://api.test/api/service-requests/documents', file, field: 'file', fields: { kind: 'business_licence' }, headers: { Accept: 'application/json', Authorization: 'Bearer new' } },
+    ]);
+  });
+
+  it('reports a refused upload with the server code', async () => {
+    const uploadFile = vi.fn(async () => envelope(415, 'DOCUMENT_TYPE_REFUSED'));
+    const client = createApiClient({ baseUrl: '', platform: { request: vi.fn(), uploadFile }, session: { accessToken: () => 't', refresh: async () => false } });
+    await expect(client.upload('uploadDocument', { file: { name: 'a.exe', size: 1, source: 'x' }, fields: { kind: 'load_list' } })).rejects.toMatchObject({ code: 'DOCUMENT_TYPE_REFUSED', status: 415 });
   });
 
   it('reports a reply that is not JSON', async () => {

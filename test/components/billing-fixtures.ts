@@ -57,6 +57,7 @@ export const OVERVIEW: BillingOverview = {
   accountId: ACCOUNT.id,
   billingMode: 'postpaid',
   tariffName: '浙江居民峰谷阶梯电价',
+  contractKva: null,
   amountDueFen: 14660 + 4646,
   lateFeeFen: 38,
   balanceFen: 0,

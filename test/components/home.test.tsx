@@ -53,7 +53,7 @@ describe('home page', () => {
     request.mockResolvedValueOnce(reply(200, META));
     render(<Home />);
     fireEvent.click(screen.getByTestId('entry-repair'));
-    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/requests/pages/index/index' });
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/requests/pages/form/index?type=fault_repair' });
     fireEvent.click(screen.getByTestId('entry-bills'));
     expect(Taro.switchTab).toHaveBeenCalledWith({ url: '/pages/bills/index' });
   });

@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { platform } from '../../miniapp/src/platform/index.weapp';
+import { NetworkError } from '../../miniapp/src/platform/types';
 
 beforeEach(() => vi.clearAllMocks());
 
@@ -23,5 +24,25 @@ describe('mini-program platform', () => {
   it('reports each template’s subscribe decision', async () => {
     vi.mocked(Taro.requestSubscribeMessage).mockResolvedValueOnce({ errMsg: 'ok', T1: 'accept', T2: 'reject', T3: 'ban' } as never);
     await expect(platform.requestSubscribe(['T1', 'T2', 'T3'])).resolves.toEqual({ T1: 'accept', T2: 'reject', T3: 'ban' });
+  });
+
+  it('picks documents from chats, and treats a closed chooser as nothing picked', async () => {
+    vi.mocked(Taro.chooseMessageFile).mockResolvedValueOnce({ tempFiles: [{ name: 'licence.pdf', size: 2048, path: 'wxfile://tmp/1.pdf', type: 'file', time: 0 }], errMsg: 'ok' });
+    await expect(platform.pickFiles({ count: 1, accept: 'image-or-pdf' })).resolves.toEqual([{ name: 'licence.pdf', size: 2048, source: 'wxfile://tmp/1.pdf' }]);
+    vi.mocked(Taro.chooseMessageFile).mockRejectedValueOnce({ errMsg: 'chooseMessageFile:fail cancel' });
+    await expect(platform.pickFiles({ count: 1, accept: 'image-or-pdf' })).resolves.toEqual([]);
+  });
+
+  it('uploads with the form fields beside the file, and reports a failed upload as a network failure', async () => {
+    vi.mocked(Taro.uploadFile).mockResolvedValueOnce({ statusCode: 201, data: '{"document":{"id":4}}', errMsg: 'uploadFile:ok' } as never);
+    const file = { name: 'licence.pdf', size: 100, source: 'wxfile://tmp/1.pdf' };
+    await expect(platform.uploadFile({ url: 'https://api/doc', file, field: 'file', fields: { kind: 'business_licence' }, headers: { Authorization: 'Bearer t' } })).resolves.toEqual({
+      status: 201,
+      headers: {},
+      data: { document: { id: 4 } },
+    });
+    expect(Taro.uploadFile).toHaveBeenCalledWith({ url: 'https://api/doc', filePath: 'wxfile://tmp/1.pdf', name: 'file', formData: { kind: 'business_licence' }, header: { Authorization: 'Bearer t' } });
+    vi.mocked(Taro.uploadFile).mockRejectedValueOnce({ errMsg: 'uploadFile:fail timeout' });
+    await expect(platform.uploadFile({ url: 'https://api/doc', file, field: 'file', headers: {} })).rejects.toBeInstanceOf(NetworkError);
   });
 });

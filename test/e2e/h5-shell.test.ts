@@ -60,7 +60,7 @@ describe('H5 page in Chromium', () => {
     await page.goto(app.url);
     await page.getByTestId('entry-apply').click();
     await page.waitForURL(/\/packages\/applications\/pages\/index\/index/);
-    await page.getByText('企业：营业执照、项目批准文件').waitFor();
+    await page.getByTestId('request-type-hv_connection').getByText('需准备：营业执照、项目批复文件、用电地址总平面图、用电设备清单').waitFor();
     await page.locator('.link-button').getByText('95598').waitFor();
     await shot('applications');
   });

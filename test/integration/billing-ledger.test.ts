@@ -152,7 +152,10 @@ describe('prepaid accounts', () => {
     const set = await app.request('PUT', `/api/accounts/${prepaid}/balance-alert`, { headers: customer.auth, body: { thresholdFen: 3000 } });
     expect(set.body).toEqual({ thresholdFen: 3000 });
     const overview = await app.request('GET', `/api/bills/${prepaid}`, { headers: customer.auth });
-    expect(overview.body.overview).toMatchObject({ billingMode: 'prepaid', lowBalanceThresholdFen: 3000 });
+    expect(overview.body.overview).toMatchObject({ billingMode: 'prepaid', lowBalanceThresholdFen: 3000, contractKva: null });
+    // A business supply shows its contracted capacity, which a capacity application starts from.
+    const factory = await bindDemoAccount(app, customer, '3301000005');
+    expect((await app.request('GET', `/api/bills/${factory}`, { headers: customer.auth })).body.overview).toMatchObject({ billingMode: 'postpaid', contractKva: 630 });
     const refused = await app.request('PUT', `/api/accounts/${postpaid}/balance-alert`, { headers: customer.auth, body: { thresholdFen: 3000 } });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('NOT_PREPAID');

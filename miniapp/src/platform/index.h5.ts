@@ -1,18 +1,30 @@
 import { taroRequest, taroStorage } from './shared';
-import { PlatformUnsupportedError, type PickedFile, type Platform } from './types';
+import { NetworkError, PlatformUnsupportedError, type PickedFile, type Platform } from './types';
 
 export * from './types';
 
 // On H5, Taro.login, Taro.requestPayment and Taro.requestSubscribeMessage are stubs that report
 // success without doing anything; none of them is called here.
 
+/**
+ * A hidden file input in the page: some mobile browsers open no chooser for a detached one. A
+ * closed chooser fires `cancel` (no files), so the caller is never left waiting.
+ */
 function pickWithInput(count: number, accept: string): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
     input.accept = accept;
     input.multiple = count > 1;
-    input.addEventListener('change', () => resolve(Array.from(input.files ?? []).slice(0, count)));
+    input.style.display = 'none';
+    input.setAttribute('data-testid', 'file-picker');
+    const done = (files: File[]) => {
+      input.remove();
+      resolve(files.slice(0, count));
+    };
+    input.addEventListener('change', () => done(Array.from(input.files ?? [])));
+    input.addEventListener('cancel', () => done([]));
+    document.body.appendChild(input);
     input.click();
   });
 }
@@ -41,12 +53,18 @@ export const platform: Platform = {
       return { name: file.name, size: file.size, source, mimeType: file.type };
     });
   },
-  async uploadFile({ url, file, field, headers }) {
+  async uploadFile({ url, file, field, fields = {}, headers }) {
     const blob = picked.get(file.source);
     if (!blob) throw new Error('the file was not picked in this page');
     const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append(field, blob, file.name);
-    const response = await fetch(url, { method: 'POST', headers, body: form });
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers, body: form });
+    } catch (err) {
+      throw new NetworkError(String(err));
+    }
     const text = await response.text();
     let data: unknown = text;
     try {

@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro';
 import { taroRequest, taroStorage } from './shared';
-import type { Platform, SubscribeDecision } from './types';
+import { NetworkError, type Platform, type SubscribeDecision } from './types';
 
 export * from './types';
 
@@ -37,15 +37,26 @@ export const platform: Platform = {
     );
   },
   async pickFiles({ count, accept }) {
-    if (accept === 'image-or-pdf') {
-      const { tempFiles } = await Taro.chooseMessageFile({ count, type: 'all', extension: ['jpg', 'jpeg', 'png', 'pdf'] });
-      return tempFiles.map((file) => ({ name: file.name, size: file.size, source: file.path }));
+    try {
+      if (accept === 'image-or-pdf') {
+        const { tempFiles } = await Taro.chooseMessageFile({ count, type: 'all', extension: ['jpg', 'jpeg', 'png', 'pdf'] });
+        return tempFiles.map((file) => ({ name: file.name, size: file.size, source: file.path }));
+      }
+      const { tempFiles } = await Taro.chooseMedia({ count, mediaType: ['image'], sizeType: ['compressed'] });
+      return tempFiles.map((file, index) => ({ name: `photo-${index + 1}.jpg`, size: file.size, source: file.tempFilePath }));
+    } catch (err) {
+      // Closing the chooser is no failure: nothing was picked, as on H5.
+      if (cancelled(err)) return [];
+      throw err;
     }
-    const { tempFiles } = await Taro.chooseMedia({ count, mediaType: ['image'], sizeType: ['compressed'] });
-    return tempFiles.map((file, index) => ({ name: `photo-${index + 1}.jpg`, size: file.size, source: file.tempFilePath }));
   },
-  async uploadFile({ url, file, field, headers }) {
-    const response = await Taro.uploadFile({ url, filePath: file.source, name: field, header: headers });
+  async uploadFile({ url, file, field, fields, headers }) {
+    let response: Taro.uploadFile.SuccessCallbackResult;
+    try {
+      response = await Taro.uploadFile({ url, filePath: file.source, name: field, formData: fields, header: headers });
+    } catch (err) {
+      throw new NetworkError((err as { errMsg?: string }).errMsg ?? String(err));
+    }
     // uploadFile's data is a string on both platforms.
     let data: unknown = response.data;
     try {

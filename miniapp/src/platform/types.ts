@@ -59,7 +59,8 @@ export interface Platform {
   /** Must be called from a tap handler. H5 has no subscribe messages (PlatformUnsupportedError). */
   requestSubscribe(templateIds: string[]): Promise<Record<string, SubscribeDecision>>;
   pickFiles(options: { count: number; accept: 'image' | 'image-or-pdf' }): Promise<PickedFile[]>;
-  uploadFile(options: { url: string; file: PickedFile; field: string; headers: Record<string, string> }): Promise<HttpResponse>;
+  /** A multipart POST of one picked file under `field`, with plain form `fields` beside it. */
+  uploadFile(options: { url: string; file: PickedFile; field: string; fields?: Record<string, string>; headers: Record<string, string> }): Promise<HttpResponse>;
   storage: {
     get(key: string): string | undefined;
     set(key: string, value: string): void;

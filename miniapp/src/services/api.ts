@@ -1,7 +1,7 @@
 import type { Contracts, RequestOf, ResponseOf } from '../../../shared/contracts';
 import type { ErrorEnvelope } from '../../../shared/errors';
 import { routes, type RouteName } from '../../../shared/routes';
-import { NetworkError, type HttpResponse, type Platform } from '../platform';
+import { NetworkError, type HttpResponse, type PickedFile, type Platform } from '../platform';
 
 /** A failed API call: the server's stable code, or NETWORK / BAD_RESPONSE from the client itself. */
 export class ApiError extends Error {
@@ -25,7 +25,7 @@ export interface Session {
 
 export interface ApiClientOptions {
   baseUrl: string;
-  platform: Pick<Platform, 'request'>;
+  platform: Pick<Platform, 'request'> & Partial<Pick<Platform, 'uploadFile'>>;
   session: Session;
   /** Delays before each retry of an idempotent GET after a network failure or 502/503/504. */
   retryDelaysMs?: number[];
@@ -33,7 +33,15 @@ export interface ApiClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-type Input<K extends RouteName> = Partial<RequestOf<Contracts[K]>>;
+/** The contract's body, query and path parameters, plus headers an endpoint asks for (Idempotency-Key). */
+type Input<K extends RouteName> = Partial<RequestOf<Contracts[K]>> & { headers?: Record<string, string> };
+/** A multipart call: one picked file under `field` (default `file`) and plain form fields. */
+export interface Upload {
+  file: PickedFile;
+  field?: string;
+  fields?: Record<string, string>;
+  params?: Record<string, unknown>;
+}
 export type ApiResponse<K extends RouteName> = ResponseOf<Contracts[K]>;
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -62,38 +70,29 @@ function toApiError(response: HttpResponse): ApiError {
 
 /**
  * The one way pages reach the server: typed by the shared contracts, with the access token added,
- * one token refresh on 401, error envelopes turned into ApiError, and GETs retried when the
- * network or a gateway in front of the server fails.
+ * one token refresh on 401, error envelopes turned into ApiError, and GETs (and writes with an
+ * Idempotency-Key) retried when the network or a gateway in front of the server fails.
  */
 export function createApiClient(options: ApiClientOptions) {
   const retryDelays = options.retryDelaysMs ?? [300, 900];
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  async function send(method: string, url: string, body: unknown): Promise<HttpResponse> {
+  const authHeaders = (): Record<string, string> => {
     const token = options.session.accessToken();
-    return options.platform.request({
-      url,
-      method: method.toUpperCase() as 'GET',
-      headers: {
-        Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body,
-      timeoutMs: options.timeoutMs ?? 15_000,
-    });
-  }
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  };
 
-  async function call<K extends RouteName>(name: K, input: Input<K> = {}): Promise<ApiResponse<K>> {
-    const route = routes[name];
-    const url = options.baseUrl + buildPath(route.path, input.params as Record<string, unknown>, input.query as Record<string, unknown>);
-    const idempotent = route.method === 'get';
+  /**
+   * Sends once and, as needed, again: after one token refresh on 401, and for idempotent calls
+   * after network failures and gateway errors. Turns what comes back into data or an ApiError.
+   */
+  async function exchange<T>(idempotent: boolean, send: () => Promise<HttpResponse>): Promise<T> {
     let refreshed = false;
     let attempt = 0;
     for (;;) {
       let response: HttpResponse;
       try {
-        response = await send(route.method, url, input.body);
+        response = await send();
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err;
         if (idempotent && attempt < retryDelays.length) {
@@ -114,11 +113,43 @@ export function createApiClient(options: ApiClientOptions) {
       if (response.data === undefined || response.data === null || typeof response.data !== 'object') {
         throw new ApiError('BAD_RESPONSE', 'The server reply was not JSON', response.status);
       }
-      return response.data as ApiResponse<K>;
+      return response.data as T;
     }
   }
 
-  return { call };
+  async function call<K extends RouteName>(name: K, input: Input<K> = {}): Promise<ApiResponse<K>> {
+    const route = routes[name];
+    const url = options.baseUrl + buildPath(route.path, input.params as Record<string, unknown>, input.query as Record<string, unknown>);
+    const body = input.body;
+    // A write carrying an Idempotency-Key is safe to repeat: the server answers a repeat with the first result.
+    const idempotent = route.method === 'get' || Boolean(input.headers?.['Idempotency-Key']);
+    return exchange(idempotent, () =>
+      options.platform.request({
+        url,
+        method: route.method.toUpperCase() as 'GET',
+        headers: {
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...input.headers,
+          ...authHeaders(),
+        },
+        body,
+        timeoutMs: options.timeoutMs ?? 15_000,
+      }),
+    );
+  }
+
+  /** Sends a picked file to a multipart endpoint; like any POST it is not repeated after a failure. */
+  async function upload<K extends RouteName>(name: K, upload: Upload): Promise<ApiResponse<K>> {
+    const uploadFile = options.platform.uploadFile;
+    if (!uploadFile) throw new Error('this client was made without file uploads');
+    const url = options.baseUrl + buildPath(routes[name].path, upload.params);
+    return exchange(false, () =>
+      uploadFile({ url, file: upload.file, field: upload.field ?? 'file', fields: upload.fields, headers: { Accept: 'application/json', ...authHeaders() } }),
+    );
+  }
+
+  return { call, upload };
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -25,6 +25,11 @@ const MESSAGES: Record<string, string> = {
   NOT_PREPAID: '该户号不是预付费户号，无需设置余额提醒',
   NO_WECHAT_LOGIN: '请使用微信登录后再订阅通知',
   NO_PHONE: '账号未关联手机号，无法开启短信通知',
+  IDEMPOTENCY_KEY_REUSED: '这份申请已经提交过，请到“我的工单”查看',
+  TRANSITION_REFUSED: '工单进度已变化，请刷新后查看',
+  DOCUMENT_TOO_LARGE: '文件不能超过 5 MB',
+  DOCUMENT_TYPE_REFUSED: '只能上传 JPG、PNG 照片或 PDF 文件',
+  DOCUMENT_INVALID: '文件上传失败，请重新选择',
 };
 
 /** What a person should read for a failed call. */

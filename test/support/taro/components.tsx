@@ -26,3 +26,14 @@ export const Input = ({ value, onInput, placeholder, className, ...rest }: Props
     {...Object.fromEntries(Object.entries(rest).filter(([key]) => key.startsWith('data-')))}
   />
 );
+
+/** Taro's Textarea reports typing like its Input. */
+export const Textarea = ({ value, onInput, placeholder, className, ...rest }: Props & { value?: string; placeholder?: string; onInput?: (event: { detail: { value: string } }) => void }) => (
+  <textarea
+    className={className}
+    value={value}
+    placeholder={placeholder}
+    onChange={(event) => onInput?.({ detail: { value: event.target.value } })}
+    {...Object.fromEntries(Object.entries(rest).filter(([key]) => key.startsWith('data-')))}
+  />
+);

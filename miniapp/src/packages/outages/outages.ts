@@ -1,4 +1,7 @@
 import type { Outage, OutageStatus } from '../../../../shared/contracts/outages';
+import { formatInstant } from '../../time';
+
+export { formatInstant };
 
 /** Words, times and links for outages, shared by the list and the detail page of this subpackage. */
 
@@ -12,18 +15,6 @@ export const STATUS_LABEL: Record<OutageStatus, string> = {
 export const KIND_LABEL: Record<Outage['kind'], string> = { planned: '计划停电', unplanned: '故障停电' };
 
 export const outageUrl = (id: number) => `/packages/outages/pages/detail/index?id=${id}`;
-
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/**
- * An instant as China time, "11月29日 08:00". Shifted by hand rather than with Intl's timeZone,
- * which the mini-program's JavaScript engines do not all support; China has no daylight saving.
- */
-export function formatInstant(iso: string): string {
-  const date = new Date(new Date(iso).getTime() + CHINA_OFFSET_MS);
-  return `${date.getUTCMonth() + 1}月${date.getUTCDate()}日 ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
-}
 
 /** "11月29日 08:00–18:00" within one day, else both ends in full. */
 export function formatRange(startIso: string, endIso: string): string {

@@ -19,7 +19,11 @@ const GROUPS: Array<{ title: string; entries: Array<Entry & { hint: string }> }>
   },
   {
     title: '业务办理',
-    entries: [{ ...ENTRIES.apply, hint: '低压、高压新装与增容' }],
+    entries: [
+      { ...ENTRIES.apply, hint: '新装、增容、减容与过户' },
+      { ...ENTRIES.requests, hint: '全部业务：校验、充电桩、光伏、投诉建议' },
+      { ...ENTRIES.myRequests, hint: '查看办理进度' },
+    ],
   },
 ];
 

@@ -99,7 +99,7 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
       const [{ rows: bills }, { rows: [profile] }, { rows: pending }, versions, settings] = await Promise.all([
         database.pool.query<BillRow>(`SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.account_id = $1 AND b.status = 'published' ORDER BY b.month DESC LIMIT 36`, [accountId]),
         database.pool.query(
-          `SELECT p.tariff_code, p.billing_mode, coalesce(ab.balance_fen, 0) AS balance_fen, ab.low_threshold_fen
+          `SELECT p.tariff_code, p.billing_mode, p.contract_kva, coalesce(ab.balance_fen, 0) AS balance_fen, ab.low_threshold_fen
              FROM billing_profiles p LEFT JOIN account_balances ab ON ab.account_id = p.account_id WHERE p.account_id = $1`,
           [accountId],
         ),
@@ -132,6 +132,7 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
           accountId,
           billingMode: profile.billing_mode,
           tariffName: tariff?.name ?? profile.tariff_code,
+          contractKva: profile.contract_kva,
           amountDueFen: owed.reduce((sum, bill) => sum + bill.payment.outstandingFen, 0),
           lateFeeFen: owed.reduce((sum, bill) => sum + bill.payment.lateFeeFen, 0),
           balanceFen: profile.balance_fen,

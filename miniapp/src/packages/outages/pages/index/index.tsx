@@ -4,7 +4,7 @@ import { openEntry } from '../../../../components/EntryGrid';
 import { useApi } from '../../../../hooks/useApi';
 import { session } from '../../../../services';
 import { MyOutages } from '../../components/MyOutages';
-import { NotifyCard } from '../../components/NotifyCard';
+import { NotifyCard } from '../../../../components/notify/NotifyCard';
 import { PublicOutages } from '../../components/PublicOutages';
 import './index.scss';
 import { PendingCard } from '../../../../components/PendingCard';
@@ -49,7 +49,7 @@ export default function OutagesPage() {
   return (
     <View className='page outages'>
       <MyOutages result={mine} />
-      <NotifyCard />
+      <NotifyCard topic='outage' />
     </View>
   );
 }

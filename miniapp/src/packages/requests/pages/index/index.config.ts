@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '故障报修' });
+export default definePageConfig({ navigationBarTitleText: '网上营业厅' });

@@ -1,14 +1,15 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import type { NotificationPreferences } from '../../../../../shared/contracts/notifications';
-import '../../../components/Form.scss';
-import { useAction } from '../../../hooks/useAction';
-import { api } from '../../../services';
+import type { NotificationPreferences } from '../../../../shared/contracts/notifications';
+import '../Form.scss';
+import { useAction } from '../../hooks/useAction';
+import { api } from '../../services';
+import type { NotifyWording } from './wording';
 
 type Topic = NotificationPreferences['topics'][number];
 
 /** Text messages for a topic, on or off. */
-export function SmsOptIn({ topic, onSaved }: { topic: Topic; onSaved: (preferences: NotificationPreferences) => void }) {
+export function SmsOptIn({ topic, wording, onSaved }: { topic: Topic; wording: NotifyWording; onSaved: (preferences: NotificationPreferences) => void }) {
   const { busy, error, run } = useAction();
 
   const toggle = () => {
@@ -24,7 +25,7 @@ export function SmsOptIn({ topic, onSaved }: { topic: Topic; onSaved: (preferenc
     <View className='notify'>
       <View className='notify__row'>
         <View className='notify__main'>
-          <Text className='notify__label'>短信通知停电</Text>
+          <Text className='notify__label'>{wording.sms}</Text>
           <Text className={`notify__state ${topic.sms ? 'notify__state--on' : ''}`} data-testid='notify-sms-state'>
             {topic.sms ? '已开启' : '未开启'}
           </Text>
@@ -34,7 +35,7 @@ export function SmsOptIn({ topic, onSaved }: { topic: Topic; onSaved: (preferenc
           {topic.sms ? '关闭' : '开启'}
         </Button>
       </View>
-      <Text className='notify__explain'>开启后，您户号的停电安排、时间变更和恢复供电会以短信发送到登录手机号。</Text>
+      <Text className='notify__explain'>{wording.smsExplain}</Text>
       {error && (
         <Text className='form__error' data-testid='notify-error'>
           {error}

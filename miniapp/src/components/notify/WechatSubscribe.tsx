@@ -1,29 +1,30 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
-import type { NotificationPreferences } from '../../../../../shared/contracts/notifications';
-import '../../../components/Form.scss';
-import { useAction } from '../../../hooks/useAction';
-import { PlatformUnsupportedError, platform, type SubscribeDecision } from '../../../platform';
-import { api } from '../../../services';
+import type { NotificationPreferences } from '../../../../shared/contracts/notifications';
+import '../Form.scss';
+import { useAction } from '../../hooks/useAction';
+import { PlatformUnsupportedError, platform, type SubscribeDecision } from '../../platform';
+import { api } from '../../services';
+import type { NotifyWording } from './wording';
 
 type Topic = NotificationPreferences['topics'][number];
 
-/** What to tell the customer when the dialog did not end in "accept". */
-const DECLINED: Record<Exclude<SubscribeDecision, 'accept'>, string> = {
-  reject: '您没有同意接收停电通知，需要时可再次点击订阅',
+/** What to tell the customer when the dialog did not end in "accept" (a rejection is said per topic). */
+const DECLINED: Record<Exclude<SubscribeDecision, 'accept' | 'reject'>, string> = {
   ban: '您已在微信中关闭了此类通知，可在小程序右上角“···”→“设置”→“通知管理”中重新开启',
   filter: '微信暂时无法提供此类通知的订阅，请稍后再试',
 };
 
 interface Props {
   topic: Topic;
+  wording: NotifyWording;
   onSaved: (preferences: NotificationPreferences) => void;
   /** Called when this platform has no subscribe messages after all, so the card offers text messages. */
   onUnsupported: () => void;
 }
 
-export function WechatSubscribe({ topic, onSaved, onUnsupported }: Props) {
+export function WechatSubscribe({ topic, wording, onSaved, onUnsupported }: Props) {
   const { busy, error, run } = useAction();
   const [problem, setProblem] = useState<string>();
 
@@ -45,7 +46,7 @@ export function WechatSubscribe({ topic, onSaved, onUnsupported }: Props) {
       onSaved(preferences);
       const decision = results[topic.templateId] ?? 'reject';
       if (decision === 'accept') await Taro.showToast({ title: '订阅成功', icon: 'success' });
-      else setProblem(DECLINED[decision]);
+      else setProblem(decision === 'reject' ? wording.rejected : DECLINED[decision]);
     });
   };
 
@@ -61,12 +62,10 @@ export function WechatSubscribe({ topic, onSaved, onUnsupported }: Props) {
         </View>
         {/* Left out when enabled: Taro's H5 button keeps disabled={false} as disabled="false", which its CSS shows as disabled. */}
         <Button className={`field__action ${busy ? 'field__action--disabled' : ''}`} disabled={busy || undefined} onClick={subscribe} data-testid='notify-wechat-subscribe'>
-          订阅停电通知
+          {wording.subscribe}
         </Button>
       </View>
-      <Text className='notify__explain'>
-        微信的订阅是一次性的：每同意一次，可收到一条停电通知，发出后即用掉一次。停电发布、时间变更和恢复供电各发一条，可多次点击订阅，以免错过。
-      </Text>
+      <Text className='notify__explain'>{wording.wechatExplain}</Text>
       {message && (
         <Text className='form__error' data-testid='notify-error'>
           {message}
