@@ -119,7 +119,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const batch = await relayBatch();
         total.relayed += batch.relayed;
         total.failed += batch.failed;
-        if (batch.fetched < batchSize) break;
+        // Until a pass finds nothing due: events committed while this pass ran go out now, not at the next poll.
+        if (batch.fetched === 0) break;
       }
       if (total.relayed || total.failed) log.info(total, 'outbox relayed');
       return total;
