@@ -48,7 +48,7 @@ export interface MockServer {
  * Where tests and `npm run mock` without a data directory keep their payment keys: generating four
  * RSA keys takes seconds on a busy machine, so they are made once per machine, not per start.
  */
-export const SHARED_MOCK_KEYS_DIR = path.join(os.tmpdir(), 'power-mock-payment-keys');
+export const SHARED_MOCK_KEYS_DIR = path.join(os.tmpdir(), 'power-mock-payment-keys-v1');
 
 /** Every outside system the product talks to, hosted in one process on loopback under its own prefix. */
 export async function startMockServer(options: MockOptions): Promise<MockServer> {

@@ -13,6 +13,7 @@ let mocks: MockServer;
 let merchant: Awaited<ReturnType<typeof startMerchant>>;
 let client: AlipayClient;
 let sdk: AlipaySdk;
+let stranger: { privateKey: string; publicKey: string };
 let counter = 0;
 
 const gateway = () => `${mocks.url}/alipay/gateway.do`;
@@ -63,6 +64,8 @@ beforeAll(async () => {
   merchant = await startMerchant(() => ({ status: 200, body: 'success' }));
   const keys = merchantKeysOf(mocks.paymentKeys).alipay;
   client = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys, timeoutMs: 2000 });
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  stranger = { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string };
   sdk = new AlipaySdk({ appId: APP_ID, privateKey: keys.appPrivateKey, alipayPublicKey: keys.alipayPublicKey, gateway: gateway(), keyType: 'PKCS8', signType: 'RSA2' });
 });
 
@@ -193,9 +196,8 @@ describe('Alipay mock driven by alipay-sdk', () => {
 
 describe('Alipay mock: signatures and faults', () => {
   it('answers a request signed with another key with isv.invalid-signature, in the signed `xxx_response` shape', async () => {
-    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     const keys = merchantKeysOf(mocks.paymentKeys).alipay;
-    const impostor = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys: { ...keys, appPrivateKey: stranger } });
+    const impostor = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys: { ...keys, appPrivateKey: stranger.privateKey } });
     expect(await impostor.query('ANY-1')).toMatchObject({ ok: false, code: '40002', msg: 'Invalid Arguments', subCode: 'isv.invalid-signature', subMsg: expect.stringContaining('验签出错') });
 
     const raw = await (await fetch(`${gateway()}?app_id=${APP_ID}&method=alipay.trade.query&charset=utf-8&sign_type=RSA2&timestamp=2026-01-01%2000:00:00&version=1.0&sign=AAAA`, form({ biz_content: '{"out_trade_no":"ANY-1"}' }))).text();
@@ -208,8 +210,7 @@ describe('Alipay mock: signatures and faults', () => {
 
   it('signs its answers: an SDK holding the wrong Alipay public key refuses them', async () => {
     const keys = merchantKeysOf(mocks.paymentKeys).alipay;
-    const wrongKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
-    const fooled = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys: { ...keys, alipayPublicKey: wrongKey } });
+    const fooled = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys: { ...keys, alipayPublicKey: stranger.publicKey } });
     await expect(fooled.query('ANY-2')).rejects.toThrow(/验签失败/);
   });
 

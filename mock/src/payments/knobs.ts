@@ -37,13 +37,16 @@ export function take<Name extends string>(knobs: Knobs<Name>, name: Name): boole
   return true;
 }
 
-/** How the next notification goes out under the notification knobs. */
-export function planDelivery(knobs: Knobs<(typeof NOTIFICATION_KNOBS)[number]>, staleVersion: () => Notification): DeliveryPlan {
+/**
+ * How the next notification goes out under the notification knobs. `staleVersion` is the
+ * contradicting event the out-of-order knob sends after it; without one the knob waits for an event that has one.
+ */
+export function planDelivery(knobs: Knobs<(typeof NOTIFICATION_KNOBS)[number]>, staleVersion?: () => Notification): DeliveryPlan {
   if (take(knobs, 'dropNotifications')) return { drop: true };
   return {
     duplicate: take(knobs, 'duplicateNotifications'),
     concurrent: take(knobs, 'concurrentNotifications'),
-    stale: take(knobs, 'outOfOrderNotifications') ? staleVersion() : undefined,
+    stale: staleVersion && take(knobs, 'outOfOrderNotifications') ? staleVersion() : undefined,
   };
 }
 

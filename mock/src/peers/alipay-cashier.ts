@@ -6,7 +6,7 @@ import { signOutgoing } from '../payments/alipay-sign';
 import { actionForm, cashierPage, escapeHtml } from '../payments/html';
 import { dateTime } from '../payments/shanghai';
 import { AlipayError } from '../payments/alipay-error';
-import type { Trade } from './alipay';
+import type { Trade } from '../payments/alipay-trades';
 
 export interface AlipayCashierLedger {
   appId: string;

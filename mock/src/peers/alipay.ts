@@ -1,16 +1,18 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { fenToYuan, yuanToFen } from '../../../shared/money';
+import { fenToYuan } from '../../../shared/money';
 import type { PaymentKeys } from '../../../server/src/integrations/payments/dev-keys';
 import { json, readRaw, selfBase } from '../http';
-import { alipayTradeBill, type BillPayment, type BillRefund } from '../payments/bills';
+import { badParam, notifyFields, parseWapPay, positiveYuan, tradeBillOf, tradeView, type AlipayRefund, type Trade, type TradeStatus } from '../payments/alipay-trades';
 import { AlipayError } from '../payments/alipay-error';
 import { rsa2Verify, signContent, signOutgoing, signedResponse } from '../payments/alipay-sign';
 import { NOTIFICATION_KNOBS, planDelivery, readJson, setKnobs, sleep, take } from '../payments/knobs';
 import { createNotifier, type Notification } from '../payments/notifier';
 import { businessDate, compact, dateTime, parseDateTime, startOfDate } from '../payments/shanghai';
 import { mountAlipayCashier } from './alipay-cashier';
+
+export type { AlipayRefund, Trade, TradeStatus } from '../payments/alipay-trades';
 
 export interface AlipayPeerOptions {
   appId: string;
@@ -26,58 +28,14 @@ export interface AlipayPeerOptions {
 /** After the first attempt: 4 m, 10 m, 10 m, 1 h, 2 h, 6 h, 15 h. */
 export const ALIPAY_RETRY_SCHEDULE_MS = [240, 600, 600, 3600, 7200, 21600, 54000].map((seconds) => seconds * 1000);
 
-export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
-
-export interface AlipayRefund {
-  outRequestNo: string;
-  amount: number;
-  reason?: string;
-  at: Date;
-}
-
-export interface Trade {
-  outTradeNo: string;
-  tradeNo: string;
-  subject: string;
-  total: number;
-  fingerprint: string;
-  notifyUrl?: string;
-  returnUrl?: string;
-  quitUrl?: string;
-  passbackParams?: string;
-  deadline?: Date;
-  status: TradeStatus;
-  createdAt: Date;
-  paidAt?: Date;
-  closedAt?: Date;
-  buyerId?: string;
-  buyerLogonId?: string;
-  refunds: AlipayRefund[];
-  /** The cashier session the page's forms carry. */
-  token: string;
-}
-
 const missing = (what: string, zh: string) => new AlipayError(`isv.missing-${what}`, zh, '40001', 'Missing Required Arguments');
 const invalid = (what: string, zh: string) => new AlipayError(`isv.invalid-${what}`, zh, '40002', 'Invalid Arguments');
-const badParam = (detail: string) => new AlipayError('ACQ.INVALID_PARAMETER', `参数无效：${detail}`, '40004', 'Business Failed');
 
 const PAGE_METHODS = new Set(['alipay.trade.wap.pay']);
 const API_METHODS = new Set(['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query', 'alipay.data.dataservice.bill.downloadurl.query']);
 const BILL_LINK_TTL_MS = 30_000;
 
 const digits = (count: number) => Array.from({ length: count }, () => randomInt(10)).join('');
-
-function positiveYuan(value: unknown, field: string): number {
-  if (typeof value !== 'string' && typeof value !== 'number') throw badParam(`${field}不能为空`);
-  let fen: number;
-  try {
-    fen = yuanToFen(String(value));
-  } catch {
-    throw badParam(`${field}格式错误，最多两位小数`);
-  }
-  if (fen < 1 || fen > 10_000_000_000) throw badParam(`${field}须在 0.01 到 100000000 之间`);
-  return fen;
-}
 
 /**
  * Alipay's open-platform gateway (`/alipay/gateway.do`) as a peer: `alipay.trade.wap.pay` opens
@@ -135,34 +93,7 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
   function notification(trade: Trade, status: TradeStatus, extra: Record<string, string>): Notification | undefined {
     if (!trade.notifyUrl) return undefined;
     const notifyId = `${compact(now())}${randomBytes(12).toString('hex')}`;
-    const paid = trade.paidAt ? fenToYuan(trade.total) : '0.00';
-    const fields: Record<string, string> = {
-      app_id: options.appId,
-      auth_app_id: options.appId,
-      buyer_id: trade.buyerId ?? '',
-      buyer_logon_id: trade.buyerLogonId ?? '',
-      buyer_pay_amount: paid,
-      charset: 'utf-8',
-      fund_bill_list: trade.paidAt ? JSON.stringify([{ amount: paid, fundChannel: 'ALIPAYACCOUNT' }]) : '',
-      gmt_create: dateTime(trade.createdAt),
-      gmt_payment: trade.paidAt ? dateTime(trade.paidAt) : '',
-      invoice_amount: paid,
-      notify_id: notifyId,
-      notify_type: 'trade_status_sync',
-      out_trade_no: trade.outTradeNo,
-      passback_params: trade.passbackParams ?? '',
-      point_amount: '0.00',
-      receipt_amount: paid,
-      seller_id: options.sellerId,
-      subject: trade.subject,
-      total_amount: fenToYuan(trade.total),
-      trade_no: trade.tradeNo,
-      trade_status: status,
-      version: '1.0',
-      ...extra,
-    };
-    // Alipay leaves out what has no value.
-    for (const key of Object.keys(fields)) if (fields[key] === '') delete fields[key];
+    const fields = notifyFields(trade, status, { notifyId, appId: options.appId, sellerId: options.sellerId }, extra);
     return {
       notificationId: notifyId,
       event: status,
@@ -274,23 +205,6 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
     sendJson(ctx, responseKey, inner);
   });
 
-  function tradeView(trade: Trade): Record<string, unknown> {
-    const paid = trade.paidAt !== undefined;
-    return {
-      buyer_logon_id: trade.buyerLogonId,
-      buyer_pay_amount: paid ? fenToYuan(trade.total) : '0.00',
-      buyer_user_id: trade.buyerId,
-      invoice_amount: paid ? fenToYuan(trade.total) : '0.00',
-      out_trade_no: trade.outTradeNo,
-      point_amount: '0.00',
-      receipt_amount: paid ? fenToYuan(trade.total) : '0.00',
-      send_pay_date: trade.paidAt ? dateTime(trade.paidAt) : undefined,
-      total_amount: fenToYuan(trade.total),
-      trade_no: trade.tradeNo,
-      trade_status: trade.status,
-    };
-  }
-
   function handle(ctx: Context, method: string, biz: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case 'alipay.trade.query':
@@ -367,16 +281,7 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !startOfDate(date)) throw new AlipayError('isv.invalid-arguments', '参数不合法：bill_date 须为 yyyy-MM-dd（本模拟不提供月账单）');
     const today = businessDate(now());
     if (date > today || (date === today && !settings.billsForToday)) throw new AlipayError('isp.bill_not_exist', '账单不存在');
-    const from = startOfDate(date)!;
-    const to = new Date(from.getTime() + 24 * 3600_000);
-    const within = (at: Date | undefined) => at !== undefined && at >= from && at < to;
-    const entry = (trade: Trade, at: Date): BillPayment => ({ at, tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, totalFen: trade.total, subject: trade.subject, buyer: trade.buyerLogonId ?? '', tradeType: 'QUICK_WAP_WAY', createdAt: trade.createdAt });
-    const all = [...trades.values()];
-    const payments = all.filter((trade) => within(trade.paidAt)).map((trade) => entry(trade, trade.paidAt!));
-    const refunds: BillRefund[] = all.flatMap((trade) =>
-      trade.refunds.filter((refund) => within(refund.at)).map((refund) => ({ ...entry(trade, refund.at), refundNo: trade.tradeNo, outRefundNo: refund.outRequestNo, refundFen: refund.amount })),
-    );
-    const file = alipayTradeBill({ date, pid: options.sellerId, from, to, exportedAt: now(), payments, refunds });
+    const file = tradeBillOf(trades.values(), date, options.sellerId, now());
     const token = randomBytes(16).toString('hex');
     bills.set(token, { ...file, expiresAt: now().getTime() + BILL_LINK_TTL_MS });
     const query = new URLSearchParams({ bizType: String(biz.bill_type), userId: options.sellerId, fileType: 'csv.zip', bizDates: date.replaceAll('-', ''), downloadFileName: file.name, fileId: digits(12), timestamp: String(now().getTime()), token });
@@ -402,18 +307,7 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
     platformPrivateKey: platform.privateKey,
     now,
     open(params, biz) {
-      const outTradeNo = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
-      if (!/^[0-9A-Za-z_]{1,64}$/.test(outTradeNo)) throw badParam('out_trade_no 须为64位以内的字母、数字或下划线');
-      const total = positiveYuan(biz.total_amount, 'total_amount');
-      const subject = typeof biz.subject === 'string' ? biz.subject : '';
-      if (!subject || [...subject].length > 256) throw badParam('subject 不能为空且不超过256个字符');
-      if (biz.product_code !== 'QUICK_WAP_WAY') throw new AlipayError('ACQ.PRODUCT_CODE_ERROR', '产品码错误，手机网站支付须为 QUICK_WAP_WAY');
-      let deadline: Date | undefined;
-      if (biz.time_expire !== undefined) {
-        deadline = typeof biz.time_expire === 'string' ? parseDateTime(biz.time_expire) : undefined;
-        if (!deadline) throw badParam('time_expire 须为 yyyy-MM-dd HH:mm:ss');
-      }
-      const fingerprint = JSON.stringify([total, subject]);
+      const { outTradeNo, total, subject, deadline, fingerprint } = parseWapPay(biz);
       const known = trades.get(outTradeNo);
       if (known) {
         expire(known);

@@ -4,7 +4,7 @@ import { json, readRaw } from '../http';
 import { actionForm, cashierPage, escapeHtml } from '../payments/html';
 import { readJson } from '../payments/knobs';
 import { verifyRsa } from '../payments/wechatpay-crypto';
-import type { Order } from './wechatpay';
+import type { Order } from '../payments/wechatpay-views';
 
 export interface WechatPayCashierLedger {
   appId: string;

@@ -4,13 +4,15 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { PaymentKeys } from '../../../server/src/integrations/payments/dev-keys';
 import { json, readRaw, selfBase } from '../http';
-import { wechatTradeBill, feeOf, type BillPayment, type BillRefund } from '../payments/bills';
 import { NOTIFICATION_KNOBS, planDelivery, readJson, setKnobs, sleep, take } from '../payments/knobs';
 import { createNotifier, type Notification } from '../payments/notifier';
 import { businessDate, compact, rfc3339, startOfDate } from '../payments/shanghai';
 import { encryptResource, parseAuthorization, requestMessage, signedHeaders, verifyRsa } from '../payments/wechatpay-crypto';
 import { mountWechatPayCashier } from './wechatpay-cashier';
-import { TRADE_STATE_DESC, WechatPayError, orderFingerprint, parseOrder, parseRefund, type OrderInput, type TradeState } from '../payments/wechatpay-orders';
+import { WechatPayError, orderFingerprint, parseOrder, parseRefund } from '../payments/wechatpay-orders';
+import { refundView, tradeBillOf, transactionView, type Order, type Refund } from '../payments/wechatpay-views';
+
+export type { Order, Refund } from '../payments/wechatpay-views';
 
 export interface WechatPayPeerOptions {
   mchId: string;
@@ -37,30 +39,6 @@ const WINDOW_SECONDS = 300;
 const PREPAY_TTL_MS = 2 * 3600_000;
 const BILL_LINK_TTL_MS = 5 * 60_000;
 const H5_LINK_TTL_MS = 5 * 60_000;
-
-export interface Refund {
-  refundId: string;
-  outRefundNo: string;
-  refund: number;
-  total: number;
-  reason?: string;
-  notifyUrl?: string;
-  status: 'PROCESSING' | 'SUCCESS';
-  createTime: Date;
-  successTime?: Date;
-}
-
-export interface Order extends OrderInput {
-  tradeType: 'JSAPI' | 'MWEB';
-  fingerprint: string;
-  prepayId: string;
-  prepayIssuedAt: number;
-  state: TradeState;
-  transactionId?: string;
-  successTime?: Date;
-  createdAt: Date;
-  refunds: Refund[];
-}
 
 type Reply = { status: number; body?: unknown };
 
@@ -164,53 +142,6 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
     send(ctx, reply);
   }
 
-  // ---- views
-
-  function transactionView(order: Order, state: TradeState = order.state): Record<string, unknown> {
-    const paid = state === 'SUCCESS' || state === 'REFUND';
-    return {
-      amount: { total: order.total, ...(paid ? { payer_total: order.total } : {}), currency: 'CNY', payer_currency: 'CNY' },
-      appid: order.appid,
-      mchid: order.mchid,
-      out_trade_no: order.outTradeNo,
-      ...(order.attach === undefined ? {} : { attach: order.attach }),
-      ...(paid
-        ? { transaction_id: order.transactionId, trade_type: order.tradeType, bank_type: 'OTHERS', success_time: rfc3339(order.successTime!), payer: { openid: order.openid } }
-        : {}),
-      promotion_detail: [],
-      trade_state: state,
-      trade_state_desc: TRADE_STATE_DESC[state],
-    };
-  }
-
-  function refundView(order: Order, refund: Refund): Record<string, unknown> {
-    return {
-      refund_id: refund.refundId,
-      out_refund_no: refund.outRefundNo,
-      transaction_id: order.transactionId,
-      out_trade_no: order.outTradeNo,
-      channel: 'ORIGINAL',
-      user_received_account: '支付用户零钱',
-      ...(refund.successTime ? { success_time: rfc3339(refund.successTime) } : {}),
-      create_time: rfc3339(refund.createTime),
-      status: refund.status,
-      funds_account: 'AVAILABLE',
-      amount: {
-        total: refund.total,
-        refund: refund.refund,
-        from: [],
-        payer_total: refund.total,
-        payer_refund: refund.refund,
-        settlement_refund: refund.refund,
-        settlement_total: refund.total,
-        discount_refund: 0,
-        currency: 'CNY',
-        refund_fee: feeOf(refund.refund),
-      },
-      promotion_detail: [],
-    };
-  }
-
   // ---- notifications
 
   function notification(url: string, outTradeNo: string, event: string, summary: string, originalType: string, plaintext: Record<string, unknown>): Notification {
@@ -255,7 +186,7 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
       amount: { total: refund.total, refund: refund.refund, payer_total: refund.total, payer_refund: refund.refund },
     };
     const event = notification(refund.notifyUrl, order.outTradeNo, 'REFUND.SUCCESS', '退款成功', 'refund', plaintext);
-    notifier.send(event, planDelivery(knobs, () => event));
+    notifier.send(event, planDelivery(knobs));
   }
 
   /** The person paid (cashier page or mini-program): the order succeeds and the merchant is told. */
@@ -384,44 +315,16 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
 
   // ---- bills
 
-  function billFor(date: string, type: string): string {
-    const from = startOfDate(date)!.getTime();
-    const to = from + 24 * 3600_000;
-    const within = (at: Date | undefined) => at !== undefined && at.getTime() >= from && at.getTime() < to;
-    const entry = (order: Order, at: Date): BillPayment => ({
-      at,
-      tradeNo: order.transactionId!,
-      outTradeNo: order.outTradeNo,
-      totalFen: order.total,
-      subject: order.description,
-      buyer: order.openid!,
-      tradeType: order.tradeType,
-      attach: order.attach,
-      createdAt: order.createdAt,
-    });
-    const all = [...orders.values()];
-    const payments = type === 'REFUND' ? [] : all.filter((order) => within(order.successTime)).map((order) => entry(order, order.successTime!));
-    const refundRows: BillRefund[] =
-      type === 'SUCCESS'
-        ? []
-        : all.flatMap((order) =>
-            order.refunds
-              .filter((refund) => refund.status === 'SUCCESS' && within(refund.successTime))
-              .map((refund) => ({ ...entry(order, refund.successTime!), refundNo: refund.refundId, outRefundNo: refund.outRefundNo, refundFen: refund.refund })),
-          );
-    return wechatTradeBill({ appId: options.appId, mchId: options.mchId, payments, refunds: refundRows });
-  }
-
   router.get('/v3/bill/tradebill', (ctx) =>
     api(ctx, () => {
       const date = typeof ctx.query.bill_date === 'string' ? ctx.query.bill_date : '';
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !startOfDate(date)) throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/bill_date”须为 yyyy-MM-DD 格式', { field: 'bill_date', location: 'query' });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !startOfDate(date)) throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/bill_date”须为 YYYY-MM-DD 格式', { field: 'bill_date', location: 'query' });
       const type = typeof ctx.query.bill_type === 'string' ? ctx.query.bill_type : 'ALL';
       if (!['ALL', 'SUCCESS', 'REFUND'].includes(type)) throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/bill_type”须为 ALL、SUCCESS 或 REFUND', { field: 'bill_type', location: 'query' });
       const today = businessDate(now());
       // A day's bill exists once the day is over (the real one after about 10:00 the next day).
       if (date > today || (date === today && !settings.billsForToday)) throw new WechatPayError(400, 'NO_STATEMENT_EXIST', '账单文件不存在');
-      const text = Buffer.from(billFor(date, type), 'utf8');
+      const text = Buffer.from(tradeBillOf(orders.values(), date, type as 'ALL' | 'SUCCESS' | 'REFUND', options), 'utf8');
       const gzip = ctx.query.tar_type === 'GZIP';
       const data = gzip ? gzipSync(text) : text;
       const token = randomBytes(24).toString('base64url');

@@ -119,8 +119,9 @@ function transport(options: WechatPayOptions) {
   };
 }
 
-function result<T>(output: SdkOutput, pick: (data: any) => T): WechatPayResult<T> {
-  if (output.status >= 200 && output.status < 300) return { ok: true, data: pick(output.data) };
+/** `pick` receives the verified JSON body; its shape is WeChat Pay's, as documented for the call. */
+function result<T>(output: SdkOutput, pick: (data: never) => T): WechatPayResult<T> {
+  if (output.status >= 200 && output.status < 300) return { ok: true, data: pick(output.data as never) };
   const error = (output.error ?? {}) as { code?: unknown; message?: unknown };
   return {
     ok: false,
@@ -150,7 +151,7 @@ export function createWechatPayClient(options: WechatPayOptions) {
     privateKey: Buffer.from(options.keys.merchantPrivateKey),
     key: options.keys.apiV3Key,
   });
-  pay.createHttp(transport(options) as never);
+  pay.createHttp(transport(options));
 
   const order = (request: OrderRequest) => ({
     description: request.description,
@@ -170,7 +171,7 @@ export function createWechatPayClient(options: WechatPayOptions) {
 
     /** An H5 order for a mobile browser outside WeChat: `h5Url` lives five minutes; append `&redirect_url=`. */
     async createH5Order(request: OrderRequest & { payerClientIp: string }): Promise<WechatPayResult<{ h5Url: string }>> {
-      const output = await pay.transactions_h5({ ...order(request), scene_info: { payer_client_ip: request.payerClientIp, h5_info: { type: 'Wap', app_name: '电费缴纳', app_url: '' } } } as never);
+      const output = await pay.transactions_h5({ ...order(request), scene_info: { payer_client_ip: request.payerClientIp, h5_info: { type: 'Wap', app_name: '电费缴纳', app_url: '' } } });
       return result(output, (data: { h5_url: string }) => ({ h5Url: data.h5_url }));
     },
 
