@@ -10,3 +10,8 @@ export function json(ctx: Context, status: number, body: unknown): void {
   ctx.status = status;
   ctx.body = body;
 }
+
+/** Where the caller reached this server (Koa 3's `ctx.origin` is the Origin header instead). */
+export function selfBase(ctx: Context): string {
+  return `${ctx.protocol}://${ctx.host}`;
+}

@@ -1,10 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import Koa from 'koa';
+import { loadOrCreatePaymentKeys, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { alipayPeer } from './peers/alipay';
 import { amiPeer } from './peers/ami';
 import { backofficePeer } from './peers/backoffice';
 import { smsPeer } from './peers/sms';
 import { wechatPeer } from './peers/wechat';
+import { wechatPayPeer } from './peers/wechatpay';
 
 export interface MockOptions {
   port: number;
@@ -13,24 +18,52 @@ export interface MockOptions {
   wechat?: { appId: string; secret: string };
   smsApiKey?: string;
   amiApiKey?: string;
+  payments?: {
+    /** Both sides' keys; without them a set kept in the system's temp directory is used (made once). */
+    keys?: PaymentKeys;
+    wechatPay?: { mchId: string; appId: string };
+    alipay?: { appId: string; sellerId: string };
+    /** Multiplies notification retry delays (1 = the real schedule, 0.001 turns minutes into tenths of a second). */
+    timeScale?: number;
+  };
 }
 
 /** The credentials the mock peers expect when none are given: the same defaults the server's config has. */
-export const MOCK_DEFAULTS = { wechat: { appId: 'wx_demo_appid', secret: 'demo-wechat-app-secret' }, smsApiKey: 'demo-sms-api-key', amiApiKey: 'demo-ami-api-key' };
+export const MOCK_DEFAULTS = {
+  wechat: { appId: 'wx_demo_appid', secret: 'demo-wechat-app-secret' },
+  smsApiKey: 'demo-sms-api-key',
+  amiApiKey: 'demo-ami-api-key',
+  wechatPay: { mchId: '1900000109', appId: 'wx_demo_appid' },
+  alipay: { appId: '2021000000000001', sellerId: '2088000000000001' },
+};
 
 export interface MockServer {
   url: string;
+  /** The keys the payment gateways sign and verify with; the merchant's half is what the server needs. */
+  paymentKeys: PaymentKeys;
   close(): Promise<void>;
 }
+
+/**
+ * Where tests and `npm run mock` without a data directory keep their payment keys: generating four
+ * RSA keys takes seconds on a busy machine, so they are made once per machine, not per start.
+ */
+export const SHARED_MOCK_KEYS_DIR = path.join(os.tmpdir(), 'power-mock-payment-keys-v1');
 
 /** Every outside system the product talks to, hosted in one process on loopback under its own prefix. */
 export async function startMockServer(options: MockOptions): Promise<MockServer> {
   const app = new Koa();
+  const payments = options.payments ?? {};
+  const paymentKeys = payments.keys ?? (await loadOrCreatePaymentKeys(SHARED_MOCK_KEYS_DIR));
+  const wechatPay = wechatPayPeer({ ...(payments.wechatPay ?? MOCK_DEFAULTS.wechatPay), keys: paymentKeys.wechatPay, timeScale: payments.timeScale });
+  const alipay = alipayPeer({ ...(payments.alipay ?? MOCK_DEFAULTS.alipay), keys: paymentKeys.alipay, timeScale: payments.timeScale });
   const peers = [
     backofficePeer(options.backofficeSecret),
     wechatPeer(options.wechat ?? MOCK_DEFAULTS.wechat),
     smsPeer({ apiKey: options.smsApiKey ?? MOCK_DEFAULTS.smsApiKey }),
     amiPeer({ apiKey: options.amiApiKey ?? MOCK_DEFAULTS.amiApiKey }),
+    wechatPay.router,
+    alipay.router,
   ];
   app.use(async (ctx, next) => {
     if (ctx.path !== '/') return next();
@@ -46,8 +79,11 @@ export async function startMockServer(options: MockOptions): Promise<MockServer>
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
+    paymentKeys,
     close: () =>
       new Promise<void>((resolve) => {
+        wechatPay.close();
+        alipay.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,9 +1,30 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import type { AlipayMerchantKeys, WechatPayMerchantKeys } from './integrations/payments/dev-keys';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['on', 'off']);
+
+/** A PEM key given in one environment variable; a literal backslash-n stands for a line break. */
+const pem = (kind: 'private' | 'public') =>
+  z
+    .string()
+    .transform((value) => value.replace(/\\n/g, '\n'))
+    .refine((value) => {
+      try {
+        if (kind === 'private') createPrivateKey(value);
+        else createPublicKey(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, `must be a PEM ${kind} key`);
+
+const WECHATPAY_KEYS = ['WECHATPAY_MERCHANT_PRIVATE_KEY', 'WECHATPAY_MERCHANT_SERIAL', 'WECHATPAY_APIV3_KEY', 'WECHATPAY_PUBLIC_KEY_ID', 'WECHATPAY_PUBLIC_KEY'] as const;
+const ALIPAY_KEYS = ['ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const;
+const SECRET_VALUES: ReadonlySet<string> = new Set(['WECHATPAY_MERCHANT_PRIVATE_KEY', 'WECHATPAY_APIV3_KEY', 'ALIPAY_APP_PRIVATE_KEY']);
 
 const EnvSchema = z
   .object({
@@ -53,10 +74,29 @@ const EnvSchema = z
       .optional(),
     DEMO_TERMINAL_ID: z.string().regex(/^[A-Z0-9][A-Z0-9-]{2,31}$/, 'must be 3–32 capital letters, digits or -').default('DEMO-BANK-001'),
     DEMO_TERMINAL_SECRET: z.string().min(32).optional(),
+    MOCK_PAY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+    WECHATPAY_API_BASE: z.url().optional(),
+    WECHATPAY_MCHID: z.string().regex(/^\d{8,12}$/, 'must be a WeChat Pay merchant id (digits)').default('1900000109'),
+    WECHATPAY_MERCHANT_PRIVATE_KEY: pem('private').optional(),
+    WECHATPAY_MERCHANT_SERIAL: z.string().regex(/^[0-9A-Fa-f]{8,40}$/, 'must be the merchant certificate serial in hex').optional(),
+    WECHATPAY_APIV3_KEY: z.string().length(32).optional(),
+    WECHATPAY_PUBLIC_KEY_ID: z.string().regex(/^PUB_KEY_ID_\w+$/, 'must look like PUB_KEY_ID_…').optional(),
+    WECHATPAY_PUBLIC_KEY: pem('public').optional(),
+    ALIPAY_GATEWAY: z.url().optional(),
+    ALIPAY_APPID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id').default('2021000000000001'),
+    ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be a 2088… Alipay partner id').default('2088000000000001'),
+    ALIPAY_APP_PRIVATE_KEY: pem('private').optional(),
+    ALIPAY_PUBLIC_KEY: pem('public').optional(),
   })
   .superRefine((env, ctx) => {
+    // A gateway's keys come as a set: half a set would sign with one party's key and verify with another's.
+    for (const group of [WECHATPAY_KEYS, ALIPAY_KEYS]) {
+      const given = group.filter((key) => env[key] !== undefined);
+      if (given.length === 0 || given.length === group.length) continue;
+      for (const key of group) if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required when ${given[0]} is set` });
+    }
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS'] as const) {
+    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS', 'WECHATPAY_API_BASE', 'ALIPAY_GATEWAY', ...WECHATPAY_KEYS, ...ALIPAY_KEYS] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
   });
@@ -73,7 +113,7 @@ export interface Config {
   redisUrl?: string;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
-  mocks: { enabled: boolean; port: number };
+  mocks: { enabled: boolean; port: number; /** Multiplies the mock gateways' notification retry delays (1 = the real schedule). */ paymentTimeScale: number };
   backoffice: { url: string; secret: string; timeoutMs: number };
   h5Dist: string;
   auth: {
@@ -83,6 +123,13 @@ export interface Config {
     refreshTokenTtlDays: number;
   };
   wechat: { apiBase: string; appId: string; secret: string };
+  /**
+   * WeChat Pay v3. `apiBase` stands in for https://api.mch.weixin.qq.com; JSAPI and H5 orders use
+   * the mini-program's app id. `keys` unset: development keys from `$DATA_DIR/payment-keys.json`.
+   */
+  wechatPay: { apiBase: string; appId: string; mchId: string; keys: WechatPayMerchantKeys | undefined };
+  /** Alipay open platform; `sellerId` is the merchant's 2088… partner id notifications carry. */
+  alipay: { gateway: string; appId: string; sellerId: string; keys: AlipayMerchantKeys | undefined };
   sms: { url: string; apiKey: string };
   ami: { url: string; apiKey: string };
   billing: { runChunkSize: number };
@@ -115,7 +162,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const got = source[name] === undefined ? 'unset' : `got "${source[name]}"`;
+    // Keys are never echoed into logs.
+    const got = source[name] === undefined ? 'unset' : SECRET_VALUES.has(name) ? 'value not shown' : `got "${source[name]}"`;
     throw new ConfigError(`Configuration error: ${name} ${issue.message.replace(/^Invalid input: /, '')} (${got})`);
   }
   const env = parsed.data;
@@ -138,7 +186,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisUrl: env.REDIS_URL,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    mocks: { enabled: mocksEnabled, port: env.MOCK_PORT },
+    mocks: { enabled: mocksEnabled, port: env.MOCK_PORT, paymentTimeScale: env.MOCK_PAY_TIME_SCALE },
     backoffice: {
       url: env.BACKOFFICE_URL ?? `${mockBase}/backoffice`,
       // The development secret only ever signs traffic to the local mock back office.
@@ -155,6 +203,27 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     },
     wechat: { apiBase: env.WECHAT_API_BASE ?? `${mockBase}/wechat`, appId: env.WECHAT_APPID, secret: env.WECHAT_SECRET },
+    wechatPay: {
+      apiBase: env.WECHATPAY_API_BASE ?? `${mockBase}/wechatpay`,
+      appId: env.WECHAT_APPID,
+      mchId: env.WECHATPAY_MCHID,
+      keys:
+        env.WECHATPAY_MERCHANT_PRIVATE_KEY && env.WECHATPAY_MERCHANT_SERIAL && env.WECHATPAY_APIV3_KEY && env.WECHATPAY_PUBLIC_KEY_ID && env.WECHATPAY_PUBLIC_KEY
+          ? {
+              merchantPrivateKey: env.WECHATPAY_MERCHANT_PRIVATE_KEY,
+              merchantSerial: env.WECHATPAY_MERCHANT_SERIAL,
+              apiV3Key: env.WECHATPAY_APIV3_KEY,
+              publicKeyId: env.WECHATPAY_PUBLIC_KEY_ID,
+              publicKey: env.WECHATPAY_PUBLIC_KEY,
+            }
+          : undefined,
+    },
+    alipay: {
+      gateway: env.ALIPAY_GATEWAY ?? `${mockBase}/alipay/gateway.do`,
+      appId: env.ALIPAY_APPID,
+      sellerId: env.ALIPAY_SELLER_ID,
+      keys: env.ALIPAY_APP_PRIVATE_KEY && env.ALIPAY_PUBLIC_KEY ? { appPrivateKey: env.ALIPAY_APP_PRIVATE_KEY, alipayPublicKey: env.ALIPAY_PUBLIC_KEY } : undefined,
+    },
     sms: { url: env.SMS_URL ?? `${mockBase}/sms`, apiKey: env.SMS_API_KEY },
     ami: { url: env.AMI_URL ?? `${mockBase}/ami`, apiKey: env.AMI_API_KEY },
     billing: { runChunkSize: env.BILL_RUN_CHUNK },

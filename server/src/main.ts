@@ -10,6 +10,7 @@ import { startMockServer, type MockServer } from '../../mock/src/server';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded';
 import { ensureDatabase } from './db/ensure-database';
+import { mockOptionsFrom } from '../../mock/src/options';
 import { startRuntime, type Runtime } from './runtime';
 
 function readConfig(): Config {
@@ -39,12 +40,7 @@ async function startAll(): Promise<Runtime> {
     databaseUrl = cluster.urlFor('power');
   }
   if (config.mocks.enabled) {
-    mocks = await startMockServer({
-      port: config.mocks.port,
-      backofficeSecret: config.backoffice.secret,
-      wechat: { appId: config.wechat.appId, secret: config.wechat.secret },
-      smsApiKey: config.sms.apiKey,
-    });
+    mocks = await startMockServer(await mockOptionsFrom(config));
     logger.info({ url: mocks.url }, 'mock peers listening');
   }
   return startRuntime({ config, databaseUrl, logger });

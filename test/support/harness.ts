@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { startMockServer, type MockServer } from '../../mock/src/server';
 import type { Clock } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
+import { merchantKeysOf } from '../../server/src/integrations/payments/dev-keys';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { startRuntime, type Runtime } from '../../server/src/runtime';
 
@@ -73,6 +74,7 @@ export async function startTestApp(
     WECHAT_API_BASE: `${mocks.url}/wechat`,
     SMS_URL: `${mocks.url}/sms`,
     AMI_URL: `${mocks.url}/ami`,
+    ...paymentEnv(mocks),
     // Most tests do not need a year of bills; the billing tests turn it on.
     DEMO_HISTORY: 'off',
     ...options.env,
@@ -89,6 +91,22 @@ export async function startTestApp(
       await runtime.stop();
       if (!options.mocks) await mocks.close();
     },
+  };
+}
+
+/** The server's payment settings for these mock peers: their URLs and the merchant's half of their keys. */
+export function paymentEnv(mocks: MockServer): Record<string, string> {
+  const { wechatPay, alipay } = merchantKeysOf(mocks.paymentKeys);
+  return {
+    WECHATPAY_API_BASE: `${mocks.url}/wechatpay`,
+    WECHATPAY_MERCHANT_PRIVATE_KEY: wechatPay.merchantPrivateKey,
+    WECHATPAY_MERCHANT_SERIAL: wechatPay.merchantSerial,
+    WECHATPAY_APIV3_KEY: wechatPay.apiV3Key,
+    WECHATPAY_PUBLIC_KEY_ID: wechatPay.publicKeyId,
+    WECHATPAY_PUBLIC_KEY: wechatPay.publicKey,
+    ALIPAY_GATEWAY: `${mocks.url}/alipay/gateway.do`,
+    ALIPAY_APP_PRIVATE_KEY: alipay.appPrivateKey,
+    ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
   };
 }
 
