@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,10 +7,12 @@ import { startMockServer } from '../../mock/src/server';
 import { loadConfig } from '../../server/src/config';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
+import { loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
 import { startRuntime } from '../../server/src/runtime';
 
 /** The server's configuration for a benchmark: production mode against the given database and mock peers. */
-export function benchConfig(databaseUrl: string, mocksUrl: string) {
+export function benchConfig(databaseUrl: string, mocksUrl: string, paymentKeys: PaymentKeys) {
+  const { wechatPay, alipay } = merchantKeysOf(paymentKeys);
   return loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
@@ -21,7 +24,32 @@ export function benchConfig(databaseUrl: string, mocksUrl: string) {
     SMS_URL: `${mocksUrl}/sms`,
     AMI_URL: `${mocksUrl}/ami`,
     TERMINAL_SECRET_KEYS: 'bench:bench-terminal-key-0123456789abcdefghij',
+    WECHATPAY_API_BASE: `${mocksUrl}/wechatpay`,
+    WECHATPAY_MERCHANT_PRIVATE_KEY: wechatPay.merchantPrivateKey,
+    WECHATPAY_MERCHANT_SERIAL: wechatPay.merchantSerial,
+    WECHATPAY_APIV3_KEY: wechatPay.apiV3Key,
+    WECHATPAY_PUBLIC_KEY_ID: wechatPay.publicKeyId,
+    WECHATPAY_PUBLIC_KEY: wechatPay.publicKey,
+    ALIPAY_GATEWAY: `${mocksUrl}/alipay/gateway.do`,
+    ALIPAY_APP_PRIVATE_KEY: alipay.appPrivateKey,
+    ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
   });
+}
+
+/**
+ * The mock peers in a process of their own (`npm run mock`), as real gateways are elsewhere: the
+ * figures then count only the server's own work. Their payment keys are made in `dataDir` first,
+ * so the benchmark's server and the peers share them.
+ */
+export async function startMockProcess(dataDir: string) {
+  const paymentKeys = await loadOrCreatePaymentKeys(dataDir);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'mock/src/main.ts'], {
+    env: { ...process.env, MOCK_PORT: String(port), BACKOFFICE_SECRET: BENCH_SECRET, DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  return { url: `http://127.0.0.1:${port}`, paymentKeys, close: async () => void child.kill('SIGTERM') };
 }
 
 export const BENCH_SECRET = 'bench-secret-0123456789';
@@ -35,7 +63,7 @@ export async function startBenchServer() {
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log });
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
   const mocks = await startMockServer({ port: 0, backofficeSecret: BENCH_SECRET });
-  const config = benchConfig(cluster.urlFor('power'), mocks.url);
+  const config = benchConfig(cluster.urlFor('power'), mocks.url, mocks.paymentKeys);
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
   return {
     url: runtime.url,

@@ -10,12 +10,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { spawn } from 'node:child_process';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { NOTIFICATION_JOBS } from '../../server/src/modules/notifications/service';
 import { startRuntime } from '../../server/src/runtime';
-import { BENCH_SECRET, benchConfig } from './environment';
+import { benchConfig, startMockProcess } from './environment';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const WECHAT_SHARE = 5;
@@ -26,16 +25,10 @@ const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-fanout-'));
 await fs.chmod(dir, 0o755);
 const quiet = pino({ level: 'warn' });
 const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log: quiet });
-const mockPort = await freePort();
-const mockProcess = spawn(process.execPath, ['--import', 'tsx', 'mock/src/main.ts'], {
-  env: { ...process.env, MOCK_PORT: String(mockPort), BACKOFFICE_SECRET: BENCH_SECRET },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-await new Promise<void>((resolve) => mockProcess.stdout!.once('data', () => resolve()));
-const mocks = { url: `http://127.0.0.1:${mockPort}`, close: async () => void mockProcess.kill('SIGTERM') };
+const mocks = await startMockProcess(dir);
 try {
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  const config = { ...benchConfig(cluster.urlFor('power'), mocks.url), logLevel: 'warn' };
+  const config = { ...benchConfig(cluster.urlFor('power'), mocks.url, mocks.paymentKeys), logLevel: 'warn' };
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: quiet, port: 0, seed: false });
   const { database } = runtime.deps;
   const sql = (text: string, values: unknown[] = []) => database.pool.query(text, values);

@@ -9,7 +9,6 @@
  * - delivery: the same number of signed webhooks sent straight to the back office one after another
  *   (the relay also sends one at a time), without the outbox's rows, locks and updates.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -20,7 +19,7 @@ import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { createBackofficeClient } from '../../server/src/integrations/backoffice/client';
 import { startRuntime } from '../../server/src/runtime';
-import { BENCH_SECRET, benchConfig } from './environment';
+import { BENCH_SECRET, benchConfig, startMockProcess } from './environment';
 
 const CONCURRENCY = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -91,16 +90,11 @@ const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-requests-'));
 await fs.chmod(dir, 0o755);
 const quiet = pino({ level: 'warn' });
 const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log: quiet });
-const mockPort = await freePort();
-const mockProcess = spawn(process.execPath, ['--import', 'tsx', 'mock/src/main.ts'], {
-  env: { ...process.env, MOCK_PORT: String(mockPort), BACKOFFICE_SECRET: BENCH_SECRET },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-await new Promise<void>((resolve) => mockProcess.stdout!.once('data', () => resolve()));
-const mocksUrl = `http://127.0.0.1:${mockPort}`;
+const mocks = await startMockProcess(dir);
+const mocksUrl = mocks.url;
 try {
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  const config = { ...benchConfig(cluster.urlFor('power'), mocksUrl), logLevel: 'warn', dataDir: dir };
+  const config = { ...benchConfig(cluster.urlFor('power'), mocksUrl, mocks.paymentKeys), logLevel: 'warn', dataDir: dir };
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: quiet, port: 0 });
   const { database, tokens, documents, workOrders } = runtime.deps;
   const { rows: customers } = await database.pool.query<{ id: number }>(
@@ -187,7 +181,7 @@ try {
   await runtime.stop();
 } finally {
   agent.destroy();
-  mockProcess.kill('SIGTERM');
+  await mocks.close();
   await cluster.stop();
   await fs.rm(dir, { recursive: true, force: true });
 }
