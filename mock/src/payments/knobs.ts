@@ -1,5 +1,6 @@
+import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { readRaw } from '../http';
+import { json, readRaw } from '../http';
 import type { DeliveryPlan, Notification } from './notifier';
 
 /** Counters for "the next N …" faults, set through a peer's `POST /_faults`. */
@@ -62,4 +63,30 @@ export async function readJson(ctx: Context): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/** Settings a test may change on a running gateway through `POST /_settings`. */
+export interface GatewaySettings {
+  /** Multiplies the notification retry delays (1 = the real schedule). */
+  timeScale: number;
+  /** Serve a trade bill for today, which the real gateways only have from the next morning. */
+  billsForToday: boolean;
+}
+
+/** The test controls both gateways share: `POST /_faults` and `POST /_settings`. */
+export function mountTestControls<Name extends string>(router: Router, knobs: Knobs<Name>, settings: GatewaySettings): void {
+  router.post('/_faults', async (ctx) => {
+    const error = setKnobs(knobs, await readJson(ctx));
+    if (error) return json(ctx, 400, { error });
+    json(ctx, 200, { ...knobs });
+  });
+
+  router.post('/_settings', async (ctx) => {
+    const body = ((await readJson(ctx)) ?? {}) as { timeScale?: unknown; billsForToday?: unknown };
+    if (body.timeScale !== undefined && (typeof body.timeScale !== 'number' || !(body.timeScale > 0) || body.timeScale > 1)) return json(ctx, 400, { error: 'timeScale must be a number in (0, 1]' });
+    if (body.billsForToday !== undefined && typeof body.billsForToday !== 'boolean') return json(ctx, 400, { error: 'billsForToday must be a boolean' });
+    if (typeof body.timeScale === 'number') settings.timeScale = body.timeScale;
+    if (typeof body.billsForToday === 'boolean') settings.billsForToday = body.billsForToday;
+    json(ctx, 200, { ...settings });
+  });
 }

@@ -101,3 +101,16 @@ export function tradeBillOf(orders: Iterable<Order>, date: string, type: 'ALL' |
         );
   return wechatTradeBill({ ...ids, payments, refunds: refundRows });
 }
+
+/** An order as the test control `GET /_orders` shows it: how it was made, its state and its refunds. */
+export function inspectionView(order: Order): Record<string, unknown> {
+  return {
+    out_trade_no: order.outTradeNo,
+    trade_type: order.tradeType,
+    prepay_id: order.prepayId,
+    notify_url: order.notifyUrl,
+    created_at: rfc3339(order.createdAt),
+    ...transactionView(order),
+    refunds: order.refunds.map((refund) => refundView(order, refund)),
+  };
+}

@@ -7,7 +7,7 @@ import { json, readRaw, selfBase } from '../http';
 import { badParam, notifyFields, parseWapPay, positiveYuan, tradeBillOf, tradeView, type AlipayRefund, type Trade, type TradeStatus } from '../payments/alipay-trades';
 import { AlipayError } from '../payments/alipay-error';
 import { rsa2Verify, signContent, signOutgoing, signedResponse } from '../payments/alipay-sign';
-import { NOTIFICATION_KNOBS, planDelivery, readJson, setKnobs, sleep, take } from '../payments/knobs';
+import { mountTestControls, NOTIFICATION_KNOBS, planDelivery, sleep, take, type GatewaySettings } from '../payments/knobs';
 import { createNotifier, type Notification } from '../payments/notifier';
 import { businessDate, compact, dateTime, parseDateTime, startOfDate } from '../payments/shanghai';
 import { mountAlipayCashier } from './alipay-cashier';
@@ -49,7 +49,7 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
   const router = new Router({ prefix: '/alipay' });
   const now = options.now ?? (() => new Date());
   const { app, platform } = options.keys;
-  const settings = { timeScale: options.timeScale ?? 1, billsForToday: false };
+  const settings: GatewaySettings = { timeScale: options.timeScale ?? 1, billsForToday: false };
   const knobs = { failNext: 0, systemErrorNext: 0, timeoutNext: 0, hangMs: 10_000, ...Object.fromEntries(NOTIFICATION_KNOBS.map((name) => [name, 0])) } as Record<
     'failNext' | 'systemErrorNext' | 'timeoutNext' | 'hangMs' | (typeof NOTIFICATION_KNOBS)[number],
     number
@@ -348,20 +348,7 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
 
   // ---- test controls
 
-  router.post('/_faults', async (ctx) => {
-    const error = setKnobs(knobs, await readJson(ctx));
-    if (error) return json(ctx, 400, { error });
-    json(ctx, 200, { ...knobs });
-  });
-
-  router.post('/_settings', async (ctx) => {
-    const body = ((await readJson(ctx)) ?? {}) as { timeScale?: unknown; billsForToday?: unknown };
-    if (body.timeScale !== undefined && (typeof body.timeScale !== 'number' || !(body.timeScale > 0) || body.timeScale > 1)) return json(ctx, 400, { error: 'timeScale must be a number in (0, 1]' });
-    if (body.billsForToday !== undefined && typeof body.billsForToday !== 'boolean') return json(ctx, 400, { error: 'billsForToday must be a boolean' });
-    if (typeof body.timeScale === 'number') settings.timeScale = body.timeScale;
-    if (typeof body.billsForToday === 'boolean') settings.billsForToday = body.billsForToday;
-    json(ctx, 200, { ...settings });
-  });
+  mountTestControls(router, knobs, settings);
 
   router.get('/_trades', (ctx) => {
     const outTradeNo = typeof ctx.query.out_trade_no === 'string' ? ctx.query.out_trade_no : undefined;

@@ -4,13 +4,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { PaymentKeys } from '../../../server/src/integrations/payments/dev-keys';
 import { json, readRaw, selfBase } from '../http';
-import { NOTIFICATION_KNOBS, planDelivery, readJson, setKnobs, sleep, take } from '../payments/knobs';
+import { mountTestControls, NOTIFICATION_KNOBS, planDelivery, sleep, take, type GatewaySettings } from '../payments/knobs';
 import { createNotifier, type Notification } from '../payments/notifier';
 import { businessDate, compact, rfc3339, startOfDate } from '../payments/shanghai';
 import { encryptResource, parseAuthorization, requestMessage, signedHeaders, verifyRsa } from '../payments/wechatpay-crypto';
 import { mountWechatPayCashier } from './wechatpay-cashier';
 import { WechatPayError, orderFingerprint, parseOrder, parseRefund } from '../payments/wechatpay-orders';
-import { refundView, tradeBillOf, transactionView, type Order, type Refund } from '../payments/wechatpay-views';
+import { inspectionView, refundView, tradeBillOf, transactionView, type Order, type Refund } from '../payments/wechatpay-views';
 
 export type { Order, Refund } from '../payments/wechatpay-views';
 
@@ -56,7 +56,7 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
   const router = new Router({ prefix: PREFIX });
   const now = options.now ?? (() => new Date());
   const { merchant, platform, apiV3Key } = options.keys;
-  const settings = { timeScale: options.timeScale ?? 1, billsForToday: false };
+  const settings: GatewaySettings = { timeScale: options.timeScale ?? 1, billsForToday: false };
   const knobs = { failNext: 0, busyNext: 0, timeoutNext: 0, hangMs: 10_000, signTestNext: 0, ...Object.fromEntries(NOTIFICATION_KNOBS.map((name) => [name, 0])) } as Record<
     'failNext' | 'busyNext' | 'timeoutNext' | 'hangMs' | 'signTestNext' | (typeof NOTIFICATION_KNOBS)[number],
     number
@@ -371,34 +371,13 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
 
   // ---- test controls
 
-  router.post('/_faults', async (ctx) => {
-    const error = setKnobs(knobs, await readJson(ctx));
-    if (error) return json(ctx, 400, { error });
-    json(ctx, 200, { ...knobs });
-  });
-
-  router.post('/_settings', async (ctx) => {
-    const body = ((await readJson(ctx)) ?? {}) as { timeScale?: unknown; billsForToday?: unknown };
-    if (body.timeScale !== undefined && (typeof body.timeScale !== 'number' || !(body.timeScale > 0) || body.timeScale > 1)) return json(ctx, 400, { error: 'timeScale must be a number in (0, 1]' });
-    if (body.billsForToday !== undefined && typeof body.billsForToday !== 'boolean') return json(ctx, 400, { error: 'billsForToday must be a boolean' });
-    if (typeof body.timeScale === 'number') settings.timeScale = body.timeScale;
-    if (typeof body.billsForToday === 'boolean') settings.billsForToday = body.billsForToday;
-    json(ctx, 200, { ...settings });
-  });
+  mountTestControls(router, knobs, settings);
 
   router.get('/_orders', (ctx) => {
     const outTradeNo = typeof ctx.query.out_trade_no === 'string' ? ctx.query.out_trade_no : undefined;
     const list = [...orders.values()].filter((order) => !outTradeNo || order.outTradeNo === outTradeNo);
     json(ctx, 200, {
-      orders: list.map((order) => ({
-        out_trade_no: order.outTradeNo,
-        trade_type: order.tradeType,
-        prepay_id: order.prepayId,
-        notify_url: order.notifyUrl,
-        created_at: rfc3339(order.createdAt),
-        ...transactionView(order),
-        refunds: order.refunds.map((refund) => refundView(order, refund)),
-      })),
+      orders: list.map(inspectionView),
     });
   });
 
