@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { signOutgoing } from '../../mock/src/payments/alipay-sign';
 import { encryptResource, signedHeaders } from '../../mock/src/payments/wechatpay-crypto';
 import { request, type TestApp } from './harness';
 import { wechatCode } from './identity';
@@ -86,4 +87,33 @@ export function wechatNotification(app: TestApp, fields: TransactionFields, opti
 export async function postRaw(base: string, path: string, body: string, headers: Record<string, string>) {
   const reply = await fetch(`${base}${path}`, { method: 'POST', headers, body });
   return { status: reply.status, text: await reply.text() };
+}
+
+/** An Alipay notify form signed with the mock Alipay's key, as its notifier sends it. */
+export function alipayNotification(app: TestApp, fields: { out_trade_no: string; total_amount: string; trade_status?: string; app_id?: string; seller_id?: string; refund_fee?: string; out_biz_no?: string }) {
+  const { alipay } = app.runtime.deps.config;
+  const beijing = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  const now = new Date();
+  const signed = signOutgoing(
+    Object.fromEntries(
+      Object.entries({
+        app_id: fields.app_id ?? alipay.appId,
+        seller_id: fields.seller_id ?? alipay.sellerId,
+        charset: 'utf-8',
+        notify_id: randomUUID().replace(/-/g, ''),
+        notify_time: beijing(now),
+        notify_type: 'trade_status_sync',
+        out_trade_no: fields.out_trade_no,
+        trade_no: `2026${Date.now()}`,
+        trade_status: fields.trade_status ?? 'TRADE_SUCCESS',
+        total_amount: fields.total_amount,
+        gmt_payment: beijing(now),
+        refund_fee: fields.refund_fee,
+        out_biz_no: fields.out_biz_no,
+        version: '1.0',
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+    app.mocks.paymentKeys.alipay.platform.privateKey,
+  );
+  return { body: new URLSearchParams(signed).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=utf-8' } };
 }
