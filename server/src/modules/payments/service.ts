@@ -119,7 +119,7 @@ export function createPayments(deps: PaymentsDeps) {
   async function launch(row: OrderRow, context: { openid?: string; clientIp?: string; returnUrl?: string }): Promise<OrderRow> {
     const base = deps.publicBaseUrl();
     const notifyUrl = `${base}/api/payments/notify/${gatewayOf(row.channel) === 'alipay' ? 'alipay' : 'wechat'}`;
-    const returnUrl = context.returnUrl && /^\/(?!\/)/.test(context.returnUrl) ? `${base}${context.returnUrl}` : `${base}/#/packages/payments/pages/result/index?id=${row.id}`;
+    const returnUrl = context.returnUrl && /^\/(?!\/)/.test(context.returnUrl) ? `${base}${context.returnUrl}` : `${base}/packages/payments/pages/result/index?id=${row.id}`;
     let started: Launch;
     try {
       started = await providerFor(row.channel).create({
