@@ -2,14 +2,19 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { startMockServer } from '../../mock/src/server';
+import { SHARED_MOCK_KEYS_DIR, startMockServer } from '../../mock/src/server';
 import { loadConfig } from '../../server/src/config';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
+import { loadOrCreatePaymentKeys, merchantKeysOf } from '../../server/src/integrations/payments/dev-keys';
 import { startRuntime } from '../../server/src/runtime';
 
-/** The server's configuration for a benchmark: production mode against the given database and mock peers. */
-export function benchConfig(databaseUrl: string, mocksUrl: string) {
+/**
+ * The server's configuration for a benchmark: production mode against the given database and mock
+ * peers (whose payment keys are the shared development set every mock process uses by default).
+ */
+export async function benchConfig(databaseUrl: string, mocksUrl: string) {
+  const { wechatPay, alipay } = merchantKeysOf(await loadOrCreatePaymentKeys(SHARED_MOCK_KEYS_DIR));
   return loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
@@ -21,6 +26,17 @@ export function benchConfig(databaseUrl: string, mocksUrl: string) {
     SMS_URL: `${mocksUrl}/sms`,
     AMI_URL: `${mocksUrl}/ami`,
     TERMINAL_SECRET_KEYS: 'bench:bench-terminal-key-0123456789abcdefghij',
+    // Production requires the gateways' settings; notifications come back to the listening address.
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+    WECHATPAY_API_BASE: `${mocksUrl}/wechatpay`,
+    WECHATPAY_MERCHANT_PRIVATE_KEY: wechatPay.merchantPrivateKey,
+    WECHATPAY_MERCHANT_SERIAL: wechatPay.merchantSerial,
+    WECHATPAY_APIV3_KEY: wechatPay.apiV3Key,
+    WECHATPAY_PUBLIC_KEY_ID: wechatPay.publicKeyId,
+    WECHATPAY_PUBLIC_KEY: wechatPay.publicKey,
+    ALIPAY_GATEWAY: `${mocksUrl}/alipay/gateway.do`,
+    ALIPAY_APP_PRIVATE_KEY: alipay.appPrivateKey,
+    ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
   });
 }
 
@@ -35,7 +51,7 @@ export async function startBenchServer() {
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log });
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
   const mocks = await startMockServer({ port: 0, backofficeSecret: BENCH_SECRET });
-  const config = benchConfig(cluster.urlFor('power'), mocks.url);
+  const config = await benchConfig(cluster.urlFor('power'), mocks.url);
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
   return {
     url: runtime.url,

@@ -35,7 +35,7 @@ await new Promise<void>((resolve) => mockProcess.stdout!.once('data', () => reso
 const mocks = { url: `http://127.0.0.1:${mockPort}`, close: async () => void mockProcess.kill('SIGTERM') };
 try {
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  const config = { ...benchConfig(cluster.urlFor('power'), mocks.url), logLevel: 'warn' };
+  const config = { ...(await benchConfig(cluster.urlFor('power'), mocks.url)), logLevel: 'warn' };
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: quiet, port: 0, seed: false });
   const { database } = runtime.deps;
   const sql = (text: string, values: unknown[] = []) => database.pool.query(text, values);

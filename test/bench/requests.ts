@@ -100,7 +100,7 @@ await new Promise<void>((resolve) => mockProcess.stdout!.once('data', () => reso
 const mocksUrl = `http://127.0.0.1:${mockPort}`;
 try {
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  const config = { ...benchConfig(cluster.urlFor('power'), mocksUrl), logLevel: 'warn', dataDir: dir };
+  const config = { ...(await benchConfig(cluster.urlFor('power'), mocksUrl)), logLevel: 'warn', dataDir: dir };
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: quiet, port: 0 });
   const { database, tokens, documents, workOrders } = runtime.deps;
   const { rows: customers } = await database.pool.query<{ id: number }>(
