@@ -43,7 +43,8 @@ function PayAccount({ accountId }: { accountId: number }) {
       key.current = newKey();
       const outcome = await platform.launchPayment(launchOf(order));
       // Whatever the payment UI said, the result page asks the server, which asks the gateway.
-      if (outcome !== 'redirected') await Taro.redirectTo({ url: resultUrl(order.id) });
+      if (outcome === 'submitted') await Taro.redirectTo({ url: resultUrl(order.id) });
+      else if (outcome === 'cancelled') await Taro.showToast({ title: '已取消支付', icon: 'none' });
     });
 
   return (
