@@ -44,6 +44,21 @@ describe('creating an order', () => {
     expect(noKey.body.error.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
   });
 
+  it('a gateway error leaves the order CREATED; the same Idempotency-Key asks the gateway again and gets it paying', async () => {
+    const payer = await payerOwing(app, [{ month: '2025-06', principalFen: 640 }]);
+    const body = { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi' };
+    await request(app.mocks.url, 'POST', '/wechatpay/_faults', { body: { failNext: 1 } });
+    const failed = await app.request('POST', '/api/payments', { headers: { ...payer.auth, 'Idempotency-Key': 'retry-key-0001' }, body });
+    expect([failed.status, failed.body.error.code]).toEqual([502, 'PAYMENT_GATEWAY_FAILED']);
+    const { rows } = await pool().query('SELECT state, out_trade_no FROM payment_orders WHERE account_id = $1', [payer.accountId]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].state).toBe('CREATED');
+    const retried = await app.request('POST', '/api/payments', { headers: { ...payer.auth, 'Idempotency-Key': 'retry-key-0001' }, body });
+    expect(retried.status).toBe(200);
+    expect(retried.body.order).toMatchObject({ outTradeNo: rows[0].out_trade_no, state: 'PAYING', amountFen: 640 });
+    expect(retried.body.order.launch.kind).toBe('requestPayment');
+  });
+
   it('refuses an account the customer does not hold and an account that owes nothing', async () => {
     const payer = await payerOwing(app, [{ month: '2025-03', principalFen: 500 }]);
     const stranger = await payerOwing(app, []);

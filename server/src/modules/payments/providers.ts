@@ -65,6 +65,9 @@ export interface PaymentProvider {
 const upstream = (gateway: GatewayName, what: string, code: string, message: string) =>
   new AppError('PAYMENT_GATEWAY_FAILED', `${gateway} refused ${what}: ${code}`, { gateway, code, message });
 
+/** A reply that leaves the outcome open (busy, system error, an unverified 5xx): not a refusal, ask again later. */
+const undecided = (reply: { status: number; code: string }) => reply.status >= 500 || reply.status === 429 || reply.code === 'SYSTEM_ERROR' || reply.code === 'FREQUENCY_LIMITED';
+
 export function wechatPayProvider(client: WechatPayClient, merchant: { appId: string; mchId: string }): PaymentProvider {
   const tradeOf = (data: WechatPayTransaction): GatewayTrade => {
     if (data.trade_state === 'SUCCESS' || data.trade_state === 'REFUND') return { status: 'paid', tradeNo: data.transaction_id ?? '', amountFen: data.amount.total, appId: data.appid, merchantId: data.mchid };
@@ -77,10 +80,12 @@ export function wechatPayProvider(client: WechatPayClient, merchant: { appId: st
       const order = { outTradeNo: request.outTradeNo, description: request.description, totalFen: request.amountFen, notifyUrl: request.notifyUrl, timeExpire: request.expiresAt };
       if (request.channel === 'wechat_jsapi') {
         const reply = await client.createJsapiOrder({ ...order, openid: request.openid! });
+        if (!reply.ok && undecided(reply)) throw new Error(`WeChat Pay did not decide the order: ${reply.code}`);
         if (!reply.ok) throw upstream('wechatpay', 'the order', reply.code, reply.message);
         return { kind: 'requestPayment', params: reply.data.requestPayment };
       }
       const reply = await client.createH5Order({ ...order, payerClientIp: request.clientIp ?? '127.0.0.1' });
+      if (!reply.ok && undecided(reply)) throw new Error(`WeChat Pay did not decide the order: ${reply.code}`);
       if (!reply.ok) throw upstream('wechatpay', 'the order', reply.code, reply.message);
       return { kind: 'redirect', url: `${reply.data.h5Url}&redirect_url=${encodeURIComponent(request.returnUrl)}` };
     },
