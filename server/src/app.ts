@@ -28,6 +28,8 @@ import type { BillingService } from './modules/billing/service';
 import { notificationRoutes } from './modules/notifications/routes';
 import type { Notifications } from './modules/notifications/service';
 import { outageRoutes } from './modules/outages/routes';
+import { paymentRoutes } from './modules/payments/routes';
+import type { Payments } from './modules/payments/service';
 import type { Outages } from './modules/outages/service';
 import { operationsRoutes } from './modules/operations/routes';
 import { workOrderRoutes } from './modules/workorders/routes';
@@ -73,6 +75,7 @@ export interface AppDeps {
   workOrders: WorkOrders;
   documents: Documents;
   terminals: Terminals;
+  payments: Payments;
 }
 
 export const APP_VERSION = '0.1.0';
@@ -104,7 +107,7 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes));
   app.use(securityContext(deps));
-  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps), operationsRoutes(deps), terminalRoutes(deps)];
+  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps), operationsRoutes(deps), terminalRoutes(deps), paymentRoutes(deps)];
   for (const router of [operations, ...modules, ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));

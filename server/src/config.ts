@@ -87,6 +87,11 @@ const EnvSchema = z
     ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be a 2088… Alipay partner id').default('2088000000000001'),
     ALIPAY_APP_PRIVATE_KEY: pem('private').optional(),
     ALIPAY_PUBLIC_KEY: pem('public').optional(),
+    /** Where the gateways reach this server from outside (notify URLs, return pages); defaults to the listening address. */
+    PUBLIC_BASE_URL: z.url().optional(),
+    PAYMENT_ORDER_TTL_MINUTES: positiveInt.max(120).default(30),
+    PAYMENT_QUERY_AFTER_SECONDS: positiveInt.default(180),
+    WECHAT_TEMPLATE_PAYMENT: z.string().min(1).default('TPL_PAYMENT_RESULT'),
   })
   .superRefine((env, ctx) => {
     // A gateway's keys come as a set: half a set would sign with one party's key and verify with another's.
@@ -96,7 +101,7 @@ const EnvSchema = z
       for (const key of group) if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required when ${given[0]} is set` });
     }
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS', 'WECHATPAY_API_BASE', 'ALIPAY_GATEWAY', ...WECHATPAY_KEYS, ...ALIPAY_KEYS] as const) {
+    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS', 'WECHATPAY_API_BASE', 'ALIPAY_GATEWAY', 'PUBLIC_BASE_URL', ...WECHATPAY_KEYS, ...ALIPAY_KEYS] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
   });
@@ -130,12 +135,14 @@ export interface Config {
   wechatPay: { apiBase: string; appId: string; mchId: string; keys: WechatPayMerchantKeys | undefined };
   /** Alipay open platform; `sellerId` is the merchant's 2088… partner id notifications carry. */
   alipay: { gateway: string; appId: string; sellerId: string; keys: AlipayMerchantKeys | undefined };
+  /** Online payments: orders live `orderTtlMinutes`; one still PAYING after `queryAfterSeconds` is asked about. */
+  payments: { publicBaseUrl: string | undefined; orderTtlMinutes: number; queryAfterSeconds: number };
   sms: { url: string; apiKey: string };
   ami: { url: string; apiKey: string };
   billing: { runChunkSize: number };
   /** Build the demo's year of bills from the metering system on first start. */
   demoHistory: boolean;
-  notifications: { templates: { outage: string; workorder: string }; sendConcurrency: number };
+  notifications: { templates: { outage: string; workorder: string; payment: string }; sendConcurrency: number };
   outages: { signalReports: number; signalWindowMinutes: number };
   uploads: { maxBytes: number; dir: string };
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are believed (0: use the socket's address). */
@@ -224,12 +231,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sellerId: env.ALIPAY_SELLER_ID,
       keys: env.ALIPAY_APP_PRIVATE_KEY && env.ALIPAY_PUBLIC_KEY ? { appPrivateKey: env.ALIPAY_APP_PRIVATE_KEY, alipayPublicKey: env.ALIPAY_PUBLIC_KEY } : undefined,
     },
+    payments: { publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''), orderTtlMinutes: env.PAYMENT_ORDER_TTL_MINUTES, queryAfterSeconds: env.PAYMENT_QUERY_AFTER_SECONDS },
     sms: { url: env.SMS_URL ?? `${mockBase}/sms`, apiKey: env.SMS_API_KEY },
     ami: { url: env.AMI_URL ?? `${mockBase}/ami`, apiKey: env.AMI_API_KEY },
     billing: { runChunkSize: env.BILL_RUN_CHUNK },
     demoHistory: env.DEMO_HISTORY ? env.DEMO_HISTORY === 'on' : env.NODE_ENV !== 'production',
     notifications: {
-      templates: { outage: env.WECHAT_TEMPLATE_OUTAGE, workorder: env.WECHAT_TEMPLATE_WORKORDER },
+      templates: { outage: env.WECHAT_TEMPLATE_OUTAGE, workorder: env.WECHAT_TEMPLATE_WORKORDER, payment: env.WECHAT_TEMPLATE_PAYMENT },
       sendConcurrency: env.NOTIFY_SEND_CONCURRENCY,
     },
     outages: { signalReports: env.OUTAGE_SIGNAL_REPORTS, signalWindowMinutes: env.OUTAGE_SIGNAL_WINDOW_MINUTES },

@@ -17,6 +17,11 @@ import { createOutages } from './modules/outages/service';
 import { createDocuments } from './modules/workorders/documents';
 import { createWorkOrders } from './modules/workorders/service';
 import { createTerminals } from './modules/terminals';
+import { createAlipayClient } from './integrations/alipay/client';
+import { loadOrCreatePaymentKeys, merchantKeysOf } from './integrations/payments/dev-keys';
+import { createWechatPayClient } from './integrations/wechatpay/client';
+import { alipayProvider, wechatPayProvider } from './modules/payments/providers';
+import { createPayments } from './modules/payments/service';
 import { ensureDemoTerminal } from './modules/terminals/seed';
 import { localStorage } from './storage';
 import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
@@ -104,6 +109,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const workOrders = createWorkOrders({ database, clock, calendar, outbox, notifications, accounts, outages, documents, log: logger });
   jobs.define({ name: 'workorders.deadlines', policy: 'stately', cron: '* * * * *', handler: async () => void (await workOrders.sweepDeadlines()) });
   const terminals = createTerminals({ database, store, clock, secretKeys: config.terminals.secretKeys });
+  // Without configured keys (development) the merchant's share of the local key file is used, as the mocks use it.
+  const devKeys = config.wechatPay.keys && config.alipay.keys ? undefined : merchantKeysOf(await loadOrCreatePaymentKeys(config.dataDir));
+  const wechatPayKeys = config.wechatPay.keys ?? devKeys!.wechatPay;
+  const alipayKeys = config.alipay.keys ?? devKeys!.alipay;
+  let listeningUrl = '';
+  const payments = createPayments({
+    database,
+    clock,
+    notifications,
+    outbox,
+    providers: {
+      wechatpay: wechatPayProvider(createWechatPayClient({ ...config.wechatPay, keys: wechatPayKeys, now: () => clock.now() }), config.wechatPay),
+      alipay: alipayProvider(createAlipayClient({ ...config.alipay, keys: alipayKeys, now: () => clock.now() })),
+    },
+    settings: config.payments,
+    publicBaseUrl: () => config.payments.publicBaseUrl ?? listeningUrl,
+    log: logger,
+  });
+  jobs.define({ name: 'payments.sweep', policy: 'stately', cron: '* * * * *', handler: async () => void (await payments.sweep()) });
   await jobs.start();
   if (demo && config.demoHistory) {
     // The demo's bills come from the metering system; if it cannot be reached the server still
@@ -113,7 +137,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
-  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents, terminals };
+  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents, terminals, payments };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;
@@ -123,6 +147,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
+  listeningUrl = url;
   logger.info({ url }, 'server listening');
 
   let stopping: Promise<void> | undefined;

@@ -7,6 +7,7 @@ import * as billing from './billing';
 import * as notifications from './notifications';
 import * as operations from './operations';
 import * as outages from './outages';
+import * as payments from './payments';
 import * as requests from './requests';
 import * as terminals from './terminals';
 import { getHealth } from './health';
@@ -18,6 +19,7 @@ export * from './billing';
 export * from './notifications';
 export * from './operations';
 export * from './outages';
+export * from './payments';
 export * from './requests';
 export * from './terminals';
 export * from './endpoint';
@@ -92,6 +94,12 @@ export const contracts = {
   updateTerminal: terminals.updateTerminal,
   rotateTerminalSecret: terminals.rotateTerminalSecret,
   listTerminalDays: terminals.listTerminalDays,
+  createPayment: payments.createPayment,
+  getPayment: payments.getPayment,
+  wechatPayNotify: payments.wechatPayNotify,
+  alipayNotify: payments.alipayNotify,
+  refundPayment: payments.refundPayment,
+  listPaymentReviews: payments.listPaymentReviews,
   terminalSignin: terminals.terminalSignin,
   terminalQuery: terminals.terminalQuery,
   terminalPay: terminals.terminalPay,

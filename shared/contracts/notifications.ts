@@ -3,7 +3,7 @@ import { routes } from '../routes';
 import { defineEndpoint } from './endpoint';
 
 /** Topics a customer can agree to hear about; each maps to one subscribe-message template. */
-export const NotificationTopic = z.enum(['outage', 'workorder']);
+export const NotificationTopic = z.enum(['outage', 'workorder', 'payment']);
 export type NotificationTopic = z.infer<typeof NotificationTopic>;
 
 export const NotificationPreferences = z

@@ -24,6 +24,8 @@ export function benchConfig(databaseUrl: string, mocksUrl: string, paymentKeys: 
     SMS_URL: `${mocksUrl}/sms`,
     AMI_URL: `${mocksUrl}/ami`,
     TERMINAL_SECRET_KEYS: 'bench:bench-terminal-key-0123456789abcdefghij',
+    // Production requires the gateways' settings; notifications come back to the listening address.
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
     WECHATPAY_API_BASE: `${mocksUrl}/wechatpay`,
     WECHATPAY_MERCHANT_PRIVATE_KEY: wechatPay.merchantPrivateKey,
     WECHATPAY_MERCHANT_SERIAL: wechatPay.merchantSerial,

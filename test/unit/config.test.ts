@@ -77,6 +77,7 @@ describe('configuration', () => {
       SMS_URL: 'https://sms.example/v1',
       AMI_URL: 'https://mdms.example/api',
       TERMINAL_SECRET_KEYS: 't2026:a-production-terminal-key-of-32-chars-or-more',
+      PUBLIC_BASE_URL: 'https://pay.power.example',
       WECHATPAY_API_BASE: 'https://api.mch.weixin.qq.com',
       ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
       ...keyEnv,

@@ -9,6 +9,7 @@ const APPID = 'wx_test_appid';
 const SECRET = 'test-wechat-secret';
 const OUTAGE = 'TPL_OUTAGE_NOTICE';
 const WORKORDER = 'TPL_WORKORDER_PROGRESS';
+const PAYMENT = 'TPL_PAYMENT_RESULT';
 
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -139,7 +140,7 @@ describe('mock WeChat peer: access tokens', () => {
       errmsg: 'invalid credential, access_token is invalid or not latest',
     });
     expect((await send(base, second, outageMessage('oAlice'))).body).toMatchObject({ errcode: 0, errmsg: 'ok' });
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0, [PAYMENT]: 0 });
   });
 
   it('answers stable_token with the same token until force_refresh, and keeps the old one valid for 30 s', async () => {
@@ -203,12 +204,12 @@ describe('mock WeChat peer: subscribe messages', () => {
     const base = await startWechat();
     const accessToken = await token(base);
     await subscribe(base, 'oAlice', { [OUTAGE]: 'accept' });
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0, [PAYMENT]: 0 });
 
     const first = await send(base, accessToken, outageMessage('oAlice'));
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ errcode: 0, errmsg: 'ok', msgid: expect.any(Number) });
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 0, [WORKORDER]: 0 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 0, [WORKORDER]: 0, [PAYMENT]: 0 });
 
     const second = await send(base, accessToken, outageMessage('oAlice'));
     expect(second.body).toEqual({ errcode: 43101, errmsg: 'user refuse to accept the msg' });
@@ -272,7 +273,7 @@ describe('mock WeChat peer: subscribe messages', () => {
     expect((await send(base, accessToken, { ...outageMessage('oAlice'), miniprogram_state: 'beta' })).body.errcode).toBe(47003);
     expect((await send(base, accessToken, '{oops')).body).toEqual({ errcode: 47001, errmsg: 'data format error' });
 
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 1 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 1, [PAYMENT]: 0 });
     expect(await messages(base)).toEqual([]);
     expect((await send(base, accessToken, workorder({ character_string1: 'W'.repeat(32), phrase2: '已完成' }))).body.errcode).toBe(0);
   });
@@ -299,7 +300,7 @@ describe('mock WeChat peer: subscribe messages', () => {
       expect((await send(base, dead, outageMessage('oAlice'))).body.errcode).toBe(40001);
     }
     expect((await send(base, undefined, outageMessage('oAlice'))).body.errcode).toBe(40001);
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0, [PAYMENT]: 0 });
 
     const fresh = (await stableToken(base)).access_token as string;
     expect(fresh).not.toBe(stable);
@@ -316,7 +317,7 @@ describe('mock WeChat peer: subscribe messages', () => {
       expect(status).toBe(200);
       expect(body).toEqual({ errcode: -1, errmsg: 'system error' });
     }
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0, [PAYMENT]: 0 });
     expect(await messages(base)).toEqual([]);
     expect((await send(base, accessToken, outageMessage('oAlice'))).body.errcode).toBe(0);
     expect(await messages(base)).toHaveLength(1);
@@ -329,7 +330,7 @@ describe('mock WeChat peer: subscribe messages', () => {
     await call(base, '/_faults', { failNext: 1 });
     const failed = await send(base, accessToken, outageMessage('oAlice'));
     expect(failed.status).toBe(503);
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 1, [WORKORDER]: 0, [PAYMENT]: 0 });
     const ok = await send(base, accessToken, outageMessage('oAlice'));
     expect(ok.status).toBe(200);
     expect(ok.body.errcode).toBe(0);
@@ -358,9 +359,9 @@ describe('mock WeChat peer: the phone side', () => {
       errMsg: 'requestSubscribeMessage:ok',
     });
     await subscribe(base, 'oAlice', { [OUTAGE]: 'accept', [WORKORDER]: 'accept' }, 3);
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 4, [WORKORDER]: 3 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 4, [WORKORDER]: 3, [PAYMENT]: 0 });
     await subscribe(base, 'oAlice', { [OUTAGE]: 'ban' });
-    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 0, [WORKORDER]: 3 });
+    expect(await grants(base, 'oAlice')).toEqual({ [OUTAGE]: 0, [WORKORDER]: 3, [PAYMENT]: 0 });
 
     expect(await subscribe(base, 'oAlice', { TPL_NOPE: 'accept' })).toEqual({
       errMsg: 'requestSubscribeMessage:fail:No template data return, verify the template id exist',
@@ -389,7 +390,7 @@ describe('mock WeChat peer: the phone side', () => {
   });
 
   it('takes custom templates, and exports the default ones', async () => {
-    expect(Object.keys(SUBSCRIBE_TEMPLATES)).toEqual([OUTAGE, WORKORDER]);
+    expect(Object.keys(SUBSCRIBE_TEMPLATES)).toEqual([OUTAGE, WORKORDER, PAYMENT]);
     expect(SUBSCRIBE_TEMPLATES.TPL_OUTAGE_NOTICE).toEqual({ thing1: 'thing', time2: 'time', time3: 'time', thing4: 'thing', thing5: 'thing' });
     const base = await startWechat({ templates: { TPL_BILL: { amount1: 'character_string' } } });
     const accessToken = await token(base);
@@ -416,7 +417,7 @@ describe('mock WeChat peer: the phone side', () => {
     );
     expect(errcodes.filter((errcode) => errcode === 0)).toHaveLength(300);
     expect(errcodes.filter((errcode) => errcode === 43101)).toHaveLength(10);
-    expect(await grants(base, 'oBulk')).toEqual({ [OUTAGE]: 0, [WORKORDER]: 0 });
+    expect(await grants(base, 'oBulk')).toEqual({ [OUTAGE]: 0, [WORKORDER]: 0, [PAYMENT]: 0 });
     const sent = await messages(base, '?touser=oBulk');
     expect(new Set(sent.map((message) => message.msgid)).size).toBe(300);
   });

@@ -28,6 +28,10 @@ const MESSAGES: Record<string, string> = {
   IDEMPOTENCY_KEY_REUSED: '这份申请已经提交过，请到“我的工单”查看',
   TRANSITION_REFUSED: '工单进度已变化，请刷新后查看',
   DOCUMENT_TOO_LARGE: '文件不能超过 5 MB',
+  NOTHING_TO_PAY: '该户号暂无应缴电费',
+  RECEIVABLE_NOT_OPEN: '账单状态已变化，请刷新后重试',
+  PAYMENT_GATEWAY_FAILED: '支付机构暂时无法受理，请稍后重试',
+  PAYMENT_CHANNEL_UNAVAILABLE: '该支付方式暂未开通',
   DOCUMENT_TYPE_REFUSED: '只能上传 JPG、PNG 照片或 PDF 文件',
   DOCUMENT_INVALID: '文件上传失败，请重新选择',
 };

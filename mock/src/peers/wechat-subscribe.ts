@@ -14,6 +14,8 @@ export const SUBSCRIBE_TEMPLATES = {
   TPL_OUTAGE_NOTICE: { thing1: 'thing', time2: 'time', time3: 'time', thing4: 'thing', thing5: 'thing' },
   /** 工单进度: work-order number, status, time, note. */
   TPL_WORKORDER_PROGRESS: { character_string1: 'character_string', phrase2: 'phrase', time3: 'time', thing4: 'thing' },
+  /** 缴费成功: order number, amount, time, account. */
+  TPL_PAYMENT_RESULT: { character_string1: 'character_string', thing2: 'thing', time3: 'time', thing4: 'thing' },
 } as const satisfies SubscribeTemplates;
 
 /** What the user tapped in the `wx.requestSubscribeMessage` dialog for one template. */

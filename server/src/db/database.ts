@@ -31,6 +31,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
   return parsed;
 });
 
+// Bigint arrays (lists of ids) likewise; an id list never holds NULL.
+pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0] /* INT8[] */, (value) => (value === '{}' ? [] : value.slice(1, -1).split(',').map(Number)));
+
 export function openDatabase(url: string, poolMax: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, application_name: 'power-server' });
   // An idle client's connection can drop (server restart); the pool replaces it, so do not crash.

@@ -8,3 +8,4 @@ export * from './schema/outages';
 export * from './schema/notifications';
 export * from './schema/workorders';
 export * from './schema/terminals';
+export * from './schema/payments';

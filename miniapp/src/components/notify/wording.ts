@@ -36,4 +36,14 @@ export const WORDING: Record<NotificationTopic, NotifyWording> = {
     unavailable: '进度通知暂未开放',
     noPhone: '登录账号未关联手机号，暂时无法接收进度通知',
   },
+  payment: {
+    title: '缴费通知',
+    sms: '短信通知缴费结果',
+    smsExplain: '开启后，每笔线上缴费到账后，会以短信发送到登录手机号。',
+    subscribe: '订阅缴费通知',
+    wechatExplain: '微信的订阅是一次性的：每同意一次，可收到一条缴费到账通知，发出后即用掉一次。',
+    rejected: '您没有同意接收缴费通知，需要时可再次点击订阅',
+    unavailable: '缴费通知暂未开放',
+    noPhone: '登录账号未关联手机号，暂时无法接收缴费通知',
+  },
 };

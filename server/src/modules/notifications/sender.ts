@@ -10,7 +10,7 @@ import type { Templates } from './preferences';
 export interface MessagePayload {
   page: string;
   wechat: Record<string, string>;
-  sms: { template: 'outage_notice' | 'workorder_progress'; params: Record<string, string> };
+  sms: { template: 'outage_notice' | 'workorder_progress' | 'payment_receipt'; params: Record<string, string> };
 }
 
 interface ClaimedRow {

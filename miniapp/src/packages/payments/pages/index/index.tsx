@@ -1,14 +1,99 @@
+import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
+import { useRef, useState } from 'react';
+import type { PaymentChannel, PaymentOrder } from '../../../../../../shared/contracts/payments';
+import '../../../../components/Form.scss';
+import { Money } from '../../../../components/Money';
+import { PendingCard } from '../../../../components/PendingCard';
 import { ServiceIntro } from '../../../../components/ServiceIntro';
+import { useAction } from '../../../../hooks/useAction';
+import { useApi } from '../../../../hooks/useApi';
+import { platform } from '../../../../platform';
+import type { PaymentLaunch } from '../../../../platform/types';
+import { api, session } from '../../../../services';
+import './index.scss';
 
-export default function PaymentsHome() {
+const TOP_UPS_FEN = [5_000, 10_000, 20_000];
+const CHANNELS: Array<{ channel: PaymentChannel; label: string }> =
+  platform.name === 'weapp' ? [{ channel: 'wechat_jsapi', label: '微信支付' }] : [{ channel: 'wechat_h5', label: '微信支付' }, { channel: 'alipay_wap', label: '支付宝' }];
+
+const resultUrl = (orderId: number) => `/packages/payments/pages/result/index?id=${orderId}`;
+const newKey = () => `pay-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** The server's launch, in the platform layer's words. */
+function launchOf(order: PaymentOrder): PaymentLaunch {
+  const launch = order.launch!;
+  return launch.kind === 'requestPayment' ? { kind: 'wechat_jsapi', ...launch.params } : launch;
+}
+
+function PayAccount({ accountId }: { accountId: number }) {
+  const overview = useApi('getBillingOverview', { params: { accountId } });
+  const [topUpFen, setTopUpFen] = useState(TOP_UPS_FEN[1]!);
+  const { busy, error, run } = useAction();
+  // One key per intent to pay: a double tap or a retry after a lost reply makes one order.
+  const key = useRef(newKey());
+  if (overview.status !== 'ready') return <PendingCard result={overview} />;
+  const { amountDueFen, billingMode, balanceFen } = overview.data.overview;
+  const paysBills = amountDueFen > 0;
+
+  const pay = (channel: PaymentChannel) =>
+    run(async () => {
+      const body = paysBills ? { purpose: 'bills' as const, accountId, channel } : { purpose: 'top_up' as const, accountId, channel, amountFen: topUpFen };
+      const { order } = await api.call('createPayment', { body, headers: { 'Idempotency-Key': key.current } });
+      key.current = newKey();
+      const outcome = await platform.launchPayment(launchOf(order));
+      // Whatever the payment UI said, the result page asks the server, which asks the gateway.
+      if (outcome === 'submitted') await Taro.redirectTo({ url: resultUrl(order.id) });
+      else if (outcome === 'cancelled') await Taro.showToast({ title: '已取消支付', icon: 'none' });
+    });
+
   return (
-    <ServiceIntro
-      title='电费缴纳'
-      paragraphs={[
-        '绑定户号后即可查看应缴金额并在线缴费，支持微信支付与支付宝，也可预存电费。',
-        '缴费结果以供电公司收到支付机构的通知为准，到账后账单状态实时更新，并生成电子收据。',
-      ]}
-      checklist={{ title: '其他缴费渠道', items: ['银行网点与手机银行', '合作便利店', '供电营业厅'] }}
-    />
+    <View className='card pay' data-testid='pay-card'>
+      <Text className='card__title'>{paysBills ? '应缴电费' : billingMode === 'prepaid' ? '预存电费' : '暂无欠费，可预存电费'}</Text>
+      {paysBills ? (
+        <Money className='pay__amount' fen={amountDueFen} />
+      ) : (
+        <View className='segmented' data-testid='pay-topups'>
+          {TOP_UPS_FEN.map((fen) => (
+            <Text key={fen} className={`segmented__item ${fen === topUpFen ? 'segmented__item--active' : ''}`} onClick={() => setTopUpFen(fen)}>
+              {fen / 100} 元
+            </Text>
+          ))}
+        </View>
+      )}
+      {balanceFen > 0 && (
+        <Text className='pay__note'>
+          账户余额 <Money fen={balanceFen} />
+        </Text>
+      )}
+      {error && <Text className='form__error'>{error}</Text>}
+      {CHANNELS.map(({ channel, label }) => (
+        <Button key={channel} className={`form__submit ${busy ? 'form__submit--disabled' : ''}`} disabled={busy || undefined} onClick={() => pay(channel)} data-testid={`pay-${channel}`}>
+          {label}
+        </Button>
+      ))}
+    </View>
+  );
+}
+
+/** Pay what the default account owes (all of it), or top it up when nothing is due. */
+export default function PaymentsHome() {
+  const loggedIn = session.isLoggedIn();
+  const accounts = useApi('listAccounts', undefined, { enabled: loggedIn });
+  const account = accounts.status === 'ready' ? (accounts.data.accounts.find((item) => item.isDefault) ?? accounts.data.accounts[0]) : undefined;
+  return (
+    <View>
+      {(loggedIn && accounts.status !== 'ready') || account ? (
+        <View className='page pay-page'>{account ? <PayAccount accountId={account.id} /> : accounts.status !== 'ready' && <PendingCard result={accounts} />}</View>
+      ) : null}
+      <ServiceIntro
+        title='电费缴纳'
+        paragraphs={[
+          '绑定户号后即可查看应缴金额并在线缴费，支持微信支付与支付宝，也可预存电费。',
+          '缴费结果以供电公司收到支付机构的通知为准，到账后账单状态实时更新，并生成电子收据。',
+        ]}
+        checklist={{ title: '其他缴费渠道', items: ['银行网点与手机银行', '合作便利店', '供电营业厅'] }}
+      />
+    </View>
   );
 }
