@@ -7,7 +7,9 @@
  * no-op. Baseline in the same run: the same number of other orders applied through the identical
  * transaction (the service's applyEvent, as after a verified notification) by 50 concurrent loops,
  * with no HTTP, signature or decryption. Target: at least 0.5 × the baseline. Checks that every
- * order was applied exactly once.
+ * order was applied exactly once. Last, order creation: 50 customers starting WeChat Pay orders
+ * (`POST /api/payments`, each with a fresh Idempotency-Key; the server prices what is due and
+ * places the order with the mock gateway, signed), per second and p99.
  */
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
@@ -20,6 +22,7 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? 2_000);
 /** The accounts and orders: the first half for the baseline, the second half over HTTP. */
 const TOTAL = ORDERS * 2;
 const CONNECTIONS = 50;
+const CREATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const server = await startBenchServer();
@@ -106,6 +109,47 @@ try {
   out(`\nResult: ${tally.paid} of ${TOTAL} orders PAID, ${tally.receipts} receipts, ${tally.allocations} allocations (each must equal the order count)`);
   out(`  notifications over HTTP (verify, decrypt, apply): ${rates[0]!.toFixed(0)}/s — ${(rates[0]! / baselineRate).toFixed(2)} × the direct transaction (${baselineRate.toFixed(0)}/s; the target is 0.5 ×)`);
   if (tally.paid !== TOTAL || tally.receipts !== TOTAL || tally.allocations !== TOTAL) process.exitCode = 1;
+
+  out(`\nOrder creation: ${CONNECTIONS} customers on WeChat, each paying what their own account owes, ${CREATE_SECONDS} s`);
+  const { rows: payers } = await database.pool.query<{ customer_id: number; account_id: number }>(
+    `WITH c AS (INSERT INTO customers (wechat_openid) SELECT 'oBENCHBUYER' || i FROM generate_series(1, $1::int) i RETURNING id),
+          a AS (INSERT INTO electricity_accounts (account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
+                SELECT '56' || lpad(i::text, 8, '0'), '住户' || i, '杭州市西湖区测试路 ' || i || ' 号', 'residential', 'TA-BENCH-01', '13800000000'
+                  FROM generate_series(1, $1::int) i RETURNING id),
+          pairs AS (SELECT c.id AS customer_id, a.id AS account_id FROM (SELECT id, row_number() OVER (ORDER BY id) n FROM c) c JOIN (SELECT id, row_number() OVER (ORDER BY id) n FROM a) a USING (n))
+     INSERT INTO account_bindings (customer_id, account_id, is_default) SELECT customer_id, account_id, true FROM pairs RETURNING customer_id, account_id`,
+    [CONNECTIONS],
+  );
+  await database.pool.query(`INSERT INTO billing_profiles (account_id, tariff_code) SELECT unnest($1::bigint[]), 'zj-residential'`, [payers.map((payer) => payer.account_id)]);
+  await database.pool.query(
+    `WITH b AS (INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, computed_at, published_at)
+                SELECT unnest($1::bigint[]), '2025-01', 'published', 'zj-residential', 1, 100, 12345, 100, '{}', '{}', now(), now() RETURNING id, account_id)
+     INSERT INTO receivables (account_id, bill_id, month, principal_fen, due_date) SELECT account_id, id, '2025-01', 12345, '2025-01-20' FROM b`,
+    [payers.map((payer) => payer.account_id)],
+  );
+  const tokens = payers.map((payer) => server.runtime.deps.tokens.issue({ audience: 'customer', id: payer.customer_id, roles: ['customer'] }));
+  let created = 0;
+  const creation = await autocannon({
+    url: `${server.url}/api/payments`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: CREATE_SECONDS,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const index = created++ % payers.length;
+          return {
+            ...request,
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens[index]}`, 'Idempotency-Key': randomUUID() },
+            body: JSON.stringify({ purpose: 'bills', accountId: payers[index]!.account_id, channel: 'wechat_jsapi' }),
+          };
+        },
+      },
+    ],
+  });
+  const { rows: [placed] } = await database.pool.query(`SELECT count(*)::int AS n FROM payment_orders WHERE account_id = ANY($1) AND state = 'PAYING'`, [payers.map((payer) => payer.account_id)]);
+  out(`  ${creation.requests.average.toFixed(0)} orders/s  p50 ${creation.latency.p50} ms  p99 ${creation.latency.p99} ms  non-2xx ${creation.non2xx + creation.errors}; ${placed.n} orders placed with the gateway`);
+  if (creation.non2xx + creation.errors > 0) process.exitCode = 1;
 } finally {
   await server.stop();
 }
