@@ -34,6 +34,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 // Bigint arrays (lists of ids) likewise; an id list never holds NULL.
 pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0] /* INT8[] */, (value) => (value === '{}' ? [] : value.slice(1, -1).split(',').map(Number)));
 
+// Building Drizzle's relational view of the schema costs more than a small transaction's queries;
+// a pooled connection keeps its instance for every transaction it runs.
+const drizzleOfClient = new WeakMap<pg.PoolClient, Db>();
+function drizzleFor(client: pg.PoolClient): Db {
+  let db = drizzleOfClient.get(client);
+  if (!db) drizzleOfClient.set(client, (db = drizzle(client, { schema })));
+  return db;
+}
+
 export function openDatabase(url: string, poolMax: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, application_name: 'power-server' });
   // An idle client's connection can drop (server restart); the pool replaces it, so do not crash.
@@ -47,7 +56,7 @@ export function openDatabase(url: string, poolMax: number): Database {
       const effects: (() => Promise<unknown>)[] = [];
       try {
         await client.query('BEGIN');
-        const result = await work({ db: drizzle(client, { schema }), client, afterCommit: (effect) => void effects.push(effect) });
+        const result = await work({ db: drizzleFor(client), client, afterCommit: (effect) => void effects.push(effect) });
         await client.query('COMMIT');
         for (const effect of effects) effect().catch(() => undefined);
         return result;
