@@ -96,6 +96,7 @@ export const contracts = {
   listTerminalDays: terminals.listTerminalDays,
   createPayment: payments.createPayment,
   getPayment: payments.getPayment,
+  listPayments: payments.listPayments,
   wechatPayNotify: payments.wechatPayNotify,
   alipayNotify: payments.alipayNotify,
   refundPayment: payments.refundPayment,

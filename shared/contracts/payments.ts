@@ -81,6 +81,25 @@ export const getPayment = defineEndpoint({
   response: z.object({ order: PaymentOrder }),
 });
 
+export const PaymentReceipt = z
+  .object({
+    issuedAt: Instant,
+    amountFen: z.number().int(),
+    /** What went to prepayment (or a prepaid balance) rather than to a bill. */
+    prepaymentFen: z.number().int(),
+    lines: z.array(z.object({ month: z.string(), lateFeeFen: z.number().int(), principalFen: z.number().int() })),
+  })
+  .meta({ id: 'PaymentReceipt' });
+export type PaymentReceipt = z.infer<typeof PaymentReceipt>;
+
+export const listPayments = defineEndpoint({
+  ...routes.listPayments,
+  summary: "The caller's payments, newest first (the last 50), each paid one with its receipt: what it paid of each bill and what went to prepayment",
+  tag: 'payments',
+  auth: 'customer',
+  response: z.object({ payments: z.array(PaymentOrder.extend({ receipt: PaymentReceipt.nullable() })) }),
+});
+
 const NotifyAck = z.unknown().meta({ description: 'WeChat Pay: 204 with no body; Alipay: the text `success`' });
 
 export const wechatPayNotify = defineEndpoint({

@@ -95,6 +95,17 @@ describe('paying through WeChat Pay (JSAPI)', () => {
     expect(messages[0]).toMatchObject({ template_id: 'TPL_PAYMENT_RESULT', data: { character_string1: { value: order.outTradeNo }, thing2: { value: '¥30.00' } } });
     const shown = await app.request('GET', `/api/payments/${order.id}`, { headers: payer.auth });
     expect(shown.body.order).toMatchObject({ state: 'PAID', amountFen: 3_000 });
+    // The history shows the payment with its receipt: what it paid of each bill.
+    const history = await app.request('GET', '/api/payments', { headers: payer.auth });
+    expect(history.body.payments).toHaveLength(1);
+    expect(history.body.payments[0]).toMatchObject({
+      id: order.id,
+      state: 'PAID',
+      receipt: { amountFen: 3_000, prepaymentFen: 0, lines: [{ month: '2025-01', lateFeeFen: 0, principalFen: 1_000 }, { month: '2025-02', lateFeeFen: 0, principalFen: 2_000 }] },
+    });
+    // Another customer sees none of it.
+    const stranger = await payerOwing(app, [{ month: '2025-01', principalFen: 500 }]);
+    expect((await app.request('GET', '/api/payments', { headers: stranger.auth })).body.payments).toEqual([]);
   });
 
   it('a late CLOSED after SUCCESS leaves the order PAID', async () => {

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { alipayNotify, createPayment, getPayment, listPaymentReviews, refundPayment, wechatPayNotify } from '../../../../shared/contracts/payments';
+import { alipayNotify, createPayment, getPayment, listPaymentReviews, listPayments, refundPayment, wechatPayNotify } from '../../../../shared/contracts/payments';
 import type { AppDeps } from '../../app';
 import { AppError } from '../../errors';
 import { mount } from '../../http/validate';
@@ -16,6 +16,7 @@ export function paymentRoutes(deps: AppDeps): Router {
     return { order };
   });
   mount(router, getPayment, async ({ params, principal }) => ({ order: await payments.getOrder(principal!.id, params.orderId) }));
+  mount(router, listPayments, async ({ principal }) => ({ payments: await payments.listOrders(principal!.id) }));
 
   // Notifications are verified over ctx.request.rawBody, the bytes as received (the parsed body is ignored).
   mount(router, wechatPayNotify, async (_input, ctx) => {

@@ -84,7 +84,15 @@ export default function PaymentsHome() {
   return (
     <View>
       {(loggedIn && accounts.status !== 'ready') || account ? (
-        <View className='page pay-page'>{account ? <PayAccount accountId={account.id} /> : accounts.status !== 'ready' && <PendingCard result={accounts} />}</View>
+        <View className='page pay-page'>
+          {account ? <PayAccount accountId={account.id} /> : accounts.status !== 'ready' && <PendingCard result={accounts} />}
+          {loggedIn && (
+            <View className='list-row' data-testid='pay-history' onClick={() => void Taro.navigateTo({ url: '/packages/payments/pages/history/index' })}>
+              <Text>缴费记录与电子收据</Text>
+              <Text className='list-row__hint'>›</Text>
+            </View>
+          )}
+        </View>
       ) : null}
       <ServiceIntro
         title='电费缴纳'
