@@ -41,6 +41,8 @@ export const BillSummary = z
     kwh: Kwh,
     amountFen: Fen,
     payment: z.object({
+      /** What to name when paying just this bill (`receivableIds`); null until the bill is issued. */
+      receivableId: z.number().int().nullable(),
       state: PaymentState,
       dueDate: z.iso.date().nullable(),
       outstandingFen: Fen,

@@ -20,9 +20,10 @@ export const PREPAID_ACCOUNT: Account = { ...ACCOUNT, id: 9, accountNo: '3301000
 const paid = (dueDate: string) => ({ state: 'paid' as const, dueDate, outstandingFen: 0, lateFeeFen: 0 });
 
 /** Month, days, kWh and fen; each amount is peak × 0.568 + valley × 0.288 (+ the tier adder in September). */
-const summary = (id: number, month: string, days: number, kwh: number, amountFen: number, payment: BillSummary['payment']): BillSummary => {
+/** Each bill's receivable is numbered 1000 + its id. */
+const summary = (id: number, month: string, days: number, kwh: number, amountFen: number, payment: Omit<BillSummary['payment'], 'receivableId'>): BillSummary => {
   const end = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
-  return { id, month, periodStart: `${month}-01`, periodEnd: `${month}-${end}`, days, kwh, amountFen, payment };
+  return { id, month, periodStart: `${month}-01`, periodEnd: `${month}-${end}`, days, kwh, amountFen, payment: { receivableId: 1000 + id, ...payment } };
 };
 
 export const BILLS: BillSummary[] = [

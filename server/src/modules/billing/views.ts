@@ -22,6 +22,7 @@ interface BillRow {
   tier_counted_kwh: number;
   detail: StoredBillDetail;
   billing_mode: 'postpaid' | 'prepaid';
+  receivable_id: number | null;
   principal_fen: number | null;
   principal_paid_fen: number | null;
   late_fee_millifen: number | null;
@@ -31,7 +32,7 @@ interface BillRow {
 }
 
 const BILL_COLUMNS = `b.id, b.month, b.kwh, b.amount_fen, b.tariff_code, b.tariff_version, b.tier_counted_kwh, b.detail, p.billing_mode,
-  r.principal_fen, r.principal_paid_fen, r.late_fee_millifen, r.late_fee_paid_fen, to_char(r.due_date, 'YYYY-MM-DD') AS due_date, r.settled_at`;
+  r.id AS receivable_id, r.principal_fen, r.principal_paid_fen, r.late_fee_millifen, r.late_fee_paid_fen, to_char(r.due_date, 'YYYY-MM-DD') AS due_date, r.settled_at`;
 const BILL_FROM = `bills b JOIN billing_profiles p ON p.account_id = b.account_id LEFT JOIN receivables r ON r.bill_id = b.id`;
 
 function summarise(row: BillRow): BillSummary {
@@ -52,7 +53,7 @@ function summarise(row: BillRow): BillSummary {
     days: period.days,
     kwh: row.kwh,
     amountFen: row.amount_fen,
-    payment: { state, dueDate: row.due_date, outstandingFen: Math.max(0, outstandingFen), lateFeeFen: lateFee },
+    payment: { receivableId: row.receivable_id, state, dueDate: row.due_date, outstandingFen: Math.max(0, outstandingFen), lateFeeFen: lateFee },
   };
 }
 

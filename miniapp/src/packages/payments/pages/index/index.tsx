@@ -1,5 +1,5 @@
 import { Button, Text, View } from '@tarojs/components';
-import Taro from '@tarojs/taro';
+import Taro, { useRouter } from '@tarojs/taro';
 import { useRef, useState } from 'react';
 import type { PaymentChannel, PaymentOrder } from '../../../../../../shared/contracts/payments';
 import '../../../../components/Form.scss';
@@ -26,19 +26,27 @@ function launchOf(order: PaymentOrder): PaymentLaunch {
   return launch.kind === 'requestPayment' ? { kind: 'wechat_jsapi', ...launch.params } : launch;
 }
 
-function PayAccount({ accountId }: { accountId: number }) {
+function PayAccount({ accountId, month }: { accountId: number; month?: string }) {
   const overview = useApi('getBillingOverview', { params: { accountId } });
   const [topUpFen, setTopUpFen] = useState(TOP_UPS_FEN[1]!);
+  // Opened from one bill: pay just that bill, unless the customer chooses to pay everything due.
+  const [onlyChosen, setOnlyChosen] = useState(true);
   const { busy, error, run } = useAction();
   // One key per intent to pay: a double tap or a retry after a lost reply makes one order.
   const key = useRef(newKey());
   if (overview.status !== 'ready') return <PendingCard result={overview} />;
   const { amountDueFen, billingMode, balanceFen } = overview.data.overview;
   const paysBills = amountDueFen > 0;
+  const chosen = overview.data.bills.find((bill) => bill.month === month && bill.payment.outstandingFen > 0 && bill.payment.receivableId !== null);
+  const paysChosen = Boolean(chosen && onlyChosen && chosen.payment.outstandingFen < amountDueFen);
 
   const pay = (channel: PaymentChannel) =>
     run(async () => {
-      const body = paysBills ? { purpose: 'bills' as const, accountId, channel } : { purpose: 'top_up' as const, accountId, channel, amountFen: topUpFen };
+      const body = !paysBills
+        ? { purpose: 'top_up' as const, accountId, channel, amountFen: topUpFen }
+        : paysChosen
+          ? { purpose: 'bills' as const, accountId, channel, receivableIds: [chosen!.payment.receivableId!] }
+          : { purpose: 'bills' as const, accountId, channel };
       const { order } = await api.call('createPayment', { body, headers: { 'Idempotency-Key': key.current } });
       key.current = newKey();
       const outcome = await platform.launchPayment(launchOf(order));
@@ -49,9 +57,16 @@ function PayAccount({ accountId }: { accountId: number }) {
 
   return (
     <View className='card pay' data-testid='pay-card'>
-      <Text className='card__title'>{paysBills ? '应缴电费' : billingMode === 'prepaid' ? '预存电费' : '暂无欠费，可预存电费'}</Text>
+      <Text className='card__title'>{paysChosen ? `${chosen!.month} 账单` : paysBills ? '应缴电费' : billingMode === 'prepaid' ? '预存电费' : '暂无欠费，可预存电费'}</Text>
       {paysBills ? (
-        <Money className='pay__amount' fen={amountDueFen} />
+        <>
+          <Money className='pay__amount' fen={paysChosen ? chosen!.payment.outstandingFen : amountDueFen} />
+          {chosen && chosen.payment.outstandingFen < amountDueFen && (
+            <Text className='pay__note pay__switch' data-testid='pay-scope' onClick={() => setOnlyChosen(!paysChosen)}>
+              {paysChosen ? '改为缴清全部欠费' : `只缴 ${chosen.month} 账单`} ›
+            </Text>
+          )}
+        </>
       ) : (
         <View className='segmented' data-testid='pay-topups'>
           {TOP_UPS_FEN.map((fen) => (
@@ -76,16 +91,19 @@ function PayAccount({ accountId }: { accountId: number }) {
   );
 }
 
-/** Pay what the default account owes (all of it), or top it up when nothing is due. */
+/** Pay what an account owes (one chosen bill, or all of it), or top it up when nothing is due. */
 export default function PaymentsHome() {
   const loggedIn = session.isLoggedIn();
   const accounts = useApi('listAccounts', undefined, { enabled: loggedIn });
-  const account = accounts.status === 'ready' ? (accounts.data.accounts.find((item) => item.isDefault) ?? accounts.data.accounts[0]) : undefined;
+  const params = useRouter().params;
+  // A bill page opens this with its account and month; otherwise the default account pays all it owes.
+  const list = accounts.status === 'ready' ? accounts.data.accounts : [];
+  const account = list.find((item) => String(item.id) === params.accountId) ?? list.find((item) => item.isDefault) ?? list[0];
   return (
     <View>
       {(loggedIn && accounts.status !== 'ready') || account ? (
         <View className='page pay-page'>
-          {account ? <PayAccount accountId={account.id} /> : accounts.status !== 'ready' && <PendingCard result={accounts} />}
+          {account ? <PayAccount accountId={account.id} month={String(account.id) === params.accountId ? params.month : undefined} /> : accounts.status !== 'ready' && <PendingCard result={accounts} />}
           {loggedIn && (
             <View className='list-row' data-testid='pay-history' onClick={() => void Taro.navigateTo({ url: '/packages/payments/pages/history/index' })}>
               <Text>缴费记录与电子收据</Text>
