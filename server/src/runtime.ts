@@ -120,7 +120,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     notifications,
     outbox,
     providers: {
-      wechatpay: wechatPayProvider(createWechatPayClient({ ...config.wechatPay, keys: wechatPayKeys, now: () => clock.now() }), config.wechatPay),
+      wechatpay: wechatPayProvider(
+        createWechatPayClient({ ...config.wechatPay, keys: wechatPayKeys, now: () => clock.now() }),
+        config.wechatPay,
+        // Development keys mean the local mock gateway: the demo mini-program pays there.
+        config.wechatPay.keys ? undefined : `${config.wechatPay.apiBase}/_requestPayment`,
+      ),
       alipay: alipayProvider(createAlipayClient({ ...config.alipay, keys: alipayKeys, now: () => clock.now() })),
     },
     settings: config.payments,

@@ -19,6 +19,7 @@ export const PaymentLaunch = z
     z.object({
       kind: z.literal('requestPayment'),
       params: z.object({ appId: z.string(), timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.literal('RSA'), paySign: z.string() }),
+      demoCashierUrl: z.string().optional().meta({ description: 'Only against the local mock gateway: post the parameters here (with `action` pay or cancel) instead of calling wx.requestPayment' }),
     }),
     z.object({ kind: z.literal('redirect'), url: z.string() }),
   ])

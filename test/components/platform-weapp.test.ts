@@ -21,6 +21,21 @@ describe('mini-program platform', () => {
     await expect(platform.launchPayment({ kind: 'redirect', url: 'https://pay' })).rejects.toThrow();
   });
 
+  it('in the local demo, confirms with the customer and pays at the mock gateway instead of wx.requestPayment', async () => {
+    const launch = { kind: 'wechat_jsapi', appId: 'wx_demo_appid', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx2', signType: 'RSA', paySign: 'sig', demoCashierUrl: 'http://127.0.0.1:3100/wechatpay/_requestPayment' } as const;
+    vi.mocked(Taro.request).mockResolvedValue({ statusCode: 200, data: { errMsg: 'requestPayment:ok' }, header: {}, errMsg: 'request:ok' } as never);
+    await expect(platform.launchPayment(launch)).resolves.toBe('submitted');
+    expect(Taro.request).toHaveBeenCalledWith(expect.objectContaining({
+      url: 'http://127.0.0.1:3100/wechatpay/_requestPayment',
+      method: 'POST',
+      data: { appId: 'wx_demo_appid', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx2', signType: 'RSA', paySign: 'sig', action: 'pay' },
+    }));
+    vi.mocked(Taro.showModal).mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'showModal:ok' } as never);
+    await expect(platform.launchPayment(launch)).resolves.toBe('cancelled');
+    expect(vi.mocked(Taro.request).mock.calls.at(-1)![0]).toMatchObject({ data: { action: 'cancel' } });
+    expect(Taro.requestPayment).not.toHaveBeenCalled();
+  });
+
   it('reports each template’s subscribe decision', async () => {
     vi.mocked(Taro.requestSubscribeMessage).mockResolvedValueOnce({ errMsg: 'ok', T1: 'accept', T2: 'reject', T3: 'ban' } as never);
     await expect(platform.requestSubscribe(['T1', 'T2', 'T3'])).resolves.toEqual({ T1: 'accept', T2: 'reject', T3: 'ban' });

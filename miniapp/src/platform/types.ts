@@ -31,7 +31,7 @@ export type LoginCredential = { kind: 'wechat'; code: string };
 
 /** What the server returns to start a payment, per channel. */
 export type PaymentLaunch =
-  | { kind: 'wechat_jsapi'; timeStamp: string; nonceStr: string; package: string; signType: 'RSA'; paySign: string }
+  | { kind: 'wechat_jsapi'; appId?: string; timeStamp: string; nonceStr: string; package: string; signType: 'RSA'; paySign: string; demoCashierUrl?: string }
   | { kind: 'redirect'; url: string };
 
 /**

@@ -27,7 +27,7 @@ export interface CreateRequest {
 }
 
 /** What the client does next: call `wx.requestPayment` with these, or open this cashier URL. */
-export type Launch = { kind: 'requestPayment'; params: RequestPaymentParams } | { kind: 'redirect'; url: string };
+export type Launch = { kind: 'requestPayment'; params: RequestPaymentParams; demoCashierUrl?: string } | { kind: 'redirect'; url: string };
 
 /** The gateway's view of a trade, normalised. */
 export type GatewayTrade =
@@ -68,7 +68,11 @@ const upstream = (gateway: GatewayName, what: string, code: string, message: str
 /** A reply that leaves the outcome open (busy, system error, an unverified 5xx): not a refusal, ask again later. */
 const undecided = (reply: { status: number; code: string }) => reply.status >= 500 || reply.status === 429 || reply.code === 'SYSTEM_ERROR' || reply.code === 'FREQUENCY_LIMITED';
 
-export function wechatPayProvider(client: WechatPayClient, merchant: { appId: string; mchId: string }): PaymentProvider {
+/**
+ * `demoCashierUrl`: set only against the local mock gateway (development keys), where no WeChat
+ * client can pay a mock prepay_id; the mini-program confirms there instead of `wx.requestPayment`.
+ */
+export function wechatPayProvider(client: WechatPayClient, merchant: { appId: string; mchId: string }, demoCashierUrl?: string): PaymentProvider {
   const tradeOf = (data: WechatPayTransaction): GatewayTrade => {
     if (data.trade_state === 'SUCCESS' || data.trade_state === 'REFUND') return { status: 'paid', tradeNo: data.transaction_id ?? '', amountFen: data.amount.total, appId: data.appid, merchantId: data.mchid };
     if (data.trade_state === 'CLOSED' || data.trade_state === 'REVOKED' || data.trade_state === 'PAYERROR') return { status: 'closed' };
@@ -82,7 +86,7 @@ export function wechatPayProvider(client: WechatPayClient, merchant: { appId: st
         const reply = await client.createJsapiOrder({ ...order, openid: request.openid! });
         if (!reply.ok && undecided(reply)) throw new Error(`WeChat Pay did not decide the order: ${reply.code}`);
         if (!reply.ok) throw upstream('wechatpay', 'the order', reply.code, reply.message);
-        return { kind: 'requestPayment', params: reply.data.requestPayment };
+        return { kind: 'requestPayment', params: reply.data.requestPayment, ...(demoCashierUrl ? { demoCashierUrl } : {}) };
       }
       const reply = await client.createH5Order({ ...order, payerClientIp: request.clientIp ?? '127.0.0.1' });
       if (!reply.ok && undecided(reply)) throw new Error(`WeChat Pay did not decide the order: ${reply.code}`);

@@ -23,7 +23,7 @@ const newKey = () => `pay-${Date.now().toString(36)}-${Math.random().toString(36
 /** The server's launch, in the platform layer's words. */
 function launchOf(order: PaymentOrder): PaymentLaunch {
   const launch = order.launch!;
-  return launch.kind === 'requestPayment' ? { kind: 'wechat_jsapi', ...launch.params } : launch;
+  return launch.kind === 'requestPayment' ? { kind: 'wechat_jsapi', ...launch.params, demoCashierUrl: launch.demoCashierUrl } : launch;
 }
 
 function PayAccount({ accountId, month }: { accountId: number; month?: string }) {
