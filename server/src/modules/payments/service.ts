@@ -1,38 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { CreatePaymentBody, PaymentOrder, PaymentReceipt } from '../../../../shared/contracts/payments';
+import type { CreatePaymentBody, PaymentOrder } from '../../../../shared/contracts/payments';
 import { fenToYuan } from '../../../../shared/money';
 import type { Clock } from '../../app';
 import type { Database, Tx } from '../../db/database';
 import { AppError, notFound } from '../../errors';
 import type { Outbox } from '../../jobs/outbox';
-import { allocatePayment, openReceivables, reverseAllocation, type AllocationLine } from '../billing/allocation';
+import { allocatePayment, openReceivables, reverseAllocation } from '../billing/allocation';
 import type { Notifications } from '../notifications/service';
 import { CUSTOMER_AUDIENCE } from '../workorders/service';
+import { paymentHistory, presentOrder, type OrderRow } from './orders';
 import { gatewayOf, type Channel, type GatewayEvent, type GatewayName, type Launch, type PaymentProvider } from './providers';
 
 type CreateInput = z.output<typeof CreatePaymentBody>;
 
-export interface OrderRow {
-  id: number;
-  out_trade_no: string;
-  customer_id: number;
-  account_id: number;
-  channel: Channel;
-  purpose: 'bills' | 'top_up';
-  receivable_ids: number[] | null;
-  amount_fen: number;
-  state: PaymentOrder['state'];
-  idempotency_key: string;
-  request_digest: string;
-  launch: Launch | null;
-  gateway_trade_no: string | null;
-  flag: string | null;
-  expires_at: Date;
-  paid_at: Date | null;
-  created_at: Date;
-}
 
 interface RefundRow {
   id: number;
@@ -45,21 +27,6 @@ interface RefundRow {
   completed_at: Date | null;
 }
 
-export const presentOrder = (row: OrderRow): PaymentOrder => ({
-  id: row.id,
-  outTradeNo: row.out_trade_no,
-  accountId: row.account_id,
-  channel: row.channel,
-  purpose: row.purpose,
-  receivableIds: row.receivable_ids,
-  amountFen: row.amount_fen,
-  state: row.state,
-  launch: row.launch,
-  flag: row.flag,
-  expiresAt: row.expires_at.toISOString(),
-  paidAt: row.paid_at?.toISOString() ?? null,
-  createdAt: row.created_at.toISOString(),
-});
 
 const presentRefund = (row: RefundRow) => ({
   id: row.id,
@@ -304,30 +271,8 @@ export function createPayments(deps: PaymentsDeps) {
       return presentOrder((await findOrder(database.pool, row.out_trade_no))!);
     },
 
-    /** The customer's payment history: the last 50 orders, each paid one with its receipt and how it was allocated. */
-    async listOrders(customerId: number): Promise<(PaymentOrder & { receipt: PaymentReceipt | null })[]> {
-      const { rows } = await database.pool.query<OrderRow & { issued_at: Date | null; receipt_fen: number | null; prepayment_fen: number | null; lines: AllocationLine[] | null }>(
-        `SELECT o.*, r.issued_at, r.amount_fen AS receipt_fen, r.prepayment_fen, a.lines
-           FROM payment_orders o
-           LEFT JOIN payment_receipts r ON r.order_id = o.id
-           LEFT JOIN payment_allocations a ON a.ref = r.allocation_ref
-          WHERE o.customer_id = $1 ORDER BY o.id DESC LIMIT 50`,
-        [customerId],
-      );
-      return rows.map((row) => ({
-        ...presentOrder(row),
-        // A list is for reading: an order is paid from its own page, which checks it first.
-        launch: null,
-        receipt: row.issued_at
-          ? {
-              issuedAt: row.issued_at.toISOString(),
-              amountFen: row.receipt_fen!,
-              prepaymentFen: row.prepayment_fen!,
-              lines: (row.lines ?? []).map((line) => ({ month: line.month, lateFeeFen: line.lateFeeFen, principalFen: line.principalFen })),
-            }
-          : null,
-      }));
-    },
+    /** The customer's payment history: the last 50 orders, each paid one with its receipt. */
+    listOrders: (customerId: number) => paymentHistory(database.pool, customerId),
 
     /** A gateway notification: `refused` (answer an error, the gateway retries) or `handled` (acknowledge). */
     async handleNotification(channel: GatewayName, headers: Record<string, string | string[] | undefined>, rawBody: Buffer): Promise<'handled' | 'refused'> {
