@@ -1,9 +1,9 @@
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { useApi } from '../hooks/useApi';
-import { platform } from '../platform';
 import { AUDIENCE_LABEL, CATEGORY_LABEL, CATEGORY_ORDER, formUrl, limitText, MY_REQUESTS_URL, totalText } from '../serviceRequests';
+import { HotlineCard } from './HotlineCard';
 import { PendingCard } from './PendingCard';
 import { StateView } from './StateView';
 import './Form.scss';
@@ -22,9 +22,7 @@ const AUDIENCES: Array<{ value: Audience; label: string }> = [
  */
 export function ServiceHub({ categories }: { categories?: string[] }) {
   const types = useApi('listRequestTypes');
-  const meta = useApi('getMeta');
   const [audience, setAudience] = useState<Audience>('all');
-  const hotline = meta.data?.utility.hotline;
 
   let body;
   if (types.status !== 'ready') body = <PendingCard result={types} />;
@@ -76,16 +74,7 @@ export function ServiceHub({ categories }: { categories?: string[] }) {
         </View>
       </View>
       {body}
-      {hotline && (
-        <View className='card'>
-          <View className='list-row'>
-            <Text>紧急情况请直接致电</Text>
-            <Button className='link-button' onClick={() => platform.call(hotline)}>
-              {hotline}
-            </Button>
-          </View>
-        </View>
-      )}
+      <HotlineCard />
     </View>
   );
 }

@@ -1,6 +1,5 @@
-import { Button, Text, View } from '@tarojs/components';
-import { useApi } from '../hooks/useApi';
-import { platform } from '../platform';
+import { Text, View } from '@tarojs/components';
+import { HotlineCard } from './HotlineCard';
 
 interface Props {
   title: string;
@@ -10,8 +9,6 @@ interface Props {
 
 /** A service area's landing: what it does, what to prepare, and the hotline for anything urgent. */
 export function ServiceIntro({ title, paragraphs, checklist }: Props) {
-  const meta = useApi('getMeta');
-  const hotline = meta.data?.utility.hotline;
   return (
     <View className='page'>
       <View className='card'>
@@ -32,16 +29,7 @@ export function ServiceIntro({ title, paragraphs, checklist }: Props) {
           ))}
         </View>
       )}
-      {hotline && (
-        <View className='card'>
-          <View className='list-row'>
-            <Text>紧急情况请直接致电</Text>
-            <Button className='link-button' onClick={() => platform.call(hotline)}>
-              {hotline}
-            </Button>
-          </View>
-        </View>
-      )}
+      <HotlineCard />
     </View>
   );
 }
