@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   // API replies are compressed on the fly at a quick brotli level; static files bring their own.
   app.use(compress({ threshold: 1024, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } }));
   app.use(h5Static(deps.config.h5Dist));
-  app.use(bodyReader(deps.config.bodyLimitBytes));
+  app.use(bodyReader(deps.config.bodyLimitBytes, deps.config.bodyTimeoutMs));
   app.use(securityContext(deps));
   const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps), operationsRoutes(deps), terminalRoutes(deps), paymentRoutes(deps)];
   for (const router of [operations, ...modules, ...(options.routers ?? [])]) {

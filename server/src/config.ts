@@ -39,6 +39,7 @@ const EnvSchema = z
     JOBS_POOL_MAX: positiveInt.default(4),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+    BODY_TIMEOUT_MS: positiveInt.max(300_000).default(30_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
     BACKOFFICE_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
     MOCKS: flag.optional(),
@@ -117,6 +118,8 @@ export interface Config {
   database: { url?: string; embeddedDir: string; embeddedPort: number; poolMax: number; jobsPoolMax: number };
   redisUrl?: string;
   bodyLimitBytes: number;
+  /** How long a client may take to send a request body (JSON, form or upload) before it is refused with 408. */
+  bodyTimeoutMs: number;
   shutdownTimeoutMs: number;
   mocks: { enabled: boolean; port: number; /** Multiplies the mock gateways' notification retry delays (1 = the real schedule). */ paymentTimeScale: number };
   backoffice: { url: string; secret: string; timeoutMs: number };
@@ -192,6 +195,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     redisUrl: env.REDIS_URL,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    bodyTimeoutMs: env.BODY_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     mocks: { enabled: mocksEnabled, port: env.MOCK_PORT, paymentTimeScale: env.MOCK_PAY_TIME_SCALE },
     backoffice: {

@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded';
 import { ensureDatabase } from './db/ensure-database';
 import { mockOptionsFrom } from '../../mock/src/options';
+import { guardProcess } from './process-guard';
 import { startRuntime, type Runtime } from './runtime';
 
 function readConfig(): Config {
@@ -27,6 +28,7 @@ function readConfig(): Config {
 
 const config = readConfig();
 const logger = pino({ level: config.logLevel, base: { service: 'power-server' } });
+guardProcess(logger);
 const startedAt = performance.now();
 
 let cluster: EmbeddedCluster | undefined;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
+import { answerClientErrors } from './http/client-errors';
 import { createApp, systemClock, type AppDeps, type Clock } from './app';
 import type { Config } from './config';
 import { openDatabase, runMigrations } from './db/database';
@@ -146,6 +147,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;
+  // Backstops behind the body reader's own deadline: a client that never finishes its headers or its
+  // request is cut off by Node itself rather than holding a socket open.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = config.bodyTimeoutMs + 10_000;
+  answerClientErrors(server, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.port, config.host, resolve);

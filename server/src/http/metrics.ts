@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import client from 'prom-client';
+import { processFaults } from '../process-guard';
 
 export interface HttpMetrics {
   registry: client.Registry;
@@ -22,6 +23,15 @@ export function createHttpMetrics(): HttpMetrics {
     labelNames: ['method', 'route'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
+  });
+  new client.Gauge({
+    name: 'process_guard_faults',
+    help: 'Errors that escaped every handler and were caught by the process guard since start, by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      for (const [kind, count] of Object.entries(processFaults)) this.set({ kind }, count);
+    },
   });
   const middleware: Middleware = async (ctx, next) => {
     const stop = duration.startTimer();

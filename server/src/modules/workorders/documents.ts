@@ -13,35 +13,60 @@ export interface StoredDocument {
 }
 
 const KIND = /^[a-z_]{2,40}$/;
+// Room for the boundaries, the part headers and the `kind` field around the file itself.
+const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
 
-/** Reads one `multipart/form-data` upload (a `kind` field and one `file`), refusing it past `maxBytes`. */
-export function readUpload(request: IncomingMessage, maxBytes: number): Promise<{ kind: string; filename: string; bytes: Buffer }> {
+type Upload = { kind: string; filename: string; bytes: Buffer };
+
+/**
+ * Reads one `multipart/form-data` upload (a `kind` field and one `file`), refusing it past `maxBytes`.
+ * Every way the stream can fail — no boundary, a body that ends or is cut before its final boundary,
+ * a client that goes away, a file over the limit — settles the promise once with an AppError; none
+ * may surface as an unhandled stream error, which would take the process down.
+ */
+export function readUpload(request: IncomingMessage, maxBytes: number): Promise<Upload> {
   return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    const tooLarge = () => new AppError('DOCUMENT_TOO_LARGE', `Documents may be at most ${Math.round(maxBytes / 1_048_576)} MB`);
+    if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) return reject(tooLarge());
     let parser: Busboy.Busboy;
     try {
-      parser = Busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, fields: 5, fieldSize: 200 } });
+      parser = Busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, fields: 5, fieldSize: 200, parts: 10 } });
     } catch {
       return reject(new AppError('DOCUMENT_INVALID', 'Send the document as multipart/form-data'));
     }
+    let settled = false;
+    const fail = (error: AppError) => {
+      if (settled) return;
+      settled = true;
+      request.unpipe(parser);
+      request.pause();
+      reject(error);
+    };
+    const incomplete = () => fail(new AppError('BODY_INCOMPLETE', 'The upload ended before it was complete'));
     let kind = '';
     let file: { filename: string; bytes: Buffer } | undefined;
-    let failure: AppError | undefined;
     parser.on('field', (name, value) => {
       if (name === 'kind') kind = value;
     });
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => (failure = new AppError('DOCUMENT_TOO_LARGE', `Documents may be at most ${Math.round(maxBytes / 1_048_576)} MB`)));
+      stream.on('limit', () => fail(tooLarge()));
+      // A file part cut short errors on its own stream as well as on the parser.
+      stream.on('error', incomplete);
       stream.on('end', () => {
         if (name === 'file') file = { filename: info.filename || 'document', bytes: Buffer.concat(chunks) };
       });
     });
-    parser.on('error', () => reject(new AppError('DOCUMENT_INVALID', 'The upload is not valid multipart/form-data')));
+    parser.on('error', incomplete);
+    request.on('aborted', incomplete);
+    request.on('error', incomplete);
     parser.on('close', () => {
-      if (failure) return reject(failure);
-      if (!file || file.bytes.length === 0) return reject(new AppError('DOCUMENT_INVALID', 'Attach one file in the "file" field'));
-      if (!KIND.test(kind)) return reject(new AppError('DOCUMENT_INVALID', 'Say what the document is in the "kind" field'));
+      if (settled) return;
+      if (!file || file.bytes.length === 0) return fail(new AppError('DOCUMENT_INVALID', 'Attach one file in the "file" field'));
+      if (!KIND.test(kind)) return fail(new AppError('DOCUMENT_INVALID', 'Say what the document is in the "kind" field'));
+      settled = true;
       resolve({ kind, ...file });
     });
     request.pipe(parser);

@@ -19,6 +19,7 @@ import {
 import { CATALOG, REQUEST_TYPES } from '../../../../shared/requests/catalog';
 import type { AppDeps } from '../../app';
 import { AppError } from '../../errors';
+import { closeAfterReply, withBodyDeadline } from '../../http/body';
 import { mount } from '../../http/validate';
 import { checkBackofficeSignature } from '../../integrations/backoffice/client';
 import { readUpload } from './documents';
@@ -43,7 +44,13 @@ export function workOrderRoutes(deps: AppDeps): Router {
   // The fixed paths go before `/{orderId}`.
   mount(router, listRequestTypes, () => ({ types: TYPES }));
   mount(router, uploadDocument, async ({ principal }, ctx) => {
-    const upload = await readUpload(ctx.req, deps.config.uploads.maxBytes);
+    let upload: Awaited<ReturnType<typeof readUpload>>;
+    try {
+      upload = await withBodyDeadline(ctx.req, deps.config.bodyTimeoutMs, () => readUpload(ctx.req, deps.config.uploads.maxBytes));
+    } catch (err) {
+      closeAfterReply(ctx);
+      throw err;
+    }
     ctx.status = 201;
     return { document: await deps.documents.store(principal!.id, upload) };
   });
