@@ -92,6 +92,7 @@ const EnvSchema = z
     PAYMENT_ORDER_TTL_MINUTES: positiveInt.max(120).default(30),
     PAYMENT_QUERY_AFTER_SECONDS: positiveInt.default(180),
     WECHAT_TEMPLATE_PAYMENT: z.string().min(1).default('TPL_PAYMENT_RESULT'),
+    WORK_CALENDAR_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     // A gateway's keys come as a set: half a set would sign with one party's key and verify with another's.
@@ -145,6 +146,8 @@ export interface Config {
   notifications: { templates: { outage: string; workorder: string; payment: string }; sendConcurrency: number };
   outages: { signalReports: number; signalWindowMinutes: number };
   uploads: { maxBytes: number; dir: string };
+  /** The operator's holiday file laid over the chinese-days package (see modules/workorders/calendar.ts). */
+  workCalendar: { file: string; required: boolean };
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are believed (0: use the socket's address). */
   trustProxyHops: number;
   terminals: {
@@ -242,6 +245,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     outages: { signalReports: env.OUTAGE_SIGNAL_REPORTS, signalWindowMinutes: env.OUTAGE_SIGNAL_WINDOW_MINUTES },
     uploads: { maxBytes: env.UPLOAD_MAX_BYTES, dir: path.join(dataDir, 'uploads') },
+    workCalendar: { file: path.resolve(env.WORK_CALENDAR_FILE ?? path.join(dataDir, 'holidays.json')), required: env.WORK_CALENDAR_FILE !== undefined },
     trustProxyHops: env.TRUST_PROXY_HOPS ?? (env.NODE_ENV === 'production' ? 1 : 0),
     terminals: {
       secretKeys: (env.TERMINAL_SECRET_KEYS ?? 'dev:dev-terminal-secret-key-not-for-production').split(',').map((pair) => {
