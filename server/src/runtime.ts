@@ -49,6 +49,7 @@ export interface RuntimeOptions {
   databaseUrl: string;
   logger: Logger;
   clock?: Clock;
+  /** Seed the demo utility (staff with printed passwords, accounts, grids…); default: outside production only. */
   seed?: boolean;
   /** Listen on this port instead of config.port (0 = any free port). */
   port?: number;
@@ -64,8 +65,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const database = openDatabase(options.databaseUrl, config.database.poolMax);
   await runMigrations(database);
   await ensureTariffPresets(database);
-  const demo = options.seed === false ? undefined : await seedDemoData(database, logger, config);
-  if (demo) await ensureDemoTerminal(database.pool, config);
+  // Production starts empty: staff are made with `npm run staff:create`, nothing is seeded.
+  const seed = options.seed ?? config.env !== 'production';
+  const demo = seed ? await seedDemoData(database, logger, config) : undefined;
+  // The demo terminal comes with the demo, or in production only when DEMO_TERMINAL_SECRET is set.
+  if (demo || config.env === 'production') await ensureDemoTerminal(database.pool, config);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
   const peers = {
