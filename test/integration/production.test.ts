@@ -151,3 +151,36 @@ describe('a production start', () => {
     expect(refused.output()).toBe('Configuration error: TERMINAL_SECRET_KEYS is a development default, not allowed in production (value not shown)\n');
   });
 });
+
+describe('staff:create on the demo’s embedded database', () => {
+  it('starts the embedded database when no server runs, and uses the running server’s otherwise', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-staff-embedded-'));
+    await fs.chmod(dataDir, 0o755);
+    const env = { DATA_DIR: dataDir, PG_PORT: String(await freePort()) };
+    const port = await freePort();
+    let server: ServerProcess | undefined;
+    try {
+      // No server yet: the command initialises the cluster, migrates it, and stops it again.
+      const first = await staffCreate(['--username', 'ops-zhao', '--role', 'grid_manager'], 'Quiet-River-2026-Lamp\n', env);
+      expect(first).toMatchObject({ code: 0, stderr: '' });
+      await expect(fs.access(path.join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
+
+      server = spawnServer({ ...env, PORT: String(port), MOCKS: 'off', DEMO_HISTORY: 'off', LOG_LEVEL: 'info' });
+      await server.waitForLog('ready');
+      // The server's own database, while it runs.
+      const second = await staffCreate(['--username', 'ops-qian', '--role', 'back_office', '--grid', 'GRID-XH'], 'Paper-Crane-77-Window\n', env);
+      expect(second).toMatchObject({ code: 0, stderr: '' });
+      const base = `http://127.0.0.1:${port}`;
+      for (const [username, password] of [['ops-zhao', 'Quiet-River-2026-Lamp'], ['ops-qian', 'Paper-Crane-77-Window']]) {
+        expect((await request(base, 'POST', '/api/staff/auth/login', { body: { username, password } })).status).toBe(200);
+      }
+      // The demo's own staff are there too: the demo still seeds.
+      expect(JSON.parse(await fs.readFile(path.join(dataDir, 'demo.json'), 'utf8')).staff).toHaveLength(3);
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+    } finally {
+      server?.child.kill('SIGKILL');
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
