@@ -13,7 +13,7 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase, runMigrations } from './db/database';
 import { runningClusterUrl, startEmbeddedPostgres, type EmbeddedCluster } from './db/embedded';
 import { ensureDatabase } from './db/ensure-database';
-import { createStaffUser, STAFF_ROLES, StaffUserError } from './modules/auth/staff-users';
+import { checkNewStaffUser, createStaffUser, STAFF_ROLES, StaffUserError } from './modules/auth/staff-users';
 
 const USAGE = `usage: npm run staff:create -- --username NAME --role ${STAFF_ROLES.join('|')} [--role …] [--name 显示名] [--grid GRID-CODE …]
   the password is read from stdin (first line) or asked for on a terminal`;
@@ -36,7 +36,10 @@ function readArguments() {
       strict: true,
       allowPositionals: false,
     });
-    if (values.help) exit(0, USAGE);
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
     if (!values.username) exit(2, `--username is required\n${USAGE}`);
     return {
       username: values.username,
@@ -116,6 +119,7 @@ const input = readArguments();
 let password: string;
 try {
   password = await readPassword(input.username);
+  checkNewStaffUser({ ...input, password });
 } catch (err) {
   exit(err instanceof StaffUserError ? 2 : 1, `staff:create: ${(err as Error).message}`);
 }

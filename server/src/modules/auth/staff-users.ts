@@ -48,9 +48,9 @@ export interface NewStaffUser {
   grids: string[];
 }
 
-/** Creates the user (and their grids' manager link) in one transaction; refuses bad input and a taken username. */
-export async function createStaffUser(database: Database, input: NewStaffUser): Promise<{ id: number; username: string; roles: StaffRole[] }> {
-  const { username, displayName, password, grids } = input;
+/** Refuses bad input before anything is touched (the command checks before it opens a database). */
+export function checkNewStaffUser(input: NewStaffUser): StaffRole[] {
+  const { username, displayName, password } = input;
   if (!/^[a-z0-9][a-z0-9._-]{1,31}$/.test(username)) throw new StaffUserError(`username "${username}" must be 2–32 lower-case letters, digits, ".", "_" or "-"`, 'invalid');
   const displayLength = [...displayName.trim()].length;
   if (displayLength < 1 || displayLength > 32) throw new StaffUserError('the display name must be 1–32 characters', 'invalid');
@@ -60,6 +60,13 @@ export async function createStaffUser(database: Database, input: NewStaffUser): 
   if (unknown) throw new StaffUserError(`unknown role "${unknown}"; roles are ${STAFF_ROLES.join(', ')}`, 'invalid');
   const weak = passwordProblem(password, username);
   if (weak) throw new StaffUserError(weak, 'invalid');
+  return roles as StaffRole[];
+}
+
+/** Creates the user (and their grids' manager link) in one transaction; refuses bad input and a taken username. */
+export async function createStaffUser(database: Database, input: NewStaffUser): Promise<{ id: number; username: string; roles: StaffRole[] }> {
+  const { username, displayName, password, grids } = input;
+  const roles = checkNewStaffUser(input);
   const passwordHash = await hashPassword(password);
   return database.transaction(async (tx) => {
     const { rows } = await tx.client.query<{ id: string }>(
@@ -74,6 +81,6 @@ export async function createStaffUser(database: Database, input: NewStaffUser): 
       // Thrown inside the transaction: the user is not created either.
       if (missing.length > 0) throw new StaffUserError(`no service grid ${missing.join(', ')}; nothing was changed`, 'invalid');
     }
-    return { id, username, roles: roles as StaffRole[] };
+    return { id, username, roles };
   });
 }
