@@ -2,8 +2,11 @@
  * Working-day calendar for service time limits (new connections are limited in working days,
  * repairs in hours). China's rule: Saturday and Sunday are rest days unless the State Council
  * makes them make-up working days (调休上班); public holidays (法定节假日 and the days added around
- * them) are rest days even on weekdays. The holidays change every year and are published late,
- * so they are configuration handed to `createWorkCalendar`, never code.
+ * them) are rest days even on weekdays. The holidays change every year and are published late
+ * (each November for the next year), so they are data handed to `createWorkCalendar`, never code:
+ * the server builds it from the chinese-days package plus an operator file
+ * (server/src/modules/workorders/calendar.ts). The calendar knows which years it holds in full; on
+ * other dates it still answers by the weekend rule, but `covers` says the answer may be wrong.
  *
  * Dates are Shanghai business dates (YYYY-MM-DD, see ./dates); arithmetic is on whole days, and
  * instants are converted with the fixed UTC+8 offset, so no Intl or time-zone database is involved.
@@ -14,6 +17,8 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 export interface CalendarConfig {
+  /** The years whose arrangement the two lists hold in full; every listed date lies in one of them. */
+  years: number[];
   /** Rest days: every day of each holiday span (weekend days inside a span may be listed or not). */
   holidays: string[];
   /** Saturdays and Sundays that are working days. */
@@ -40,6 +45,10 @@ export interface WorkCalendar {
    * `limit` is the one the deadline was computed from: it says which clock to measure with.
    */
   elapsedShare(startInstant: Date, deadlineInstant: Date, now: Date, limit: TimeLimit): number;
+  /** Whether `date` lies in a year whose holidays are known (else only the weekend rule applies). */
+  covers(date: string): boolean;
+  /** The first date on or after `from` that the calendar does not cover (there always is one). */
+  firstUncovered(from: string): string;
 }
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
@@ -67,9 +76,18 @@ function checkCount(value: number, what: string): number {
   return value;
 }
 
+const yearOf = (date: string) => Number(date.slice(0, 4));
+
 export function createWorkCalendar(config: CalendarConfig): WorkCalendar {
-  const holidays = new Set(config.holidays.map((date) => checkDate(date, 'holiday')));
-  const makeUp = new Set(config.makeUpWorkdays.map((date) => checkDate(date, 'make-up working day')));
+  const years = new Set(config.years);
+  for (const year of years) if (!Number.isSafeInteger(year) || year < 1970 || year > 9999) throw new RangeError(`${year} is not a calendar year`);
+  const inCoveredYear = (date: string, what: string) => {
+    // A date of a year not declared covered would be half an arrangement: refuse it, so coverage stays honest.
+    if (!years.has(yearOf(date))) throw new RangeError(`${what} ${date} is outside the covered years`);
+    return date;
+  };
+  const holidays = new Set(config.holidays.map((date) => inCoveredYear(checkDate(date, 'holiday'), 'holiday')));
+  const makeUp = new Set(config.makeUpWorkdays.map((date) => inCoveredYear(checkDate(date, 'make-up working day'), 'make-up working day')));
   for (const date of makeUp) {
     if (holidays.has(date)) throw new RangeError(`${date} is listed both as a holiday and as a make-up working day`);
     // A make-up day on a weekday changes nothing, so it can only be a typo (e.g. the day after the
@@ -160,61 +178,16 @@ export function createWorkCalendar(config: CalendarConfig): WorkCalendar {
     return Math.floor((used * 1000) / allowed);
   }
 
-  return { isWorkday, addWorkdays, workdaysBetween, deadline, elapsedShare };
-}
+  function covers(date: string): boolean {
+    return years.has(yearOf(checkDate(date, 'date')));
+  }
 
-/** Every date from `first` to `last` inclusive, to write holiday spans as they are announced. */
-function span(first: string, last: string): string[] {
-  return Array.from({ length: daysBetween(first, last) + 1 }, (_, offset) => addDays(first, offset));
-}
+  function firstUncovered(from: string): string {
+    if (!covers(from)) return from;
+    let year = yearOf(from) + 1;
+    while (years.has(year)) year += 1;
+    return `${year}-01-01`;
+  }
 
-/**
- * The State Council's holiday arrangements (国务院办公厅关于…部分节假日安排的通知) for 2025 and 2026.
- * This is configuration: a deployment replaces or extends it each November when the next year's
- * notice is published. Dates outside these years fall back to the plain Saturday/Sunday rule.
- *
- * 2025 (国办发明电〔2024〕12号), confident:
- *   New Year Jan 1; Spring Festival Jan 28–Feb 4, make-up Jan 26 (Sun) and Feb 8 (Sat);
- *   Qingming Apr 4–6; Labour Day May 1–5, make-up Apr 27 (Sun); Dragon Boat May 31–Jun 2;
- *   National Day + Mid-Autumn Oct 1–8, make-up Sep 28 (Sun) and Oct 11 (Sat).
- * 2026: from memory of the notice published in November 2025 and NOT verified against it —
- *   every 2026 figure below is (check) before relying on it:
- *   New Year Jan 1–3, make-up Jan 4 (Sun) (check); Spring Festival Feb 15–23, make-up Feb 14 (Sat)
- *   and Feb 28 (Sat) (check); Qingming Apr 4–6 (check); Labour Day May 1–5, make-up May 9 (Sat)
- *   (check); Dragon Boat Jun 19–21 (check); Mid-Autumn Sep 25–27 (check); National Day Oct 1–7,
- *   make-up Sep 20 (Sun) and Oct 10 (Sat) (check).
- */
-export const CALENDAR_2025_2026: CalendarConfig = {
-  holidays: [
-    // 2025
-    '2025-01-01',
-    ...span('2025-01-28', '2025-02-04'),
-    ...span('2025-04-04', '2025-04-06'),
-    ...span('2025-05-01', '2025-05-05'),
-    ...span('2025-05-31', '2025-06-02'),
-    ...span('2025-10-01', '2025-10-08'),
-    // 2026 (check)
-    ...span('2026-01-01', '2026-01-03'),
-    ...span('2026-02-15', '2026-02-23'),
-    ...span('2026-04-04', '2026-04-06'),
-    ...span('2026-05-01', '2026-05-05'),
-    ...span('2026-06-19', '2026-06-21'),
-    ...span('2026-09-25', '2026-09-27'),
-    ...span('2026-10-01', '2026-10-07'),
-  ],
-  makeUpWorkdays: [
-    // 2025
-    '2025-01-26',
-    '2025-02-08',
-    '2025-04-27',
-    '2025-09-28',
-    '2025-10-11',
-    // 2026 (check)
-    '2026-01-04',
-    '2026-02-14',
-    '2026-02-28',
-    '2026-05-09',
-    '2026-09-20',
-    '2026-10-10',
-  ],
-};
+  return { isWorkday, addWorkdays, workdaysBetween, deadline, elapsedShare, covers, firstUncovered };
+}

@@ -1,9 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import Koa from 'koa';
-import { loadOrCreatePaymentKeys, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys, SHARED_DEV_KEYS_DIR, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
 import { alipayPeer } from './peers/alipay';
 import { amiPeer } from './peers/ami';
 import { backofficePeer } from './peers/backoffice';
@@ -44,11 +42,8 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-/**
- * Where tests and `npm run mock` without a data directory keep their payment keys: generating four
- * RSA keys takes seconds on a busy machine, so they are made once per machine, not per start.
- */
-export const SHARED_MOCK_KEYS_DIR = path.join(os.tmpdir(), 'power-mock-payment-keys-v1');
+/** Where tests and `npm run mock` without a data directory keep their payment keys (made once per machine). */
+export const SHARED_MOCK_KEYS_DIR = SHARED_DEV_KEYS_DIR;
 
 /** Every outside system the product talks to, hosted in one process on loopback under its own prefix. */
 export async function startMockServer(options: MockOptions): Promise<MockServer> {

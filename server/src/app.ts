@@ -41,6 +41,8 @@ import { metaRoutes } from './modules/meta/routes';
 import type { Terminals } from './modules/terminals';
 import { terminalRoutes } from './modules/terminals/routes';
 import type { KeyValueStore } from './redis';
+import type { WorkCalendar } from '../../shared/workdays';
+import { calendarCoverage } from './modules/workorders/calendar';
 
 export interface Clock {
   now(): Date;
@@ -60,6 +62,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
+  /** The working-day calendar work-order limits run on (and health reports the reach of). */
+  calendar: WorkCalendar;
   database: Database;
   store: KeyValueStore;
   jobs: JobQueue;
@@ -86,7 +90,7 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   // whatever the client wrote, and terminal IP allow-lists and rate limits must not trust those.
   const hops = deps.config.trustProxyHops;
   const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
-  const metrics = createHttpMetrics();
+  const metrics = createHttpMetrics({ calendarCoverage: () => calendarCoverage(deps.calendar, deps.clock.now()) });
   let openApiDocument: object | undefined;
 
   const operations = new Router();

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEMO_DEFAULTS, DEVELOPMENT_SECRETS, productionIssues, SECRET_SETTINGS } from './config-production';
 import type { AlipayMerchantKeys, WechatPayMerchantKeys } from './integrations/payments/dev-keys';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -24,7 +25,6 @@ const pem = (kind: 'private' | 'public') =>
 
 const WECHATPAY_KEYS = ['WECHATPAY_MERCHANT_PRIVATE_KEY', 'WECHATPAY_MERCHANT_SERIAL', 'WECHATPAY_APIV3_KEY', 'WECHATPAY_PUBLIC_KEY_ID', 'WECHATPAY_PUBLIC_KEY'] as const;
 const ALIPAY_KEYS = ['ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const;
-const SECRET_VALUES: ReadonlySet<string> = new Set(['WECHATPAY_MERCHANT_PRIVATE_KEY', 'WECHATPAY_APIV3_KEY', 'ALIPAY_APP_PRIVATE_KEY']);
 
 const EnvSchema = z
   .object({
@@ -54,12 +54,12 @@ const EnvSchema = z
     ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(900).default(900),
     REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
     WECHAT_API_BASE: z.url().optional(),
-    WECHAT_APPID: z.string().min(1).default('wx_demo_appid'),
-    WECHAT_SECRET: z.string().min(1).default('demo-wechat-app-secret'),
+    WECHAT_APPID: z.string().min(1).default(DEMO_DEFAULTS.WECHAT_APPID),
+    WECHAT_SECRET: z.string().min(1).default(DEMO_DEFAULTS.WECHAT_SECRET),
     SMS_URL: z.url().optional(),
-    SMS_API_KEY: z.string().min(8).default('demo-sms-api-key'),
+    SMS_API_KEY: z.string().min(8).default(DEMO_DEFAULTS.SMS_API_KEY),
     AMI_URL: z.url().optional(),
-    AMI_API_KEY: z.string().min(8).default('demo-ami-api-key'),
+    AMI_API_KEY: z.string().min(8).default(DEMO_DEFAULTS.AMI_API_KEY),
     DEMO_HISTORY: flag.optional(),
     WECHAT_TEMPLATE_OUTAGE: z.string().min(1).default('TPL_OUTAGE_NOTICE'),
     WECHAT_TEMPLATE_WORKORDER: z.string().min(1).default('TPL_WORKORDER_PROGRESS'),
@@ -77,15 +77,15 @@ const EnvSchema = z
     DEMO_TERMINAL_SECRET: z.string().min(32).optional(),
     MOCK_PAY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
     WECHATPAY_API_BASE: z.url().optional(),
-    WECHATPAY_MCHID: z.string().regex(/^\d{8,12}$/, 'must be a WeChat Pay merchant id (digits)').default('1900000109'),
+    WECHATPAY_MCHID: z.string().regex(/^\d{8,12}$/, 'must be a WeChat Pay merchant id (digits)').default(DEMO_DEFAULTS.WECHATPAY_MCHID),
     WECHATPAY_MERCHANT_PRIVATE_KEY: pem('private').optional(),
     WECHATPAY_MERCHANT_SERIAL: z.string().regex(/^[0-9A-Fa-f]{8,40}$/, 'must be the merchant certificate serial in hex').optional(),
     WECHATPAY_APIV3_KEY: z.string().length(32).optional(),
     WECHATPAY_PUBLIC_KEY_ID: z.string().regex(/^PUB_KEY_ID_\w+$/, 'must look like PUB_KEY_ID_…').optional(),
     WECHATPAY_PUBLIC_KEY: pem('public').optional(),
     ALIPAY_GATEWAY: z.url().optional(),
-    ALIPAY_APPID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id').default('2021000000000001'),
-    ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be a 2088… Alipay partner id').default('2088000000000001'),
+    ALIPAY_APPID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id').default(DEMO_DEFAULTS.ALIPAY_APPID),
+    ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be a 2088… Alipay partner id').default(DEMO_DEFAULTS.ALIPAY_SELLER_ID),
     ALIPAY_APP_PRIVATE_KEY: pem('private').optional(),
     ALIPAY_PUBLIC_KEY: pem('public').optional(),
     /** Where the gateways reach this server from outside (notify URLs, return pages); defaults to the listening address. */
@@ -93,6 +93,7 @@ const EnvSchema = z
     PAYMENT_ORDER_TTL_MINUTES: positiveInt.max(120).default(30),
     PAYMENT_QUERY_AFTER_SECONDS: positiveInt.default(180),
     WECHAT_TEMPLATE_PAYMENT: z.string().min(1).default('TPL_PAYMENT_RESULT'),
+    WORK_CALENDAR_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     // A gateway's keys come as a set: half a set would sign with one party's key and verify with another's.
@@ -105,6 +106,7 @@ const EnvSchema = z
     for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS', 'WECHATPAY_API_BASE', 'ALIPAY_GATEWAY', 'PUBLIC_BASE_URL', ...WECHATPAY_KEYS, ...ALIPAY_KEYS] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
+    for (const [key, message] of productionIssues(env)) ctx.addIssue({ code: 'custom', path: [key], message });
   });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -148,6 +150,8 @@ export interface Config {
   notifications: { templates: { outage: string; workorder: string; payment: string }; sendConcurrency: number };
   outages: { signalReports: number; signalWindowMinutes: number };
   uploads: { maxBytes: number; dir: string };
+  /** The operator's holiday file laid over the chinese-days package (see modules/workorders/calendar.ts). */
+  workCalendar: { file: string; required: boolean };
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are believed (0: use the socket's address). */
   trustProxyHops: number;
   terminals: {
@@ -172,8 +176,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    // Keys are never echoed into logs.
-    const got = source[name] === undefined ? 'unset' : SECRET_VALUES.has(name) ? 'value not shown' : `got "${source[name]}"`;
+    // Secrets are never echoed into logs, nor the password of a database URL.
+    const shown = source[name]?.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+    const got = source[name] === undefined ? 'unset' : SECRET_SETTINGS.has(name) ? 'value not shown' : `got "${shown}"`;
     throw new ConfigError(`Configuration error: ${name} ${issue.message.replace(/^Invalid input: /, '')} (${got})`);
   }
   const env = parsed.data;
@@ -201,7 +206,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     backoffice: {
       url: env.BACKOFFICE_URL ?? `${mockBase}/backoffice`,
       // The development secret only ever signs traffic to the local mock back office.
-      secret: env.BACKOFFICE_SECRET ?? 'dev-backoffice-secret-not-for-production',
+      secret: env.BACKOFFICE_SECRET ?? DEVELOPMENT_SECRETS.backoffice,
       timeoutMs: env.BACKOFFICE_TIMEOUT_MS,
     },
     h5Dist: path.resolve(env.H5_DIST),
@@ -246,16 +251,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     outages: { signalReports: env.OUTAGE_SIGNAL_REPORTS, signalWindowMinutes: env.OUTAGE_SIGNAL_WINDOW_MINUTES },
     uploads: { maxBytes: env.UPLOAD_MAX_BYTES, dir: path.join(dataDir, 'uploads') },
+    workCalendar: { file: path.resolve(env.WORK_CALENDAR_FILE ?? path.join(dataDir, 'holidays.json')), required: env.WORK_CALENDAR_FILE !== undefined },
     trustProxyHops: env.TRUST_PROXY_HOPS ?? (env.NODE_ENV === 'production' ? 1 : 0),
     terminals: {
-      secretKeys: (env.TERMINAL_SECRET_KEYS ?? 'dev:dev-terminal-secret-key-not-for-production').split(',').map((pair) => {
+      secretKeys: (env.TERMINAL_SECRET_KEYS ?? `dev:${DEVELOPMENT_SECRETS.terminalSealKey}`).split(',').map((pair) => {
         const [kid, key] = pair.split(':') as [string, string];
         return { kid, key };
       }),
       demo: {
         terminalId: env.DEMO_TERMINAL_ID,
         // The development default only ever signs requests from this machine (the demo terminal allows loopback only).
-        secret: env.DEMO_TERMINAL_SECRET ?? 'demo-terminal-secret-not-for-production',
+        secret: env.DEMO_TERMINAL_SECRET ?? DEVELOPMENT_SECRETS.demoTerminal,
         seed: env.NODE_ENV !== 'production' || env.DEMO_TERMINAL_SECRET !== undefined,
       },
     },

@@ -2,6 +2,9 @@
  * `npm start`: the whole product on one machine. Without DATABASE_URL it starts an embedded
  * PostgreSQL in .data/pg; it migrates, seeds the demo utility once, starts the mock peers and
  * serves the API (and the H5 page when built).
+ *
+ * With NODE_ENV=production it seeds nothing, writes and prints no credentials, and refuses
+ * development secrets (see config-production.ts); staff come from `npm run staff:create`.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -53,20 +56,25 @@ try {
   runtime = await startAll();
 } catch (err) {
   // A port in use or a database that will not start: say so, and leave nothing running behind.
-  logger.fatal({ err }, 'start-up failed');
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else logger.fatal({ err }, 'start-up failed');
   await mocks?.close().catch(() => undefined);
   await cluster?.stop().catch(() => undefined);
   process.exit(1);
 }
-const demo = { url: runtime.url, mockUrl: mocks?.url, ...runtime.demo };
-await fs.mkdir(config.dataDir, { recursive: true });
-await fs.writeFile(path.join(config.dataDir, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`);
-logger.info({ ms: Math.round(performance.now() - startedAt) }, 'ready');
-process.stdout.write(
-  `\n  Power customer channel is running at ${runtime.url}\n` +
-    `  Demo credentials (also in ${path.join(config.dataDir, 'demo.json')}):\n` +
-    `${JSON.stringify(demo, null, 2).replace(/^/gm, '    ')}\n\n`,
-);
+if (runtime.demo) {
+  const demo = { url: runtime.url, mockUrl: mocks?.url, ...runtime.demo };
+  await fs.mkdir(config.dataDir, { recursive: true });
+  await fs.writeFile(path.join(config.dataDir, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`);
+  logger.info({ ms: Math.round(performance.now() - startedAt) }, 'ready');
+  process.stdout.write(
+    `\n  Power customer channel is running at ${runtime.url}\n` +
+      `  Demo credentials (also in ${path.join(config.dataDir, 'demo.json')}):\n` +
+      `${JSON.stringify(demo, null, 2).replace(/^/gm, '    ')}\n\n`,
+  );
+} else {
+  logger.info({ ms: Math.round(performance.now() - startedAt), url: runtime.url, env: config.env }, 'ready');
+}
 
 let signals = 0;
 async function shutdown(signal: string): Promise<void> {

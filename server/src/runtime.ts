@@ -25,7 +25,7 @@ import { alipayProvider, wechatPayProvider } from './modules/payments/providers'
 import { createPayments } from './modules/payments/service';
 import { ensureDemoTerminal } from './modules/terminals/seed';
 import { localStorage } from './storage';
-import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
+import { loadWorkCalendar, warnIfUncovered } from './modules/workorders/calendar';
 import { loadOrCreateDevKeys } from './modules/auth/keys';
 import { createAuthService } from './modules/auth/service';
 import { createSmsCodes } from './modules/auth/sms-codes';
@@ -50,6 +50,7 @@ export interface RuntimeOptions {
   databaseUrl: string;
   logger: Logger;
   clock?: Clock;
+  /** Seed the demo utility (staff with printed passwords, accounts, grids…); default: outside production only. */
   seed?: boolean;
   /** Listen on this port instead of config.port (0 = any free port). */
   port?: number;
@@ -59,11 +60,17 @@ export interface RuntimeOptions {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
+  // Read before anything starts: a malformed holiday file stops start-up with one line.
+  const calendar = loadWorkCalendar(config.workCalendar);
+  warnIfUncovered(calendar, clock.now(), config.workCalendar, logger);
   const database = openDatabase(options.databaseUrl, config.database.poolMax);
   await runMigrations(database);
   await ensureTariffPresets(database);
-  const demo = options.seed === false ? undefined : await seedDemoData(database, logger, config);
-  if (demo) await ensureDemoTerminal(database.pool, config);
+  // Production starts empty: staff are made with `npm run staff:create`, nothing is seeded.
+  const seed = options.seed ?? config.env !== 'production';
+  const demo = seed ? await seedDemoData(database, logger, config) : undefined;
+  // The demo terminal comes with the demo, or in production only when DEMO_TERMINAL_SECRET is set.
+  if (demo || config.env === 'production') await ensureDemoTerminal(database.pool, config);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
   const peers = {
@@ -105,7 +112,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const outages = createOutages({ database, clock, jobs, notifications, log: logger, signal: { reports: config.outages.signalReports, windowMinutes: config.outages.signalWindowMinutes } });
   jobs.define({ name: 'outages.start-due', policy: 'stately', cron: '* * * * *', handler: async () => void (await outages.startDue()) });
-  const calendar = createWorkCalendar(CALENDAR_2025_2026);
   const documents = createDocuments({ database, storage: localStorage(config.uploads.dir) });
   const workOrders = createWorkOrders({ database, clock, calendar, outbox, notifications, accounts, outages, documents, log: logger });
   jobs.define({ name: 'workorders.deadlines', policy: 'stately', cron: '* * * * *', handler: async () => void (await workOrders.sweepDeadlines()) });
@@ -143,7 +149,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
-  const deps: AppDeps = { config, logger, clock, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents, terminals, payments };
+  const deps: AppDeps = { config, logger, clock, calendar, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents, terminals, payments };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;

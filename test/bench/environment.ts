@@ -10,11 +10,18 @@ import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
 import { startRuntime } from '../../server/src/runtime';
 
-/** The server's configuration for a benchmark: production mode against the given database and mock peers. */
+/**
+ * The server's configuration for a benchmark: production's settings against the given database and
+ * mock peers. Not NODE_ENV=production itself: that refuses the mocks' published credentials and
+ * development keys, and seeds nothing, while the benchmarks measure the demo utility on the mocks.
+ */
 export function benchConfig(databaseUrl: string, mocksUrl: string, paymentKeys: PaymentKeys) {
   const { wechatPay, alipay } = merchantKeysOf(paymentKeys);
   return loadConfig({
-    NODE_ENV: 'production',
+    // What production would default to.
+    MOCKS: 'off',
+    DEMO_HISTORY: 'off',
+    TRUST_PROXY_HOPS: '1',
     LOG_LEVEL: 'info',
     DATABASE_URL: databaseUrl,
     BACKOFFICE_URL: `${mocksUrl}/backoffice`,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
 import { createWorkOrders } from '../../server/src/modules/workorders/service';
 import { AppError } from '../../server/src/errors';
 import { signBackofficeBody } from '../../server/src/integrations/backoffice/client';
@@ -89,7 +88,7 @@ describe('work orders', () => {
     // Only this order is under the clock here: the earlier tests' open orders are closed first.
     await sql(`UPDATE work_orders SET state = 'closed', stage = NULL WHERE state IN ('stage', 'awaiting_documents')`);
     const { deps } = app.runtime;
-    const workOrders = createWorkOrders({ ...deps, clock, calendar: createWorkCalendar(CALENDAR_2025_2026), log: deps.logger });
+    const workOrders = createWorkOrders({ ...deps, clock, calendar: deps.calendar, log: deps.logger });
     const me = await customerId(resident);
     const { order } = await workOrders.submit(me, 'late-1', { type: 'suggestion', form: { subject: '营业厅', description: '希望周末延长营业时间到晚上八点' } });
     expect(order.stage_deadline!.toISOString()).toBe('2026-11-30T15:59:59.999Z');

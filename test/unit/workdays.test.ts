@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../shared/dates';
-import { CALENDAR_2025_2026, createWorkCalendar } from '../../shared/workdays';
+import { createWorkCalendar } from '../../shared/workdays';
+import { buildWorkCalendar, packageYears } from '../../server/src/modules/workorders/calendar';
 
-const calendar = createWorkCalendar(CALENDAR_2025_2026);
-const plain = createWorkCalendar({ holidays: [], makeUpWorkdays: [] });
+// The arrangements the server runs on: the chinese-days package's.
+const calendar = buildWorkCalendar(packageYears());
+const plain = createWorkCalendar({ years: [], holidays: [], makeUpWorkdays: [] });
 /** An instant written in Shanghai wall-clock time. */
 const shanghai = (local: string) => new Date(`${local}+08:00`);
 
@@ -171,23 +173,35 @@ describe('elapsedShare', () => {
 });
 
 describe('calendar configuration', () => {
-  it('accepts the shipped 2025–2026 arrangement', () => {
-    // createWorkCalendar has already checked every date and that each make-up day is a weekend.
-    expect(CALENDAR_2025_2026.makeUpWorkdays.every((date) => calendar.isWorkday(date))).toBe(true);
-    expect(CALENDAR_2025_2026.holidays.some((date) => calendar.isWorkday(date))).toBe(false);
-  });
+  const config = (holidays: string[], makeUpWorkdays: string[]) => createWorkCalendar({ years: [2025], holidays, makeUpWorkdays });
 
   it('rejects malformed dates', () => {
-    expect(() => createWorkCalendar({ holidays: ['2025-1-1'], makeUpWorkdays: [] })).toThrow(/holiday is not a YYYY-MM-DD date: "2025-1-1"/);
-    expect(() => createWorkCalendar({ holidays: ['2025-02-30'], makeUpWorkdays: [] })).toThrow(/not a calendar date/);
-    expect(() => createWorkCalendar({ holidays: [], makeUpWorkdays: ['2025-13-01'] })).toThrow(/make-up working day is not a calendar date/);
+    expect(() => config(['2025-1-1'], [])).toThrow(/holiday is not a YYYY-MM-DD date: "2025-1-1"/);
+    expect(() => config(['2025-02-30'], [])).toThrow(/not a calendar date/);
+    expect(() => config([], ['2025-13-01'])).toThrow(/make-up working day is not a calendar date/);
   });
 
   it('rejects a date that is both a holiday and a make-up day', () => {
-    expect(() => createWorkCalendar({ holidays: ['2025-10-11'], makeUpWorkdays: ['2025-10-11'] })).toThrow(/both as a holiday and as a make-up/);
+    expect(() => config(['2025-10-11'], ['2025-10-11'])).toThrow(/both as a holiday and as a make-up/);
   });
 
   it('rejects a make-up day that is not a weekend (a typo that would lose a working day)', () => {
-    expect(() => createWorkCalendar({ holidays: [], makeUpWorkdays: ['2025-09-29'] })).toThrow(/not a Saturday or Sunday/);
+    expect(() => config([], ['2025-09-29'])).toThrow(/not a Saturday or Sunday/);
+  });
+
+  it('rejects a date outside the years it declares covered', () => {
+    expect(() => config(['2026-01-01'], [])).toThrow('holiday 2026-01-01 is outside the covered years');
+  });
+
+  it('knows which dates it covers, and answers by the weekend rule outside them', () => {
+    const only2025 = config(['2025-10-01'], []);
+    expect(only2025.covers('2025-12-31')).toBe(true);
+    expect(only2025.covers('2026-01-01')).toBe(false);
+    expect(only2025.firstUncovered('2025-06-01')).toBe('2026-01-01');
+    expect(only2025.firstUncovered('2024-06-01')).toBe('2024-06-01');
+    // 2026-10-01 is a Thursday: a working day by the weekend rule, whatever the real arrangement.
+    expect(only2025.isWorkday('2026-10-01')).toBe(true);
+    const twoYears = createWorkCalendar({ years: [2025, 2026, 2028], holidays: [], makeUpWorkdays: [] });
+    expect(twoYears.firstUncovered('2025-03-01')).toBe('2027-01-01');
   });
 });

@@ -153,3 +153,26 @@ export async function startEmbeddedPostgres(options: {
     },
   };
 }
+
+/**
+ * A connection string to the embedded cluster in `dataDir` if its PostgreSQL is running (a server
+ * started it), so a command-line tool can use the demo's database without a second postmaster.
+ */
+export async function runningClusterUrl(dataDir: string, database: string): Promise<string | undefined> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const secretsFile = `${dataDir}.json`;
+  if (!existsSync(pidFile) || !existsSync(secretsFile)) return undefined;
+  // postmaster.pid: pid, data directory, start time, port, …
+  const [pidLine, , , portLine] = (await fs.readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: alive, but run as the postgres user.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  const secrets = JSON.parse(await fs.readFile(secretsFile, 'utf8')) as ClusterSecrets;
+  return `postgres://${encodeURIComponent(secrets.user)}:${encodeURIComponent(secrets.password)}@127.0.0.1:${port}/${database}`;
+}

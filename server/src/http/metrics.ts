@@ -7,10 +7,34 @@ export interface HttpMetrics {
   middleware: Middleware;
 }
 
-/** One registry per app (tests build several apps in one process), with request counts and latency by route. */
-export function createHttpMetrics(): HttpMetrics {
+export interface MetricSources {
+  /** How far ahead the working-day calendar knows the holidays, read at each scrape. */
+  calendarCoverage(): { status: 'ok' | 'degraded'; daysAhead: number };
+}
+
+/**
+ * One registry per app (tests build several apps in one process): request counts and latency by
+ * route, and the gauges an operator alerts on.
+ */
+export function createHttpMetrics(sources: MetricSources): HttpMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  new client.Gauge({
+    name: 'work_calendar_covered_days_ahead',
+    help: 'Days from today (inclusive) whose holidays the working-day calendar knows; work-order limits past them follow the weekend rule only',
+    registers: [registry],
+    collect() {
+      this.set(sources.calendarCoverage().daysAhead);
+    },
+  });
+  new client.Gauge({
+    name: 'work_calendar_covered',
+    help: '1 when the working-day calendar knows the holidays of the next 90 days, else 0',
+    registers: [registry],
+    collect() {
+      this.set(sources.calendarCoverage().status === 'ok' ? 1 : 0);
+    },
+  });
   const requests = new client.Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, route template and status',

@@ -1,6 +1,7 @@
 import { generateKeyPair, randomBytes, randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface RsaPair {
@@ -33,6 +34,32 @@ export interface PaymentKeys {
 }
 
 const KEY_FILE = 'payment-keys.json';
+
+/**
+ * Where tests and `npm run mock` without a data directory keep their payment keys: generating four
+ * RSA keys takes seconds on a busy machine, so they are made once per machine, not per start.
+ */
+export const SHARED_DEV_KEYS_DIR = path.join(os.tmpdir(), 'power-mock-payment-keys-v1');
+
+/**
+ * The secret values of the development key sets found on this machine (in these directories):
+ * the mocks know them, so production must never sign with them. Read synchronously, for the
+ * configuration check at start.
+ */
+export function developmentKeySecrets(dirs: string[]): Set<string> {
+  const secrets = new Set<string>();
+  for (const dir of dirs) {
+    const file = path.resolve(dir, KEY_FILE);
+    if (!existsSync(file)) continue;
+    try {
+      const { wechatPay, alipay } = merchantKeysOf(JSON.parse(readFileSync(file, 'utf8')) as PaymentKeys);
+      for (const value of [wechatPay.merchantPrivateKey, wechatPay.apiV3Key, alipay.appPrivateKey]) secrets.add(value);
+    } catch {
+      // An unreadable development file holds nothing a production key could equal.
+    }
+  }
+  return secrets;
+}
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function rsaPair(): Promise<RsaPair> {

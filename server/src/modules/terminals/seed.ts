@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import type { Config } from '../../config';
+import { DEVELOPMENT_SECRETS } from '../../config-production';
 import type { Seeder } from '../../seed';
 import { createSecretBox } from './secrets';
 
-const DEFAULT_DEMO_SECRET = 'demo-terminal-secret-not-for-production';
+const DEFAULT_DEMO_SECRET = DEVELOPMENT_SECRETS.demoTerminal;
 
 /**
  * The demo terminal `npm run terminal` signs as: a bank counter allowed from this machine only,
