@@ -78,9 +78,9 @@ export interface PaymentRequest {
   /** Only these receivables (each must be an open one of the account); otherwise all open ones. */
   receivableIds?: readonly number[];
   /**
-   * Listed receivables no longer open (another payment settled them meanwhile) are skipped, not
-   * refused: their share becomes prepayment. Decided here, under the account lock, so two payments
-   * of the same bills cannot both see them open.
+   * Listed receivables of the account already settled (another payment got there first) are
+   * skipped, not refused: their share becomes prepayment. Decided here, under the account lock, so
+   * two payments of the same bills cannot both see them open.
    */
   skipSettled?: boolean;
   /** Where the money came from, kept with the allocation for staff and reports. */
@@ -171,8 +171,13 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   );
   const found = new Set(open.map((row) => row.id));
   const skipped = only ? only.filter((id) => !found.has(id)) : [];
-  if (skipped.length && !request.skipSettled) {
-    throw new AppError('RECEIVABLE_NOT_OPEN', 'A listed receivable is not an open receivable of this account', { receivableIds: skipped });
+  if (skipped.length) {
+    // Only the account's own settled receivables may be skipped; anything else is still refused.
+    const { rows: settled } = request.skipSettled
+      ? await tx.client.query<{ id: number }>('SELECT id FROM receivables WHERE account_id = $1 AND id = ANY($2) AND settled_at IS NOT NULL', [accountId, skipped])
+      : { rows: [] };
+    const refused = skipped.filter((id) => !settled.some((row) => row.id === id));
+    if (refused.length) throw new AppError('RECEIVABLE_NOT_OPEN', 'A listed receivable is not an open receivable of this account', { receivableIds: refused });
   }
   const owed = open.map((row) => ({
     receivableId: row.id,
