@@ -17,8 +17,14 @@ import { oweBills } from '../support/receivables';
  * account: what it holds moved by exactly its PAID orders, each applied once.
  *
  * "What an account holds" = principal and late fee paid on its receivables + its balance (prepaid
- * balance, or prepayment of a postpaid account). A payment moves one or both; nothing else may move
- * them during the test, and the test checks that nothing else did (no other ledger entry, no new bill).
+ * balance, or prepayment of a postpaid account). A payment moves one or both. What else can move
+ * them, and how this test would show it rather than absorb it: a prepaid daily charge, a true-up, a
+ * prepayment applied to a newly issued bill or a reversal are balance entries (the entries check
+ * allows only payment entries); an issued bill is a new receivable (checked: none). Late-fee accrual
+ * (the daily job) changes what is owed, not what is held, and each receivable is checked against the
+ * fee accrued by then. Not every balance change is a payment: a prepaid bill is issued already paid
+ * from daily charges, and `payment_allocations` also holds prepayment applied to bills, so neither
+ * "receivables paid" nor "sum of allocations" alone is a payment total.
  */
 const SEED = Number(process.env.BURST_SEED ?? 20_261_206);
 const POSTPAID = 26;
