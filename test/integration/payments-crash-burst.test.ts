@@ -9,6 +9,7 @@ import { lateFeeFen } from '../../server/src/modules/billing/late-fees';
 import { createTestDatabase, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
 import { alipayNotification, postRaw, wechatNotification, type NotificationSigner } from '../support/payments';
 import { spawnServer, type ServerProcess } from '../support/process';
+import { inParallel, seeded } from '../support/seeded';
 import { oweBills } from '../support/receivables';
 
 /*
@@ -37,38 +38,6 @@ let pool: pg.Pool;
 let env: Record<string, string>;
 let signer: NotificationSigner;
 const servers: ServerProcess[] = [];
-
-/** mulberry32: the same seed gives the same accounts, orders, burst order and kill point. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  const shuffle = <T>(items: T[]) => {
-    for (let i = items.length - 1; i > 0; i -= 1) {
-      const j = int(0, i);
-      [items[i], items[j]] = [items[j]!, items[i]!];
-    }
-    return items;
-  };
-  return { next, int, shuffle };
-}
-
-/** Runs `work` over `items`, `width` at a time. */
-async function inParallel<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index]!, index);
-    }
-  }));
-}
 
 beforeAll(async () => {
   mocks = await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET });
@@ -201,11 +170,12 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
     for (let n = account.mode === 'prepaid' ? rng.int(2, 4) : rng.int(0, 2); n > 0; n -= 1) bodies.push({ purpose: 'top_up', amountFen: rng.int(1, 20_000) });
     return bodies.map((body) => ({ account, body: { ...body, accountId: account.id, channel: (rng.next() < 0.6 ? 'wechat_jsapi' : 'alipay_wap') as Channel }, pay: rng.next() < 0.85 }));
   });
+  // Kept in intent order, so the seed alone decides the burst.
   const orders: Array<Order & { pay: boolean }> = [];
-  await inParallel(intents, 6, async ({ account, body, pay }) => {
+  await inParallel(intents, 6, async ({ account, body, pay }, index) => {
     const reply = await request(base, 'POST', '/api/payments', { headers: { ...account.auth, 'Idempotency-Key': randomUUID() }, body });
     if (reply.status !== 201) throw new Error(`order not created: ${reply.status} ${reply.text}`);
-    orders.push({ ...reply.body.order, pay });
+    orders[index] = { ...reply.body.order, pay };
   });
   await inParallel(orders.filter((order) => order.pay), 8, payAtGateway);
 
