@@ -52,6 +52,7 @@ describe('allocatePayment', () => {
       ],
       prepaymentFen: 450,
       replayed: false,
+      skipped: [],
     });
     expect(await receivables(accountId)).toEqual([
       { id: january, principal_paid_fen: 1_000, late_fee_paid_fen: 50, settled: true },
@@ -93,6 +94,19 @@ describe('allocatePayment', () => {
     expect(allocation.lines).toEqual([{ receivableId: newer, month: '2025-05', lateFeeFen: 0, principalFen: 400 }]);
     expect(allocation.prepaymentFen).toBe(300);
     expect((await receivables(accountId)).find((row) => row.id === older)).toMatchObject({ principal_paid_fen: 0, settled: false });
+  });
+
+  it('with skipSettled, skips a listed bill another payment settled (its share becomes prepayment) but still refuses a foreign one', async () => {
+    const { accountId, receivableIds: [march, april] } = await accountOwing([
+      { month: '2025-03', principalFen: 600 },
+      { month: '2025-04', principalFen: 900 },
+    ]);
+    const { receivableIds: [foreign] } = await accountOwing([{ month: '2025-03', principalFen: 100 }]);
+    await pay({ accountId, amountFen: 600, ref: 'test:skip:0', receivableIds: [march!] });
+    await expect(pay({ accountId, amountFen: 1_500, ref: 'test:skip:1', receivableIds: [march!, april!, foreign!], skipSettled: true })).rejects.toMatchObject({ code: 'RECEIVABLE_NOT_OPEN', details: { receivableIds: [foreign] } });
+    const allocation = await pay({ accountId, amountFen: 1_500, ref: 'test:skip:2', receivableIds: [march!, april!], skipSettled: true });
+    expect(allocation).toMatchObject({ lines: [{ receivableId: april, principalFen: 900 }], prepaymentFen: 600, skipped: [march] });
+    expect(await ledgerTotal(pool(), [accountId])).toBe(2_100);
   });
 });
 

@@ -32,3 +32,30 @@ it('50 copies of one notification, sent at once to two instances, apply the paym
   );
   expect(tally).toEqual({ receipts: 1, allocations: 1, paid: 4_030, balance: 0, events: 1 });
 });
+
+it('two orders for the same bills, notified at once, are both acknowledged: one pays the bills, the other becomes prepayment', async () => {
+  const [first, second] = cluster.apps as [(typeof cluster.apps)[0], (typeof cluster.apps)[0]];
+  const pool = first.runtime.deps.database.pool;
+  // The race needs both transactions to read the bills before either settles them: ten accounts at once make that likely.
+  const cases = await Promise.all(Array.from({ length: 10 }, async () => {
+    const payer = await payerOwing(first, [{ month: '2025-03', principalFen: 1_200 }, { month: '2025-04', principalFen: 800 }]);
+    const body = { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi' };
+    return { payer, orders: [await startOrder(first, payer.auth, body), await startOrder(first, payer.auth, body)] };
+  }));
+  const replies = await Promise.all(cases.flatMap(({ orders }) => orders.flatMap((order) => {
+    const note = wechatNotification(first, { out_trade_no: order.outTradeNo, total: order.amountFen });
+    return [first, second].map((app) => postRaw(app.url, '/api/payments/notify/wechat', note.body, note.headers));
+  })));
+  expect(replies.filter((reply) => reply.status !== 204)).toEqual([]);
+  for (const { payer, orders } of cases) {
+    const { rows } = await pool.query('SELECT state, flag FROM payment_orders WHERE account_id = $1 ORDER BY flag NULLS FIRST', [payer.accountId]);
+    expect(rows).toEqual([{ state: 'PAID', flag: null }, { state: 'PAID', flag: 'receivable_already_settled' }]);
+    const { rows: [held] } = await pool.query(
+      `SELECT (SELECT sum(principal_paid_fen)::int FROM receivables WHERE account_id = $1) AS paid,
+              (SELECT bool_and(settled_at IS NOT NULL) FROM receivables WHERE account_id = $1) AS settled,
+              (SELECT balance_fen::int FROM account_balances WHERE account_id = $1) AS prepayment`,
+      [payer.accountId],
+    );
+    expect({ orders: orders.map((order) => order.amountFen), ...held }).toEqual({ orders: [2_000, 2_000], paid: 2_000, settled: true, prepayment: 2_000 });
+  }
+});

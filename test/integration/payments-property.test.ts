@@ -56,8 +56,8 @@ it('sum of allocations (bills + prepayment) equals the sum of PAID orders, each 
         } else if (step.kind === 'notify' && orders.length) {
           const order = orders[step.order % orders.length]!;
           const note = wechatNotification(app, { out_trade_no: order.outTradeNo, total: order.amountFen, trade_state: step.state });
-          // Sent without waiting: they race the gateway's own notifications and the next steps.
-          for (let copy = 0; copy < step.copies; copy += 1) pending.push(postRaw(app.url, '/api/payments/notify/wechat', note.body, note.headers));
+          // Sent without waiting: they race the gateway's own notifications and the next steps. Each is acknowledged.
+          for (let copy = 0; copy < step.copies; copy += 1) pending.push(postRaw(app.url, '/api/payments/notify/wechat', note.body, note.headers).then((reply) => expect(reply).toEqual({ status: 204, text: '' })));
         } else if (step.kind === 'faults') {
           await request(app.mocks.url, 'POST', '/wechatpay/_faults', { body: { dropNotifications: step.drop, duplicateNotifications: step.duplicate } });
         } else if (step.kind === 'sweep') {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { signOutgoing } from '../../mock/src/payments/alipay-sign';
 import { encryptResource, signedHeaders } from '../../mock/src/payments/wechatpay-crypto';
+import type { MockServer } from '../../mock/src/server';
+import type { Config } from '../../server/src/config';
 import { request, type TestApp } from './harness';
 import { wechatCode } from './identity';
 import { oweBills, type OwedBill } from './receivables';
@@ -49,8 +51,17 @@ export interface TransactionFields {
   transaction_id?: string;
 }
 
+/**
+ * What signing a gateway's notification needs: the mock gateways' keys and the merchant the server
+ * is configured as. A TestApp is one; a test driving a server process builds one from its env.
+ */
+export interface NotificationSigner {
+  mocks: Pick<MockServer, 'paymentKeys'>;
+  runtime: { deps: { config: Pick<Config, 'wechatPay' | 'alipay'> } };
+}
+
 /** A WeChat Pay TRANSACTION notification signed and sealed with the mock gateway's keys (or tampered as asked). */
-export function wechatNotification(app: TestApp, fields: TransactionFields, options: { at?: Date; probe?: boolean; tamperTag?: boolean; signWith?: string } = {}) {
+export function wechatNotification(app: NotificationSigner, fields: TransactionFields, options: { at?: Date; probe?: boolean; tamperTag?: boolean; signWith?: string } = {}) {
   const { wechatPay } = app.mocks.paymentKeys;
   const state = fields.trade_state ?? 'SUCCESS';
   const plaintext = JSON.stringify({
@@ -90,7 +101,7 @@ export async function postRaw(base: string, path: string, body: string, headers:
 }
 
 /** An Alipay notify form signed with the mock Alipay's key, as its notifier sends it. */
-export function alipayNotification(app: TestApp, fields: { out_trade_no: string; total_amount: string; trade_status?: string; app_id?: string; seller_id?: string; refund_fee?: string; out_biz_no?: string }) {
+export function alipayNotification(app: NotificationSigner, fields: { out_trade_no: string; total_amount: string; trade_no?: string; trade_status?: string; app_id?: string; seller_id?: string; refund_fee?: string; out_biz_no?: string }) {
   const { alipay } = app.runtime.deps.config;
   const beijing = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
   const now = new Date();
@@ -104,7 +115,7 @@ export function alipayNotification(app: TestApp, fields: { out_trade_no: string;
         notify_time: beijing(now),
         notify_type: 'trade_status_sync',
         out_trade_no: fields.out_trade_no,
-        trade_no: `2026${Date.now()}`,
+        trade_no: fields.trade_no ?? `2026${Date.now()}`,
         trade_status: fields.trade_status ?? 'TRADE_SUCCESS',
         total_amount: fields.total_amount,
         gmt_payment: beijing(now),

@@ -77,6 +77,12 @@ export interface PaymentRequest {
   ref: string;
   /** Only these receivables (each must be an open one of the account); otherwise all open ones. */
   receivableIds?: readonly number[];
+  /**
+   * Listed receivables of the account already settled (another payment got there first) are
+   * skipped, not refused: their share becomes prepayment. Decided here, under the account lock, so
+   * two payments of the same bills cannot both see them open.
+   */
+  skipSettled?: boolean;
   /** Where the money came from, kept with the allocation for staff and reports. */
   source?: Record<string, unknown>;
   at?: Date;
@@ -88,6 +94,8 @@ export interface Allocation extends AllocationPlan {
   amountFen: number;
   /** True when this ref was allocated before: nothing moved this time. */
   replayed: boolean;
+  /** Listed receivables skipped because they were no longer open (with `skipSettled`). */
+  skipped: number[];
 }
 
 interface AllocationRow {
@@ -106,6 +114,7 @@ const present = (row: AllocationRow, replayed: boolean): Allocation => ({
   lines: row.lines,
   prepaymentFen: row.prepayment_fen,
   replayed,
+  skipped: [],
 });
 
 /**
@@ -160,9 +169,15 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
       ORDER BY month, id FOR UPDATE`,
     [accountId, only],
   );
-  if (only && open.length !== only.length) {
-    const found = new Set(open.map((row) => row.id));
-    throw new AppError('RECEIVABLE_NOT_OPEN', 'A listed receivable is not an open receivable of this account', { receivableIds: only.filter((id) => !found.has(id)) });
+  const found = new Set(open.map((row) => row.id));
+  const skipped = only ? only.filter((id) => !found.has(id)) : [];
+  if (skipped.length) {
+    // Only the account's own settled receivables may be skipped; anything else is still refused.
+    const { rows: settled } = request.skipSettled
+      ? await tx.client.query<{ id: number }>('SELECT id FROM receivables WHERE account_id = $1 AND id = ANY($2) AND settled_at IS NOT NULL', [accountId, skipped])
+      : { rows: [] };
+    const refused = skipped.filter((id) => !settled.some((row) => row.id === id));
+    if (refused.length) throw new AppError('RECEIVABLE_NOT_OPEN', 'A listed receivable is not an open receivable of this account', { receivableIds: refused });
   }
   const owed = open.map((row) => ({
     receivableId: row.id,
@@ -184,7 +199,7 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
     'INSERT INTO payment_allocations (ref, account_id, amount_fen, lines, prepayment_fen, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
     [ref, accountId, amountFen, JSON.stringify(plan.lines), plan.prepaymentFen, request.source ?? {}, at],
   );
-  return { ref, accountId, amountFen, ...plan, replayed: false };
+  return { ref, accountId, amountFen, ...plan, replayed: false, skipped };
 }
 
 /**

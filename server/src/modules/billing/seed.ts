@@ -71,7 +71,12 @@ export async function seedBillingHistory(deps: { database: Database; billing: Bi
     await billing.readings.importRange({ interval: 'daily', from: `${current}-01`, to: today });
 
     const settings = await loadBillingSettings(database);
-    const { rows: prepaid } = await database.pool.query<{ account_id: number }>(`SELECT account_id FROM billing_profiles WHERE billing_mode = 'prepaid'`);
+    // The counter top-ups and payments below are demo money: only the demo accounts get them.
+    const demoAccountNos = DEMO_ACCOUNTS.map((account) => account.accountNo);
+    const { rows: prepaid } = await database.pool.query<{ account_id: number }>(
+      `SELECT p.account_id FROM billing_profiles p JOIN electricity_accounts a ON a.id = p.account_id WHERE p.billing_mode = 'prepaid' AND a.account_no = ANY($1)`,
+      [demoAccountNos],
+    );
     for (let month = first; month < current; month = addMonths(month, 1)) {
       const runDay = shanghaiMidnight(`${addMonths(month, 1)}-02`);
       for (const { account_id: accountId } of prepaid) {
@@ -84,9 +89,10 @@ export async function seedBillingHistory(deps: { database: Database; billing: Bi
       log.info({ month, ...counts }, 'demo billing history: month billed');
     }
     await database.pool.query(
-      `UPDATE receivables SET principal_paid_fen = principal_fen, settled_at = (due_date - 3)::timestamptz
-        WHERE month < $1 AND settled_at IS NULL`,
-      [addMonths(current, -1)],
+      `UPDATE receivables r SET principal_paid_fen = r.principal_fen, settled_at = (r.due_date - 3)::timestamptz
+         FROM electricity_accounts a
+        WHERE a.id = r.account_id AND a.account_no = ANY($2) AND r.month < $1 AND r.settled_at IS NULL`,
+      [addMonths(current, -1), demoAccountNos],
     );
     for (let day = `${current}-01`; day < today; day = addDays(day, 1)) await settlePrepaidDay({ database, log }, day);
     await accrueLateFees(database, settings, addDays(today, -1));

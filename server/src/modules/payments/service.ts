@@ -130,22 +130,16 @@ export function createPayments(deps: PaymentsDeps) {
         [order.id, event.tradeNo, now],
       );
       if (!paid) return { done: 'duplicate' } as const;
-      let receivableIds: number[] | undefined;
-      let flag: string | null = order.state === 'CLOSED' || order.state === 'FAILED' ? `paid_after_${order.state.toLowerCase()}` : null;
-      if (order.purpose === 'top_up') receivableIds = [];
-      else if (order.receivable_ids) {
-        const open = new Set((await openReceivables(tx.client, order.account_id)).map((item) => item.receivableId));
-        receivableIds = order.receivable_ids.filter((id) => open.has(id));
-        if (receivableIds.length < order.receivable_ids.length) flag = 'receivable_already_settled';
-      }
       const allocation = await allocatePayment(tx, {
         accountId: order.account_id,
         amountFen: order.amount_fen,
         ref: paymentRef(order),
-        receivableIds,
+        receivableIds: order.purpose === 'top_up' ? [] : (order.receivable_ids ?? undefined),
+        skipSettled: true,
         source: { channel: order.channel, outTradeNo: order.out_trade_no, tradeNo: event.tradeNo },
         at: now,
       });
+      const flag = allocation.skipped.length ? 'receivable_already_settled' : order.state === 'CLOSED' || order.state === 'FAILED' ? `paid_after_${order.state.toLowerCase()}` : null;
       if (flag) await tx.client.query('UPDATE payment_orders SET flag = $2 WHERE id = $1', [order.id, flag]);
       await tx.client.query(
         'INSERT INTO payment_receipts (order_id, account_id, amount_fen, allocation_ref, prepayment_fen, via, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
