@@ -94,6 +94,10 @@ const EnvSchema = z
     PAYMENT_QUERY_AFTER_SECONDS: positiveInt.default(180),
     WECHAT_TEMPLATE_PAYMENT: z.string().min(1).default('TPL_PAYMENT_RESULT'),
     WORK_CALENDAR_FILE: z.string().min(1).optional(),
+    UTILITY_NAME: z.string().trim().min(2).max(60).optional(),
+    UTILITY_SHORT_NAME: z.string().trim().min(2).max(20).optional(),
+    UTILITY_HOTLINE: z.string().regex(/^[\d-]{5,20}$/, 'must be a phone number (digits and -)').default('95598'),
+    UTILITY_SERVICE_HOURS: z.string().trim().min(2).max(40).default('全天 24 小时'),
   })
   .superRefine((env, ctx) => {
     // A gateway's keys come as a set: half a set would sign with one party's key and verify with another's.
@@ -103,7 +107,7 @@ const EnvSchema = z
       for (const key of group) if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required when ${given[0]} is set` });
     }
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS', 'WECHATPAY_API_BASE', 'ALIPAY_GATEWAY', 'PUBLIC_BASE_URL', ...WECHATPAY_KEYS, ...ALIPAY_KEYS] as const) {
+    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS', 'WECHATPAY_API_BASE', 'ALIPAY_GATEWAY', 'PUBLIC_BASE_URL', 'UTILITY_NAME', 'UTILITY_SHORT_NAME', ...WECHATPAY_KEYS, ...ALIPAY_KEYS] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
     for (const [key, message] of productionIssues(env)) ctx.addIssue({ code: 'custom', path: [key], message });
@@ -152,6 +156,8 @@ export interface Config {
   uploads: { maxBytes: number; dir: string };
   /** The operator's holiday file laid over the chinese-days package (see modules/workorders/calendar.ts). */
   workCalendar: { file: string; required: boolean };
+  /** The utility's identity shown in the app, when configured (always in production; the demo seeds its own). */
+  utility?: { name: string; shortName: string; hotline: string; serviceHours: string };
   /** Reverse proxies in front of the server whose X-Forwarded-For entries are believed (0: use the socket's address). */
   trustProxyHops: number;
   terminals: {
@@ -251,6 +257,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     outages: { signalReports: env.OUTAGE_SIGNAL_REPORTS, signalWindowMinutes: env.OUTAGE_SIGNAL_WINDOW_MINUTES },
     uploads: { maxBytes: env.UPLOAD_MAX_BYTES, dir: path.join(dataDir, 'uploads') },
+    utility: env.UTILITY_NAME
+      ? { name: env.UTILITY_NAME, shortName: env.UTILITY_SHORT_NAME ?? env.UTILITY_NAME, hotline: env.UTILITY_HOTLINE, serviceHours: env.UTILITY_SERVICE_HOURS }
+      : undefined,
     workCalendar: { file: path.resolve(env.WORK_CALENDAR_FILE ?? path.join(dataDir, 'holidays.json')), required: env.WORK_CALENDAR_FILE !== undefined },
     trustProxyHops: env.TRUST_PROXY_HOPS ?? (env.NODE_ENV === 'production' ? 1 : 0),
     terminals: {

@@ -23,6 +23,7 @@ import { loadOrCreatePaymentKeys, merchantKeysOf } from './integrations/payments
 import { createWechatPayClient } from './integrations/wechatpay/client';
 import { alipayProvider, wechatPayProvider } from './modules/payments/providers';
 import { createPayments } from './modules/payments/service';
+import { applyUtilityProfile } from './modules/meta/profile';
 import { ensureDemoTerminal } from './modules/terminals/seed';
 import { localStorage } from './storage';
 import { loadWorkCalendar, warnIfUncovered } from './modules/workorders/calendar';
@@ -71,6 +72,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const demo = seed ? await seedDemoData(database, logger, config) : undefined;
   // The demo terminal comes with the demo, or in production only when DEMO_TERMINAL_SECRET is set.
   if (demo || config.env === 'production') await ensureDemoTerminal(database.pool, config);
+  if (config.utility) await applyUtilityProfile(database, config.utility);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
   const peers = {

@@ -61,6 +61,9 @@ describe('a production start', () => {
       AMI_URL: `${unreachable}/ami`,
       AMI_API_KEY: secret(),
       PUBLIC_BASE_URL: 'https://pay.power.example',
+      UTILITY_NAME: '东江县供电公司',
+      UTILITY_SHORT_NAME: '东江供电',
+      UTILITY_HOTLINE: '0571-95598',
       WECHATPAY_API_BASE: `${unreachable}/wechatpay`,
       WECHATPAY_MCHID: '1611223344',
       WECHATPAY_MERCHANT_PRIVATE_KEY: wechatPay.merchantPrivateKey,
@@ -87,13 +90,20 @@ describe('a production start', () => {
   });
 
   it('seeds nothing: no staff, customers, accounts, grids, terminals, notices or seed runs', async () => {
-    const tables = ['staff_users', 'customers', 'electricity_accounts', 'service_grids', 'grid_areas', 'terminals', 'notices', 'utility_profile', 'outages', 'bills', 'seed_runs'];
+    const tables = ['staff_users', 'customers', 'electricity_accounts', 'service_grids', 'grid_areas', 'terminals', 'notices', 'outages', 'bills', 'seed_runs'];
     const counts: Record<string, number> = {};
     for (const table of tables) counts[table] = Number((await db.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
     expect(counts).toEqual(Object.fromEntries(tables.map((table) => [table, 0])));
     // The shipped tariff versions are configuration, not demo data: bills need them.
     expect(Number((await db.query('SELECT count(*) FROM tariffs')).rows[0].count)).toBeGreaterThan(0);
     expect((await request(url, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it('serves the utility profile from its configuration from the first start', async () => {
+    const meta = await request(url, 'GET', '/api/meta');
+    expect(meta.status).toBe(200);
+    expect(meta.body.utility).toEqual({ name: '东江县供电公司', shortName: '东江供电', hotline: '0571-95598', serviceHours: '全天 24 小时' });
+    expect(meta.body.notices).toEqual([]);
   });
 
   it('writes no demo file or development keys, and prints no credentials', async () => {

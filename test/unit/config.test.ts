@@ -46,6 +46,8 @@ function productionEnv(): Record<string, string> {
     AMI_API_KEY: random(),
     TERMINAL_SECRET_KEYS: `t2026:${random()}`,
     PUBLIC_BASE_URL: 'https://pay.power.example',
+    UTILITY_NAME: '江南示范供电公司',
+    UTILITY_SHORT_NAME: '江南供电',
     WECHATPAY_API_BASE: 'https://api.mch.weixin.qq.com',
     WECHATPAY_MCHID: '1611223344',
     ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
