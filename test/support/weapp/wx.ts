@@ -43,21 +43,25 @@ export interface WxRecord {
 
 class WxError extends Error {}
 
-/** A callback-style wx API around an async body, answering `name:ok` or `name:fail reason`. */
+/**
+ * A wx API around an async body, answering `name:ok` or `name:fail reason` to the callbacks, or,
+ * called without any (as Taro passes some APIs straight through), through the Promise the base
+ * library returns then.
+ */
 function api(name: string, body: (options: Options) => Promise<object | void>) {
   return (options: Options = {}) => {
-    body(options).then(
-      (result) => {
-        const res = { errMsg: `${name}:ok`, ...(result ?? {}) };
-        options.success?.(res);
-        options.complete?.(res);
-      },
-      (err: unknown) => {
-        const res = { errMsg: err instanceof WxError ? err.message : `${name}:fail ${String(err)}` };
-        options.fail?.(res);
-        options.complete?.(res);
-      },
+    const settled = body(options).then(
+      (result) => ({ ok: true, res: { errMsg: `${name}:ok`, ...(result ?? {}) } }),
+      (err: unknown) => ({ ok: false, res: { errMsg: err instanceof WxError ? err.message : `${name}:fail ${String(err)}` } }),
     );
+    if (!options.success && !options.fail && !options.complete) {
+      return settled.then(({ ok, res }) => (ok ? res : Promise.reject(res)));
+    }
+    void settled.then(({ ok, res }) => {
+      (ok ? options.success : options.fail)?.(res);
+      options.complete?.(res);
+    });
+    return undefined;
   };
 }
 
