@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import vm from 'node:vm';
 import { WeappPage, type PageInstance, type Rendered } from './page';
 import { compileWxml, type GenerateFunc } from './wxml';
 import { createWx, type Navigator, type WxOptions, type WxRecord } from './wx';
@@ -54,6 +55,8 @@ export class MiniProgram implements Navigator {
   private pageOptions = new Map<string, Record<string, unknown>>();
   private appInstance: Record<string, any> | undefined;
   private compId = '';
+  private componentDefinition: Record<string, unknown> | undefined;
+  private readonly appService: vm.Context;
 
   constructor(options: WxOptions) {
     installDom();
@@ -62,12 +65,15 @@ export class MiniProgram implements Navigator {
     this.simulate = require('miniprogram-simulate') as Simulate;
     const { wx, record } = createWx(options, this);
     this.record = record;
-    const g = globalThis as Record<string, unknown>;
-    g.wx = Object.assign(g.wx as object, wx);
-    g.App = (appOptions: Record<string, unknown>) => void (this.appInstance = appOptions);
-    g.getApp = () => this.appInstance;
-    g.Page = (pageOptions: Record<string, unknown>) => void this.pageOptions.set(this.loadingRoute, pageOptions);
-    g.getCurrentPages = () => this.stack.map((page) => page.instance);
+    const simulateWx = (globalThis as { wx: object }).wx;
+    this.appService = vm.createContext(appServiceGlobals({
+      wx: Object.assign(simulateWx, wx),
+      App: (appOptions: Record<string, unknown>) => void (this.appInstance = appOptions),
+      getApp: () => this.appInstance,
+      Page: (pageOptions: Record<string, unknown>) => void this.pageOptions.set(this.loadingRoute, pageOptions),
+      Component: (definition: Record<string, unknown>) => void (this.componentDefinition = definition),
+      getCurrentPages: () => this.stack.map((page) => page.instance),
+    }));
     this.gwx = compileWxml(WEAPP_OUT);
     this.host = document.createElement('app-host');
     document.body.appendChild(this.host);
@@ -174,6 +180,9 @@ export class MiniProgram implements Navigator {
     const rendered = this.simulate.render(this.definition(route));
     rendered.attach(this.host);
     const instance = rendered.instance as PageInstance;
+    // The logic layer's setData reaches the view layer serialised, as between WeChat's two threads.
+    const setData = instance.setData as (data: object, callback?: () => void) => void;
+    instance.setData = (data: object, callback?: () => void) => setData(viewData(data), callback);
     instance.route = route;
     instance.__route__ = route;
     instance.options = query;
@@ -196,7 +205,7 @@ export class MiniProgram implements Navigator {
       path: `/${route}`,
       template: this.gwx(`${route}.wxml`),
       usingComponents: this.usingComponents(route),
-      data: options.data,
+      data: viewData(options.data ?? {}),
       methods,
     });
     this.definitions.set(route, id);
@@ -210,20 +219,29 @@ export class MiniProgram implements Navigator {
     for (const name of names) if (name !== 'comp') throw new Error(`${route} uses a component this runtime does not load: ${name}`);
     if (names.length === 0) return {};
     if (!this.compId) {
-      const g = globalThis as Record<string, unknown>;
-      const simulateComponent = g.Component;
-      let captured: Record<string, unknown> | undefined;
-      g.Component = (definition: Record<string, unknown>) => void (captured = definition);
-      try {
-        this.runScript(path.join(WEAPP_OUT, 'comp.js'));
-      } finally {
-        g.Component = simulateComponent;
-      }
+      this.runScript(path.join(WEAPP_OUT, 'comp.js'));
+      const captured = this.componentDefinition;
       if (!captured) throw new Error('comp.js did not call Component()');
       this.compId = 'taro-comp';
-      this.simulate.load({ ...captured, id: this.compId, tagName: 'comp', template: this.gwx('comp.wxml'), usingComponents: { comp: this.compId } });
+      this.simulate.load({
+        ...captured,
+        properties: this.hostProperties(captured.properties as Record<string, { type: unknown; value?: unknown }> | undefined),
+        id: this.compId,
+        tagName: 'comp',
+        template: this.gwx('comp.wxml'),
+        usingComponents: { comp: this.compId },
+      });
     }
     return { comp: this.compId };
+  }
+
+  /** Property types name the logic layer's constructors; exparser knows its own realm's. */
+  private hostProperties(properties: Record<string, { type: unknown; value?: unknown }> = {}) {
+    const theirs = vm.runInContext('[Object, String, Number, Boolean, Array]', this.appService) as unknown[];
+    const ours = [Object, String, Number, Boolean, Array];
+    return Object.fromEntries(
+      Object.entries(properties).map(([name, { type, value }]) => [name, { type: ours[theirs.indexOf(type)] ?? null, value: viewData(value) }]),
+    );
   }
 
   /** The client's `require`: each built script runs once, relative requires resolve beside it. */
@@ -233,8 +251,21 @@ export class MiniProgram implements Navigator {
     this.scripts.add(resolved);
     const source = readFileSync(resolved, 'utf8');
     const module = { exports: {} };
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    new Function('require', 'module', 'exports', source)((request: string) => this.runScript(path.resolve(path.dirname(resolved), request)), module, module.exports);
+    const run = vm.runInContext(`(function (require, module, exports) {${source}\n})`, this.appService, { filename: resolved }) as (...args: unknown[]) => void;
+    run((request: string) => this.runScript(path.resolve(path.dirname(resolved), request)), module, module.exports);
   }
 }
 
+
+function viewData<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * The logic layer's globals: the mini-program APIs and timers, and none of Node's or a browser's
+ * (no fetch, document, localStorage, process, crypto…), so code that needs them fails here as it
+ * would on a phone. Taro brings its own window and document into the bundle.
+ */
+function appServiceGlobals(api: Record<string, unknown>): Record<string, unknown> {
+  return { ...api, console, setTimeout, clearTimeout, setInterval, clearInterval };
+}
