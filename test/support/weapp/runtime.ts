@@ -65,7 +65,7 @@ export class MiniProgram implements Navigator {
     this.simulate = require('miniprogram-simulate') as Simulate;
     const { wx, record } = createWx(options, this);
     this.record = record;
-    const simulateWx = (globalThis as { wx: object }).wx;
+    const simulateWx = (globalThis as unknown as { wx: object }).wx;
     this.appService = vm.createContext(appServiceGlobals({
       wx: Object.assign(simulateWx, wx),
       App: (appOptions: Record<string, unknown>) => void (this.appInstance = appOptions),
