@@ -6,7 +6,7 @@ import { WeappPage, type PageInstance, type Rendered } from './page';
 import { compileWxml, type GenerateFunc } from './wxml';
 import { createWx, type Navigator, type WxOptions, type WxRecord } from './wx';
 
-export const WEAPP_OUT = path.resolve(import.meta.dirname, '../../../miniapp/dist/weapp');
+const WEAPP_OUT = path.resolve(import.meta.dirname, '../../../miniapp/dist/weapp');
 
 const require = createRequire(import.meta.url);
 
@@ -35,11 +35,11 @@ function splitUrl(url: string): { route: string; query: Record<string, string> }
 }
 
 /**
- * The built mini-program, run as the WeChat client runs it: `app.js` and each page's script in one
- * JavaScript realm with `wx`, `App`, `Page`, `Component`, `getApp` and `getCurrentPages` as
- * globals; each page's .wxml (Taro's base.wxml templates) compiled by wcc and rendered by
- * j-component on exparser, WeChat's component engine, from the data the page's setData sends.
- * One per test file: like the real client, a page script runs once and its Page is reused.
+ * The built mini-program, run as the WeChat client runs it: `app.js` and each page's script in a
+ * realm of their own holding the logic layer's globals; each page's .wxml (Taro's base.wxml
+ * templates) compiled by wcc and rendered by j-component on exparser, WeChat's component engine,
+ * from the data the page's setData sends. One per test file: as in the client, a page's script runs
+ * once and its Page() is reused for every later visit.
  */
 export class MiniProgram implements Navigator {
   readonly record: WxRecord;
@@ -168,7 +168,7 @@ export class MiniProgram implements Navigator {
     if (!all.includes(route)) throw new Error(`page "${route}" is not found`);
   }
 
-  /** The client's rules: tab pages only through switchTab, and no query on them. */
+  /** The client's rules: a page must be in app.json, and tab pages are reached only through switchTab. */
   private checked(url: string, tab: boolean) {
     const target = splitUrl(url);
     this.assertPage(target.route);
@@ -256,7 +256,7 @@ export class MiniProgram implements Navigator {
   }
 }
 
-
+/** What survives the trip from the logic layer to the view: JSON. */
 function viewData<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
