@@ -41,6 +41,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The built mini-program run in miniprogram-simulate's WeChat runtime against the real server.
+        test: {
+          name: 'weapp',
+          include: ['test/weapp/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/weapp-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /** `npm run bench`: every benchmark in test/bench, one after the other, printing their figures. */
 import { spawnSync } from 'node:child_process';
-import { ensureH5Build } from './ensure-h5.mjs';
+import { ensureBuild } from './ensure-build.mjs';
 
-ensureH5Build();
+ensureBuild('h5');
 for (const bench of ['test/bench/api.ts', 'test/bench/h5-load.ts', 'test/bench/terminal-pay.ts', 'test/bench/bill-run.ts', 'test/bench/fanout.ts', 'test/bench/requests.ts', 'test/bench/payment-notify.ts']) {
   process.stdout.write(`\n== ${bench}\n`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', bench], { stdio: 'inherit' });

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuild } from '../../scripts/ensure-build.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const OUT = path.join(ROOT, 'miniapp/dist/weapp');
@@ -25,7 +24,8 @@ let appJson: AppJson;
 let declared: { pages: string[]; subPackages: Array<{ root: string; pages: string[] }> };
 
 beforeAll(async () => {
-  await promisify(execFile)('npm', ['run', 'build:weapp', '--silent'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  // Built once per run (here, or by the mini-program tests' setup) unless the output is newer than its sources.
+  ensureBuild('weapp');
   appJson = JSON.parse(readFileSync(path.join(OUT, 'app.json'), 'utf8'));
   // The pages the source declares, read from app.config.ts itself.
   (globalThis as { defineAppConfig?: unknown }).defineAppConfig = (config: unknown) => config;

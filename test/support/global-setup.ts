@@ -7,7 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase, runMigrations } from '../../server/src/db/database';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
-import { ensureH5Build } from '../../scripts/ensure-h5.mjs';
+import { ensureBuild } from '../../scripts/ensure-build.mjs';
 import { startRedisServer } from './system';
 
 import { TEMPLATE_DATABASE } from './constants';
@@ -20,14 +20,19 @@ declare module 'vitest' {
   }
 }
 
+interface Infrastructure {
+  pgAdminUrl: string;
+  pgUrlBase: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+}
+
 /**
  * One real PostgreSQL cluster and one real Redis for the whole run. The template database is
  * migrated (with the job queue's schema) once; each test file copies it, which takes milliseconds.
  */
-export default async function setup(project: TestProject) {
+async function startInfrastructure(): Promise<Infrastructure> {
   const log = pino({ level: 'warn' });
-  // The browser tests serve the built page; build it first if the sources changed since.
-  ensureH5Build((line) => process.stdout.write(`${line}\n`));
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-test-pg-'));
   // As root the server runs as the postgres user, who must be able to reach its data directory.
   await fs.chmod(dataDir, 0o755);
@@ -46,13 +51,40 @@ export default async function setup(project: TestProject) {
   await boss.stop({ graceful: false, wait: true });
 
   const redis = await startRedisServer(await freePort());
-  project.provide('pgAdminUrl', cluster.urlFor('postgres'));
-  project.provide('pgUrlBase', cluster.urlFor(''));
-  project.provide('redisUrl', redis.url);
-
-  return async () => {
-    await redis.stop();
-    await cluster.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+  return {
+    pgAdminUrl: cluster.urlFor('postgres'),
+    pgUrlBase: cluster.urlFor(''),
+    redisUrl: redis.url,
+    async stop() {
+      await redis.stop();
+      await cluster.stop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+// Each vitest project runs its own global setup, all in this one process: the projects that need
+// the database (integration, weapp) share one cluster, stopped when the last of them is done.
+const shared = globalThis as { powerTestInfrastructure?: { users: number; started: Promise<Infrastructure> } };
+
+export async function provideInfrastructure(project: TestProject): Promise<() => Promise<void>> {
+  shared.powerTestInfrastructure ??= { users: 0, started: startInfrastructure() };
+  const entry = shared.powerTestInfrastructure;
+  entry.users += 1;
+  const infrastructure = await entry.started;
+  project.provide('pgAdminUrl', infrastructure.pgAdminUrl);
+  project.provide('pgUrlBase', infrastructure.pgUrlBase);
+  project.provide('redisUrl', infrastructure.redisUrl);
+  return async () => {
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    shared.powerTestInfrastructure = undefined;
+    await infrastructure.stop();
+  };
+}
+
+export default async function setup(project: TestProject) {
+  // The browser tests serve the built page; build it first if the sources changed since.
+  ensureBuild('h5', (line) => process.stdout.write(`${line}\n`));
+  return provideInfrastructure(project);
 }

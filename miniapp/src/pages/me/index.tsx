@@ -44,12 +44,14 @@ export default function Me() {
         <View className='me__avatar'>
           <Text>{loggedIn ? '户' : '客'}</Text>
         </View>
+        {/* Distinct keys: reusing one Text and dropping its onClick crashes Taro 4.2's weapp runtime
+            (no `pure-text` alias, NervJS/taro#19453), which leaves every later update undone. */}
         {loggedIn ? (
-          <Text className='me__name' data-testid='me-name'>
+          <Text key='name' className='me__name' data-testid='me-name'>
             {profile.data?.phoneMasked ?? (profile.data?.hasWechat ? '微信用户' : '…')}
           </Text>
         ) : (
-          <Text className='me__name' data-testid='me-login' onClick={() => void Taro.navigateTo({ url: LOGIN_URL })}>
+          <Text key='login' className='me__name' data-testid='me-login' onClick={() => void Taro.navigateTo({ url: LOGIN_URL })}>
             登录 / 注册 ›
           </Text>
         )}
