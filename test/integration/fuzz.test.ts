@@ -97,6 +97,7 @@ describe('fuzz of every operation in the OpenAPI document', () => {
       cases: casesFor(operation, doc, context),
     }));
     const counter = await tableCounter(app.databaseUrl, WRITTEN_ON_REJECTION);
+    expect(counter.tables.length, 'tables counted').toBeGreaterThan(20);
     const outcomes: Outcome[] = [];
     const writes: string[] = [];
     const run = async (entry: (typeof plan)[number], cases: Case[]) =>
@@ -129,6 +130,14 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     const byStatus = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`);
     console.log(`fuzz: ${outcomes.length} requests (${rejectedPhase} forbidden input) over ${operations.length} operations in ${seconds.toFixed(1)} s; ${byStatus.join(', ')}`);
 
+    if (process.env.FUZZ_VERBOSE) {
+      for (const entry of plan) {
+        const mine = outcomes.filter((o) => o.case.op === entry.op);
+        const histogram = new Map<string, number>();
+        for (const o of mine) histogram.set(`${o.status}${o.code ? ` ${o.code}` : ''}`, (histogram.get(`${o.status}${o.code ? ` ${o.code}` : ''}`) ?? 0) + 1);
+        console.log(`${entry.op}: ${[...histogram.entries()].map(([k, n]) => `${k}×${n}`).join(', ')}`);
+      }
+    }
     const failures = outcomes.filter((o) => o.problem);
     expect(report(failures), 'answers that break the rules').toBe('');
     expect(writes, 'rows written for input the document forbids').toEqual([]);

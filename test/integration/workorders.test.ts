@@ -169,6 +169,21 @@ describe('work orders over HTTP', () => {
     expect(seen.body.order.events.at(-1)).toMatchObject({ action: 'advance', actor: 'backoffice', note: '后台已受理' });
   });
 
+  it('refuses a request or a rating with text the database cannot store, writing nothing', async () => {
+    const count = async () => Number((await sql('SELECT (SELECT count(*) FROM work_orders) + (SELECT count(*) FROM work_order_events) AS n')).rows[0].n);
+    const before = await count();
+    // jsonb refuses a lone surrogate and text refuses NUL: both answered 500 before.
+    for (const description of ['家里整屋没电\udfff', '家里整屋没电\u0000']) {
+      const res = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': `nul-${description.length}-${description.at(-1)!.charCodeAt(0)}` }, body: repair(residentAccount, description) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.issues[0].path).toBe('body.form.description');
+    }
+    const rating = await app.request('POST', '/api/service-requests/1/rating', { headers: resident.auth, body: { rating: 5, comment: '好\u0000' } });
+    expect(rating.status).toBe(400);
+    expect(rating.body.error.code).toBe('VALIDATION_FAILED');
+    expect(await count()).toBe(before);
+  });
+
   it('lets staff list, move and reassign orders', async () => {
     const staff = await staffSession(app, 'backoffice');
     const filed = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-repair-1' }, body: repair(residentAccount, '楼道灯和家里都没电') });
