@@ -197,6 +197,14 @@ describe('work orders over HTTP', () => {
     expect(refused.body.error.code).toBe('TRANSITION_REFUSED');
     const reassigned = await app.request('POST', `/api/staff/workorders/${orderId}/assignee`, { headers: staff, body: { staffId: await staffId('backoffice') } });
     expect(reassigned.body).toEqual({ ok: true });
+    // No such colleague (the foreign key answered 500 before): refused, and the order and its timeline stay as they were.
+    const events = async () => (await sql('SELECT count(*)::int AS n FROM work_order_events WHERE work_order_id = $1', [orderId])).rows[0].n as number;
+    const eventsBefore = await events();
+    const nobody = await app.request('POST', `/api/staff/workorders/${orderId}/assignee`, { headers: staff, body: { staffId: 987654 } });
+    expect(nobody.status).toBe(400);
+    expect(nobody.body.error.details.issues).toEqual([{ path: 'body.staffId', message: 'no active staff member with this id' }]);
+    expect((await sql('SELECT assignee_staff_id FROM work_orders WHERE id = $1', [orderId])).rows[0].assignee_staff_id).toBe(await staffId('backoffice'));
+    expect(await events()).toBe(eventsBefore);
     expect((await app.request('GET', '/api/staff/workorders', { headers: resident.auth })).status).toBe(403);
   });
 });
