@@ -60,6 +60,8 @@ const PATH_VALUES: Array<[string, string]> = [
   ['no such id: 2^31-1', '2147483647'], ['no such id: 2^53+1', '9007199254740993'], ['no such id: 2^63', '9223372036854775808'], ['exponent 1e30', '1e30'],
   ['Infinity', 'Infinity'], ['NaN', 'NaN'], ['null', 'null'], ['space', '%20'], ['hex', '0x7fffffff'], ['sql', "1'%20OR%20'1'='1"],
 ];
+// Values no parameter with an enum, a pattern or a number type accepts; then values such a parameter may accept.
+const QUERY_EDGES = ['2147483648', '9007199254740993', '0001-01', '9999-12', '1'];
 const QUERY_VALUES = ['zzz', '%ZZ', '%E0%A4%A', '-1', '1.5', '9'.repeat(400), '%00', '%F0%9F%98%80', 'x'.repeat(6_000), '__proto__'];
 
 export function casesFor(operation: Operation & { method: string; path: string }, doc: OpenApiDocument, context: FuzzContext): Case[] {
@@ -125,6 +127,9 @@ export function casesFor(operation: Operation & { method: string; path: string }
       add(`path ${p.name}: ${kind}`, validInt || s.type !== 'integer' ? 'any' : 'reject', { path: buildPath({ [p.name]: value }) });
     }
     if (s.pattern) for (const value of ['2026-13', '0000-00', '2026-1', '２０２６-０１']) add(`path ${p.name}: ${value}`, 'reject', { path: buildPath({ [p.name]: encodeURIComponent(value) }) });
+    // Small ids name rows that exist (seeded, or made earlier in the run), so valid input reaches the services.
+    if (s.type === 'integer') for (const id of ['1', '2', '3']) add(`path ${p.name}: small id ${id}`, 'any', { path: buildPath({ [p.name]: id }) });
+    for (const value of sample(valid(s, deref), 8, 17)) add(`path ${p.name}: valid ${String(value)}`, 'any', { path: buildPath({ [p.name]: encodeURIComponent(String(value)) }) });
   }
 
   // Query parameters: values the schema forbids, repeated names, unknown names.
@@ -132,6 +137,7 @@ export function casesFor(operation: Operation & { method: string; path: string }
     const s = deref(p.schema);
     const restricted = s.enum !== undefined || s.pattern !== undefined || s.type === 'integer' || s.type === 'boolean';
     for (const value of QUERY_VALUES) add(`query ${p.name}=${value.slice(0, 12)}`, restricted ? 'reject' : 'any', { query: `${p.name}=${value}` });
+    for (const value of QUERY_EDGES) add(`query ${p.name}=${value}`, 'any', { query: `${p.name}=${value}` });
     add(`query ${p.name} repeated`, restricted ? 'reject' : 'any', { query: `${p.name}=a&${p.name}=b` });
     // Koa's query parser takes `name[a]` as another, unknown name: the endpoint may well answer 200.
     add(`query ${p.name}[a]`, 'any', { query: `${p.name}[a]=1` });
@@ -143,6 +149,9 @@ export function casesFor(operation: Operation & { method: string; path: string }
 
   // Bodies that are not JSON, or not the JSON the operation takes.
   for (const text of MALFORMED_JSON) add(`malformed JSON ${JSON.stringify(text.slice(0, 12))}`, 'reject', { body: { raw: text, type: 'application/json' } });
+  const deep = 20_000;
+  add('deeply nested JSON', body?.type === 'object' || bodyRequired ? 'reject' : 'any', { body: { raw: `${'['.repeat(deep)}${']'.repeat(deep)}`, type: 'application/json' } });
+  add('JSON with a __proto__ key', 'any', { body: { raw: '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}', type: 'application/json' } });
   add('invalid UTF-8 in JSON', 'reject', { body: { raw: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0xc3]), type: 'application/json' } });
   const validText = body ? toJson(bases[0]) : '{}';
   for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=zz', 'application/octet-stream']) {

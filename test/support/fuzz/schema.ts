@@ -44,6 +44,7 @@ export const toJson = (value: unknown) => JSON.stringify(value).replace(/"\\u000
 export const HUGE_STRING = '電'.repeat(34_000); // ~100 KB as UTF-8
 /** Strings that are hostile to a database, a regex, a log line or a terminal, none of them huge. */
 export const NASTY_STRINGS = ['\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '😀🇨🇳👩‍👩‍👧', '\u202eevil', "' OR 1=1 --", '../../etc/passwd', '%00', '\r\nX-Injected: 1', '<script>', '　', '\ufeff', 'ｆｕｌｌ'];
+const EDGE_DATES = ['0001-01-01', '1900-01-01', '1969-12-31', '2024-02-29', '2099-12-31', '9999-12-31'];
 const HUGE_NUMBERS = [2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 2, 1e20, 1e308, -1e308, Number.MAX_SAFE_INTEGER];
 
 export function resolver(doc: { components?: { schemas?: Record<string, Schema> } }) {
@@ -140,6 +141,10 @@ export function fieldMutations(schema: Schema, required: boolean): Mutation[] {
       if (schema.maxLength !== undefined) add('one char too long', 'x'.repeat(schema.maxLength + 1), 'reject');
       add('huge string', HUGE_STRING, (schema.maxLength ?? Infinity) < HUGE_STRING.length || restricted ? 'reject' : 'any');
       if ((schema.minLength ?? 0) > 0 || restricted) add('empty string', '', 'reject');
+      // Dates the format allows but the domain (calendars, tariffs, the metering system) may not cover.
+      if (schema.format === 'date') for (const date of EDGE_DATES) add(`edge date ${date}`, date, 'any');
+      if (schema.format === 'date-time') for (const date of EDGE_DATES) add(`edge instant ${date}`, `${date}T00:00:00Z`, 'any');
+      if (schema.format === 'date') for (const date of ['2026-02-30', '2026-13-01', '26-01-01', '2026-1-1']) add(`impossible date ${date}`, date, 'reject');
       for (const nasty of NASTY_STRINGS) add(`nasty string ${JSON.stringify(nasty)}`, nasty, restricted ? 'reject' : 'any');
       break;
     case 'integer':
