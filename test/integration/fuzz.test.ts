@@ -111,9 +111,12 @@ describe('fuzz of every operation in the OpenAPI document', () => {
       });
 
     // 1. Input the document forbids, operation by operation, with the row counts around each batch.
+    const took = new Map<string, number>();
     for (const entry of plan) {
       const before = await counter.counts();
+      const t0 = Date.now();
       outcomes.push(...(await run(entry, entry.cases.filter((c) => c.expect === 'reject'))));
+      took.set(entry.op, Date.now() - t0);
       const changed = diff(before, await counter.counts());
       if (changed.length) writes.push(`${entry.op}: ${changed.join(', ')}`);
     }
@@ -121,7 +124,11 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     // 2. Input the document may allow (valid bodies, extra fields, free text with odd characters):
     // a 2xx may write, so only the answers are judged. Deletions go last so they do not starve the rest.
     const ordered = [...plan].sort((a, b) => Number(a.method === 'delete') - Number(b.method === 'delete'));
-    for (const entry of ordered) outcomes.push(...(await run(entry, entry.cases.filter((c) => c.expect === 'any'))));
+    for (const entry of ordered) {
+      const t0 = Date.now();
+      outcomes.push(...(await run(entry, entry.cases.filter((c) => c.expect === 'any'))));
+      took.set(entry.op, took.get(entry.op)! + Date.now() - t0);
+    }
     await counter.close();
 
     const seconds = (Date.now() - started) / 1000;
@@ -135,7 +142,7 @@ describe('fuzz of every operation in the OpenAPI document', () => {
         const mine = outcomes.filter((o) => o.case.op === entry.op);
         const histogram = new Map<string, number>();
         for (const o of mine) histogram.set(`${o.status}${o.code ? ` ${o.code}` : ''}`, (histogram.get(`${o.status}${o.code ? ` ${o.code}` : ''}`) ?? 0) + 1);
-        console.log(`${entry.op}: ${[...histogram.entries()].map(([k, n]) => `${k}×${n}`).join(', ')}`);
+        console.log(`${entry.op} (${took.get(entry.op)} ms): ${[...histogram.entries()].map(([k, n]) => `${k}×${n}`).join(', ')}`);
       }
     }
     const failures = outcomes.filter((o) => o.problem);
@@ -145,6 +152,11 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     expect(new Set(outcomes.map((o) => o.case.op)).size).toBe(operations.length);
     for (const entry of plan) expect(entry.cases.length, entry.op).toBeGreaterThan(20);
     expect(rejectedPhase).toBeGreaterThanOrEqual(20_000);
+    // The real token or signature works: each operation we can authenticate to answered something past the gate.
+    const gate = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'WRONG_AUDIENCE', 'FORBIDDEN', 'SIGNATURE_INVALID', 'TERMINAL_UNKNOWN', 'TIMESTAMP_STALE', 'MALFORMED_JSON', 'RATE_LIMITED']);
+    const signable = plan.filter((entry) => entry.scheme !== 'signature' || entry.op.endsWith('/callbacks'));
+    const stuck = signable.filter((entry) => !outcomes.some((o) => o.case.op === entry.op && o.status < 500 && !gate.has(o.code ?? '')));
+    expect(stuck.map((entry) => entry.op), 'operations no request got past authentication').toEqual([]);
     expect(outcomes.filter((o) => o.status === 429).length / outcomes.length).toBeLessThan(0.02);
   });
 });

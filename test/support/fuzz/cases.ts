@@ -172,7 +172,8 @@ export function casesFor(operation: Operation & { method: string; path: string }
     for (const field of fields(body, base, deref)) {
       if (field.required) add(`missing ${field.path.join('.')}`, 'reject', { body: { json: setAt(base, field.path, undefined, true) } });
       for (const mutation of fieldMutations(field.schema, field.required)) {
-        if (round > 0 && mutation.value === HUGE_STRING) continue;
+        // Later rounds repeat only what must be refused: input that may succeed runs the whole service (a staff login hashes).
+        if (round > 0 && (mutation.value === HUGE_STRING || mutation.expect === 'any')) continue;
         add(`${field.path.join('.')}: ${mutation.kind}`, mutation.expect, { body: { json: setAt(base, field.path, mutation.value) } });
       }
     }
