@@ -10,6 +10,8 @@ import { casesFor, opName, operationsOf, type Case, type OpenApiDocument } from 
 import { closeAgent, diff, judge, pool, send, tableCounter, type Outcome, type Signers } from '../support/fuzz/runner';
 import { manualClock, startTestApp, TEST_JWT_KEYS, TEST_BACKOFFICE_SECRET, type TestApp } from '../support/harness';
 import { bindDemoAccount, smsLogin, staffSession } from '../support/identity';
+import { demoTerminal } from '../support/terminals';
+import { shanghaiDate } from '../../shared/dates';
 
 const SEED = 20_261_206;
 const PER_OPERATION = 300;
@@ -28,12 +30,18 @@ let doc: OpenApiDocument;
 let signers: Signers;
 let badBearers: (scheme: string) => Array<{ kind: string; authorization: string }>;
 let accountId: number;
+let fieldDefaults: Record<string, unknown>;
 
 beforeAll(async () => {
   app = await startTestApp({ clock });
   const customer = await smsLogin(app);
   accountId = await bindDemoAccount(app, customer, '3301000001');
   const staff = await staffSession(app, 'admin');
+  // The demo terminal's day is open, so its payments and queries reach the accounts.
+  const today = shanghaiDate(clock.now());
+  const signin = await demoTerminal(app).signin(today, { timestamp: String(Math.floor(clock.now().getTime() / 1000)) });
+  if (signin.status !== 200) throw new Error(`terminal signin failed: ${JSON.stringify(signin.body)}`);
+  fieldDefaults = { accountId, accountNo: '3301000001', accountingDate: today };
   // The sweeps the minute crons run: done once now, so a cron firing mid-run finds nothing to do.
   const { workOrders, outages, payments } = app.runtime.deps;
   await Promise.all([workOrders.sweepDeadlines(), outages.startDue(), payments.sweep()]);
@@ -89,7 +97,7 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     const started = Date.now();
     const base = new URL(app.url);
     const operations = operationsOf(doc);
-    const context = { pathDefaults: { accountId: String(accountId) }, badBearers, seed: SEED, perOperation: PER_OPERATION };
+    const context = { pathDefaults: { accountId: String(accountId) }, fieldDefaults, badBearers, seed: SEED, perOperation: PER_OPERATION };
     const plan = operations.map((operation) => ({
       op: opName(operation),
       scheme: Object.keys(operation.security?.[0] ?? {})[0],

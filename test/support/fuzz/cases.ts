@@ -42,6 +42,8 @@ export interface Case {
 export interface FuzzContext {
   /** Known-good values for path parameters by name (e.g. the fuzz customer's bound account). */
   pathDefaults: Record<string, string>;
+  /** Known-good values for body fields by name, put into half the valid bodies so they get past lookups. */
+  fieldDefaults: Record<string, unknown>;
   /** Bad Authorization header values for a bearer scheme, by scheme name: expired, wrong audience, … */
   badBearers: (scheme: string) => Array<{ kind: string; authorization: string }>;
   seed: number;
@@ -91,7 +93,12 @@ export function casesFor(operation: Operation & { method: string; path: string }
       .filter(([, value], j) => (i + j) % 2 === 0 && value !== undefined)
       .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`)
       .join('&');
-  const bases = body ? sample(valid(body, deref), 24, 3) : [];
+  const known = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(known);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, key in context.fieldDefaults ? context.fieldDefaults[key] : known(v)]));
+  };
+  const bases = body ? sample(valid(body, deref), 24, 3).map((base, i) => (i % 2 === 0 ? known(base) : base)) : [];
 
   const cases: Case[] = [];
   const add = (kind: string, expect: Expect, parts: Partial<Case> = {}) =>
