@@ -13,8 +13,9 @@ import { bindDemoAccount, smsLogin, staffSession } from '../support/identity';
 import { demoTerminal } from '../support/terminals';
 import { shanghaiDate } from '../../shared/dates';
 
-const SEED = 20_261_206;
-const PER_OPERATION = 300;
+// Fixed for CI; FUZZ_SEED and FUZZ_PER_OPERATION explore further by hand (a failure prints its inputs either way).
+const SEED = Number(process.env.FUZZ_SEED ?? 20_261_206);
+const PER_OPERATION = Number(process.env.FUZZ_PER_OPERATION ?? 300);
 const CONCURRENCY = 8;
 /**
  * Tables a rejected request may legitimately write. None so far: rate limits, failure budgets and
@@ -159,7 +160,7 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     // Every operation in the document got requests, and enough reached past the rate limits.
     expect(new Set(outcomes.map((o) => o.case.op)).size).toBe(operations.length);
     for (const entry of plan) expect(entry.cases.length, entry.op).toBeGreaterThan(20);
-    expect(rejectedPhase).toBeGreaterThanOrEqual(20_000);
+    expect(rejectedPhase).toBeGreaterThanOrEqual(Math.min(20_000, PER_OPERATION * operations.length * 0.9));
     // The real token or signature works: each operation we can authenticate to answered something past the gate.
     const gate = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'WRONG_AUDIENCE', 'FORBIDDEN', 'SIGNATURE_INVALID', 'TERMINAL_UNKNOWN', 'TIMESTAMP_STALE', 'MALFORMED_JSON', 'RATE_LIMITED']);
     const signable = plan.filter((entry) => entry.scheme !== 'signature' || entry.op.endsWith('/callbacks'));
