@@ -156,6 +156,20 @@ export function casesFor(operation: Operation & { method: string; path: string }
 
   // Bodies that are not JSON, or not the JSON the operation takes.
   for (const text of MALFORMED_JSON) add(`malformed JSON ${JSON.stringify(text.slice(0, 12))}`, 'reject', { body: { raw: text, type: 'application/json' } });
+  // Uploads (multipart, outside the JSON schemas): broken framing, hostile names, a field where the file should be.
+  if (operation.method === 'post') {
+    const part = (headers: string, content: string) => `--zz\r\n${headers}\r\n\r\n${content}\r\n`;
+    const png = '\x89PNG\r\n\x1a\n' + 'x'.repeat(64);
+    const multipart = [
+      part('Content-Disposition: form-data; name="kind"', 'id_card') + part('Content-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png', png) + '--zz--\r\n',
+      part('Content-Disposition: form-data; name="kind"', 'id_card') + part('Content-Disposition: form-data; name="file"; filename="a.png"', png),
+      part('Content-Disposition: form-data; name="file"; filename="../../etc/passwd\u0000.png"', png) + '--zz--\r\n',
+      part('Content-Disposition: form-data; name="kind"', 'k'.repeat(50_000)) + '--zz--\r\n',
+      part('Content-Disposition: form-data; name="file"', png) + '--zz--\r\n',
+      '--other\r\n\r\n--other--',
+    ];
+    for (const [i, raw] of multipart.entries()) add(`multipart #${i}`, bodyRequired ? 'reject' : 'any', { body: { raw: Buffer.from(raw, 'latin1'), type: 'multipart/form-data; boundary=zz' } });
+  }
   const deep = 20_000;
   add('deeply nested JSON', body?.type === 'object' || bodyRequired ? 'reject' : 'any', { body: { raw: `${'['.repeat(deep)}${']'.repeat(deep)}`, type: 'application/json' } });
   add('JSON with a __proto__ key', 'any', { body: { raw: '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}', type: 'application/json' } });
