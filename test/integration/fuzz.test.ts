@@ -166,6 +166,8 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     const signable = plan.filter((entry) => entry.scheme !== 'signature' || entry.op.endsWith('/callbacks'));
     const stuck = signable.filter((entry) => !outcomes.some((o) => o.case.op === entry.op && o.status < 500 && !gate.has(o.code ?? '')));
     expect(stuck.map((entry) => entry.op), 'operations no request got past authentication').toEqual([]);
+    // Rate limits stay as the server configures them (they have no setting): validation runs before them, so only
+    // valid-ish input meets them, and a 429 is judged as an envelope like any error. This keeps them from hiding much.
     expect(outcomes.filter((o) => o.status === 429).length / outcomes.length).toBeLessThan(0.02);
   });
 });
