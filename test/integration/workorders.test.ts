@@ -168,6 +168,21 @@ describe('work orders over HTTP', () => {
     expect(seen.body.order.events.at(-1)).toMatchObject({ action: 'advance', actor: 'backoffice', note: '后台已受理' });
   });
 
+  it('refuses a request or a rating with text the database cannot store, writing nothing', async () => {
+    const count = async () => Number((await sql('SELECT (SELECT count(*) FROM work_orders) + (SELECT count(*) FROM work_order_events) AS n')).rows[0].n);
+    const before = await count();
+    // jsonb refuses a lone surrogate and text refuses NUL: both answered 500 before.
+    for (const description of ['家里整屋没电\udfff', '家里整屋没电\u0000']) {
+      const res = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': `nul-${description.length}-${description.at(-1)!.charCodeAt(0)}` }, body: repair(residentAccount, description) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.issues[0].path).toBe('body.form.description');
+    }
+    const rating = await app.request('POST', '/api/service-requests/1/rating', { headers: resident.auth, body: { rating: 5, comment: '好\u0000' } });
+    expect(rating.status).toBe(400);
+    expect(rating.body.error.code).toBe('VALIDATION_FAILED');
+    expect(await count()).toBe(before);
+  });
+
   it('lets staff list, move and reassign orders', async () => {
     const staff = await staffSession(app, 'backoffice');
     const filed = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-repair-1' }, body: repair(residentAccount, '楼道灯和家里都没电') });
@@ -181,6 +196,14 @@ describe('work orders over HTTP', () => {
     expect(refused.body.error.code).toBe('TRANSITION_REFUSED');
     const reassigned = await app.request('POST', `/api/staff/workorders/${orderId}/assignee`, { headers: staff, body: { staffId: await staffId('backoffice') } });
     expect(reassigned.body).toEqual({ ok: true });
+    // No such colleague (the foreign key answered 500 before): refused, and the order and its timeline stay as they were.
+    const events = async () => (await sql('SELECT count(*)::int AS n FROM work_order_events WHERE work_order_id = $1', [orderId])).rows[0].n as number;
+    const eventsBefore = await events();
+    const nobody = await app.request('POST', `/api/staff/workorders/${orderId}/assignee`, { headers: staff, body: { staffId: 987654 } });
+    expect(nobody.status).toBe(400);
+    expect(nobody.body.error.details.issues).toEqual([{ path: 'body.staffId', message: 'no active staff member with this id' }]);
+    expect((await sql('SELECT assignee_staff_id FROM work_orders WHERE id = $1', [orderId])).rows[0].assignee_staff_id).toBe(await staffId('backoffice'));
+    expect(await events()).toBe(eventsBefore);
     expect((await app.request('GET', '/api/staff/workorders', { headers: resident.auth })).status).toBe(403);
   });
 });

@@ -21,13 +21,35 @@ export type Handler<E extends Endpoint> = (
   ctx: Context,
 ) => Promise<z.input<E['response']> | void> | z.input<E['response']> | void;
 
+// PostgreSQL text cannot hold U+0000, and jsonb refuses a surrogate half without its partner.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The path of the first string (value or key) in `value` that no text column could store. Iterative: input depth is the caller's. */
+function unstorableText(value: unknown): Array<string | number> | undefined {
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: value, path: [] }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    if (typeof node === 'string') {
+      if (UNSTORABLE.test(node)) return path;
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        if (UNSTORABLE.test(key)) return [...path, key];
+        stack.push({ node: child, path: [...path, Array.isArray(node) ? Number(key) : key] });
+      }
+    }
+  }
+  return undefined;
+}
+
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  throw new AppError('VALIDATION_FAILED', `Invalid ${where}`, {
-    issues: result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message })),
-  });
+  const issues = result.success ? [] : result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message }));
+  // Checked on what the schema kept, so the refusal names a field the endpoint actually takes.
+  const unstorable = result.success ? unstorableText(result.data) : undefined;
+  if (unstorable) issues.push({ path: [where, ...unstorable].join('.'), message: 'must not contain NUL or unpaired surrogate characters' });
+  if (issues.length === 0) return result.data;
+  throw new AppError('VALIDATION_FAILED', `Invalid ${where}`, { issues });
 }
 
 /** `/api/bills/{id}` (OpenAPI form, as written in contracts) → `/api/bills/:id` (router form). */

@@ -204,6 +204,11 @@ export function createWorkOrders(deps: {
 
     async reassign(orderId: number, staffId: number, assignee: number): Promise<void> {
       await database.transaction(async (tx) => {
+        // Checked here, not left to the foreign key: a missing or disabled colleague is the caller's mistake, not a 500.
+        const { rowCount } = await tx.client.query('SELECT 1 FROM staff_users WHERE id = $1 AND disabled_at IS NULL', [assignee]);
+        if (!rowCount) {
+          throw new AppError('VALIDATION_FAILED', 'No active staff member has this id', { issues: [{ path: 'body.staffId', message: 'no active staff member with this id' }] });
+        }
         const { rows: [order] } = await tx.client.query<OrderRow>('UPDATE work_orders SET assignee_staff_id = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *', [orderId, assignee]);
         if (!order) throw notFound('Work order');
         await record(tx, order, 'reassigned', stateOf(order), stateOf(order), { kind: 'staff', id: staffId }, `assigned to ${assignee}`);
