@@ -124,7 +124,7 @@ async function holdings(accountIds: number[]) {
 it('a burst of notifications cut by SIGKILL and sent again moves each account by exactly its PAID orders', async () => {
   const rng = seeded(SEED);
   const base = env.PUBLIC_BASE_URL!;
-  let server = await start();
+  const server = await start();
 
   // Customers, each with a few accounts: postpaid ones owing 1–3 bills (some with late fees), prepaid ones with a balance.
   const accounts: Array<{ id: number; mode: 'postpaid' | 'prepaid'; auth: Record<string, string>; customerId: number; receivableIds: number[] }> = [];
@@ -233,7 +233,7 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   expect([...acknowledged].filter((no) => !paidAtKill.some((row) => row.out_trade_no === no))).toEqual([]);
 
   // Restart; the gateway sends everything again, twice, freshly signed, all at once.
-  server = await start();
+  await start();
   const resend = rng.shuffle(paid.flatMap((order) => [order, order]));
   const replies: string[] = [];
   await inParallel(resend, WIDTH, async (order) => {

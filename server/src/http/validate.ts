@@ -22,6 +22,7 @@ export type Handler<E extends Endpoint> = (
 ) => Promise<z.input<E['response']> | void> | z.input<E['response']> | void;
 
 // PostgreSQL text cannot hold U+0000, and jsonb refuses a surrogate half without its partner.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The path of the first string (value or key) in `value` that no text column could store. Iterative: input depth is the caller's. */

@@ -125,7 +125,7 @@ export function fields(schema: Schema, value: unknown, deref: Deref, path: strin
 const anchored = (pattern?: string) => pattern !== undefined && pattern.startsWith('^') && pattern.endsWith('$');
 
 /** Values for one field that break it, each labelled with whether the document forbids it. */
-export function fieldMutations(schema: Schema, required: boolean): Mutation[] {
+export function fieldMutations(schema: Schema, _required: boolean): Mutation[] {
   const out: Mutation[] = [];
   const add = (kind: string, value: unknown, expect: Expect) => out.push({ kind, value, expect });
   const restricted = schema.enum !== undefined || schema.const !== undefined || anchored(schema.pattern) || schema.format !== undefined;

@@ -36,7 +36,6 @@ export function compileWxml(root: string): (wxmlPath: string) => GenerateFunc {
     });
     if (result.status !== 0) throw new Error(`wcc failed (${result.status ?? result.error}): ${result.stderr?.toString()}`);
     // The compiler's output is a script that defines the global `$gwx`; run it and hand that back.
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const gwx = new Function(`${result.stdout.toString()}\nreturn $gwx;`)() as (wxmlPath: string) => GenerateFunc | undefined;
     return (wxmlPath) => {
       const generate = gwx(wxmlPath);
