@@ -16,6 +16,8 @@ interface Minute {
   errors: number;
   rss: number[];
   heap: number[];
+  /** The load generator's own RSS, to show it stays bounded too. */
+  generator: number;
   load1: number;
 }
 
@@ -28,7 +30,7 @@ export function createSoakStats(startedAt: number) {
   const samples: string[] = [];
   const minute = () => {
     const index = Math.floor((performance.now() - startedAt) / 60_000);
-    while (minutes.length <= index) minutes.push({ requests: 0, errors: 0, rss: [], heap: [], load1: 0 });
+    while (minutes.length <= index) minutes.push({ requests: 0, errors: 0, rss: [], heap: [], generator: 0, load1: 0 });
     return minutes[index]!;
   };
   const route = (name: string) => {
@@ -56,13 +58,14 @@ export function createSoakStats(startedAt: number) {
       const current = minute();
       current.rss.push(rssBytes);
       current.heap.push(heapBytes);
+      current.generator = process.memoryUsage().rss;
       current.load1 = os.loadavg()[0]!;
     },
     /** The minute just finished, as one progress line. */
     minuteLine(index: number): string {
       const m = minutes[index];
       if (!m) return '';
-      return `  minute ${String(index + 1).padStart(2)}: ${String(m.requests).padStart(6)} requests (${(m.requests / 60).toFixed(0)}/s), ${m.errors} errors, server RSS ${(mean(m.rss) / MB).toFixed(1)} MB, heap ${(mean(m.heap) / MB).toFixed(1)} MB, load ${m.load1.toFixed(2)}`;
+      return `  minute ${String(index + 1).padStart(2)}: ${String(m.requests).padStart(6)} requests (${(m.requests / 60).toFixed(0)}/s), ${m.errors} errors, server RSS ${(mean(m.rss) / MB).toFixed(1)} MB, heap ${(mean(m.heap) / MB).toFixed(1)} MB, load ${m.load1.toFixed(2)}, generator RSS ${(m.generator / MB).toFixed(0)} MB`;
     },
 
     report(out: (line: string) => void, fullMinutes: number): { errors: number; drift: { rss: number; heap: number } } {
@@ -81,10 +84,10 @@ export function createSoakStats(startedAt: number) {
       out(`\n  requests: ${total.toLocaleString('en')}; errors: ${errors}${errors ? ` (by status: ${[...byStatus].map(([status, n]) => `${status} ${n}`).join(', ')})` : ''}`);
       for (const sample of samples) out(`    ${sample}`);
 
-      out(`\n  ${'minute'.padEnd(7)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'RSS MB'.padStart(7)} ${'heap MB'.padStart(8)} ${'load'.padStart(5)}`);
+      out(`\n  ${'minute'.padEnd(7)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'RSS MB'.padStart(7)} ${'heap MB'.padStart(8)} ${'load'.padStart(5)} ${'generator RSS MB'.padStart(17)}`);
       const kept = minutes.slice(0, fullMinutes);
       kept.forEach((m, index) =>
-        out(`  ${String(index + 1).padEnd(7)} ${String(m.requests).padStart(8)} ${String(m.errors).padStart(6)} ${(mean(m.rss) / MB).toFixed(1).padStart(7)} ${(mean(m.heap) / MB).toFixed(1).padStart(8)} ${m.load1.toFixed(2).padStart(5)}`),
+        out(`  ${String(index + 1).padEnd(7)} ${String(m.requests).padStart(8)} ${String(m.errors).padStart(6)} ${(mean(m.rss) / MB).toFixed(1).padStart(7)} ${(mean(m.heap) / MB).toFixed(1).padStart(8)} ${m.load1.toFixed(2).padStart(5)} ${(m.generator / MB).toFixed(0).padStart(17)}`),
       );
       // Flat after warm-up: every minute from the second on within the bound of the second's mean.
       const worst = (pick: (m: Minute) => number[]) => {

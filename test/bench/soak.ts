@@ -68,6 +68,7 @@ try {
   const database = openDatabase(cluster.urlFor('power'), 4);
   const accounts = CUSTOMERS + TERMINAL_ACCOUNTS;
   const firstMonth = addMonths(shanghaiMonth(new Date()), -12);
+  const setupStarted = performance.now();
   out(`Setting up ${accounts.toLocaleString('en')} metered accounts billed ${firstMonth} to ${addMonths(firstMonth, 11)} by the bill runner`);
   // On the demo's transformer areas, so customers' own outage lists have something in them.
   await generateMeteredAccounts((_label, text, values) => database.pool.query(text, values), {
@@ -126,6 +127,8 @@ try {
     throw new Error(`set-up failed: ${setupReport.errors} errors, ${mix.customers.length} customers ready`);
   }
 
+  out(`  set-up ${((performance.now() - setupStarted) / 1000).toFixed(0)} s`);
+
   // The mix, open-loop: operations start on a schedule whatever the replies, as many users would.
   const operationRate = mix.operationRate(RATE);
   out(`\nSoak: ${MINUTES} min at ${RATE} requests/s (${operationRate.toFixed(1)} operations/s), ${mix.customers.length} customers, ${TERMINALS} terminals`);
@@ -182,13 +185,17 @@ try {
   );
   out(`  database: ${tally.paid} orders PAID, ${tally.paying} still paying (abandoned at the cashier), ${tally.reviews} notifications set aside for review,` +
     ` ${tally.work_orders} work orders, ${tally.terminal_pays} terminal pays, ${tally.outbox_waiting} outbox events not yet delivered`);
+  // The server's own count of 5xx replies, whoever asked.
+  const counted = (await mix.http.request(`${server.url}/metrics`, { method: 'GET' })).text;
+  const server5xx = [...counted.matchAll(/^http_requests_total\{[^}]*status="5\d\d"[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  out(`  5xx replies the server counted (its /metrics): ${server5xx}`);
   const serverLog = server.logs();
   out(`  server log lines by level: ${Object.entries(serverLog.counts).map(([level, n]) => `${level} ${n}`).join(', ')}`);
   for (const line of serverLog.notable) out(`    ${line}`);
   out(`  load generator RSS ${(process.memoryUsage().rss / MB).toFixed(0)} MB`);
 
   const loggedErrors = (serverLog.counts.error ?? 0) + (serverLog.counts.fatal ?? 0);
-  failed = errors > 0 || dropped > 0 || loggedErrors > 0 || tally.reviews > 0 || Math.abs(drift.rss) > 10 || Math.abs(drift.heap) > 10;
+  failed = errors > 0 || dropped > 0 || server5xx > 0 || loggedErrors > 0 || tally.reviews > 0 || Math.abs(drift.rss) > 10 || Math.abs(drift.heap) > 10;
   out(`\nResult: ${failed ? 'FAIL' : 'pass'} — ${errors} errors, ${dropped} dropped, ${loggedErrors} server errors logged, RSS within ${drift.rss.toFixed(1)} % and heap within ${drift.heap.toFixed(1)} % of minute 2`);
   mix.http.close();
   await database.close();
