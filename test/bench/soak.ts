@@ -28,11 +28,18 @@ import { createBillRunner } from '../../server/src/modules/billing/run';
 import { benchEnv, startMockProcess, startServerProcess } from './environment';
 import { createMix } from './soak-mix';
 import { createSoakStats } from './soak-stats';
+import { startRedisServer, type RedisServer } from '../support/system';
 import { generateMeteredAccounts } from './synthetic';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const RATE = Number(process.env.SOAK_RATE ?? 150);
 const CUSTOMERS = Number(process.env.SOAK_CUSTOMERS ?? 400);
+/**
+ * Rate-limit windows and terminal nonces in a real Redis, as a production deployment keeps them
+ * (`SOAK_REDIS=off`: the in-process store). In the server's own heap they are state it must hold
+ * (nonces 10 minutes, SMS windows an hour), growing for the whole of a 10-minute run by design.
+ */
+const USE_REDIS = process.env.SOAK_REDIS !== 'off';
 const TERMINALS = 20;
 const TERMINAL_ACCOUNTS = 1_000;
 /** Operations started but not finished; past this the generator drops new ones and says so. */
@@ -48,11 +55,14 @@ const quiet = pino({ level: 'warn' });
 const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log: quiet });
 const mocks = await startMockProcess(dir);
 let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+let redis: RedisServer | undefined;
 let failed = false;
 try {
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
   const port = await freePort();
+  if (USE_REDIS) redis = await startRedisServer(await freePort());
   const env = {
+    ...(redis ? { REDIS_URL: redis.url } : {}),
     ...benchEnv(cluster.urlFor('power'), mocks.url, mocks.paymentKeys),
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -65,7 +75,7 @@ try {
   };
   const config = loadConfig(env);
   server = await startServerProcess(env);
-  out(`\nServer process ${server.pid} at ${server.url}; mock peers at ${mocks.url}`);
+  out(`\nServer process ${server.pid} at ${server.url}; mock peers at ${mocks.url}; rate limits and nonces in ${redis ? `Redis at ${redis.url}` : 'the server process'}`);
 
   const database = openDatabase(cluster.urlFor('power'), 4);
   const accounts = CUSTOMERS + TERMINAL_ACCOUNTS;
@@ -206,6 +216,7 @@ try {
   out(`\n${(err as Error).stack}`);
 } finally {
   await server?.stop();
+  await redis?.stop();
   await mocks.close();
   await cluster.stop();
   await fs.rm(dir, { recursive: true, force: true });
