@@ -21,6 +21,7 @@ import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { createBillRunner } from '../../server/src/modules/billing/run';
 import { ensureTariffPresets } from '../../server/src/modules/billing/seed';
+import { generateMeteredAccounts } from './synthetic';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
 const CHUNK = Number(process.env.BILL_RUN_CHUNK ?? 5_000);
@@ -77,27 +78,7 @@ try {
   };
 
   out(`\nGenerating ${ACCOUNTS.toLocaleString('en')} accounts, meters and 13 monthly readings each (${FIRST} to ${MONTH}) in SQL`);
-  // One in ten commercial, three in ten residential on peak/valley, the rest residential single-rate.
-  await sql('accounts', `INSERT INTO electricity_accounts (id, account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
-    SELECT i, '9' || lpad(i::text, 9, '0'), '合成用户' || i, '合成路 ' || i || ' 号', CASE WHEN i % 10 = 0 THEN 'commercial' ELSE 'residential' END,
-           'TA-SYN-' || (i % 5000), '139' || lpad((i % 100000000)::text, 8, '0')
-      FROM generate_series(1, $1::int) i`, [ACCOUNTS]);
-  await sql('billing profiles', `INSERT INTO billing_profiles (account_id, tariff_code, contract_kva)
-    SELECT i, CASE WHEN i % 10 = 0 THEN 'zj-commercial' WHEN i % 10 < 4 THEN 'zj-residential-tou' ELSE 'zj-residential' END,
-           CASE WHEN i % 10 = 0 THEN 20 END
-      FROM generate_series(1, $1::int) i`, [ACCOUNTS]);
-  await sql('meters', `INSERT INTO meters (id, meter_no, account_id, registers, installed_at)
-    SELECT i, 'S' || i, i, CASE WHEN i % 10 BETWEEN 1 AND 3 THEN 'peak_valley' ELSE 'single' END, $2
-      FROM generate_series(1, $1::int) i`, [ACCOUNTS, shanghaiMidnight('2024-01-01')]);
-  // About 250 kWh a month with per-meter wobble; a few meters go quiet or read backwards in the last month.
-  await sql('readings', `INSERT INTO meter_readings (meter_id, read_at, total, peak, valley, quality, source)
-    SELECT i, ($2::date + make_interval(months => k))::timestamp AT TIME ZONE 'Asia/Shanghai', t,
-           CASE WHEN i % 10 BETWEEN 1 AND 3 THEN t * 6 / 10 END, CASE WHEN i % 10 BETWEEN 1 AND 3 THEN t - t * 6 / 10 END, 'actual', 'ami'
-      FROM generate_series(1, $1::int) i, generate_series(0, 12) k,
-           LATERAL (SELECT CASE
-             WHEN k = 12 AND i % 200 = 7 THEN 1000000 + 11 * 25000 + ((i * 37 + 121 * 11) % 5000)
-             WHEN k = 12 AND i % 500 = 11 THEN 1000000 + 10 * 25000
-             ELSE 1000000 + k * 25000 + ((i * 37 + k * k * 11) % 5000) END::bigint AS t) r`, [ACCOUNTS, `${FIRST}-01`]);
+  await generateMeteredAccounts(sql, { firstId: 1, count: ACCOUNTS, firstMonth: FIRST });
   await sql('analyze', 'ANALYZE');
   // The connection goes back to the pool: the run and the baseline must check their keys.
   await generator.query('RESET session_replication_role');

@@ -11,13 +11,13 @@ import { loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../..
 import { startRuntime } from '../../server/src/runtime';
 
 /**
- * The server's configuration for a benchmark: production's settings against the given database and
+ * The server's environment for a benchmark: production's settings against the given database and
  * mock peers. Not NODE_ENV=production itself: that refuses the mocks' published credentials and
  * development keys, and seeds nothing, while the benchmarks measure the demo utility on the mocks.
  */
-export function benchConfig(databaseUrl: string, mocksUrl: string, paymentKeys: PaymentKeys) {
+export function benchEnv(databaseUrl: string, mocksUrl: string, paymentKeys: PaymentKeys): Record<string, string> {
   const { wechatPay, alipay } = merchantKeysOf(paymentKeys);
-  return loadConfig({
+  return {
     // What production would default to.
     MOCKS: 'off',
     DEMO_HISTORY: 'off',
@@ -42,8 +42,11 @@ export function benchConfig(databaseUrl: string, mocksUrl: string, paymentKeys: 
     ALIPAY_GATEWAY: `${mocksUrl}/alipay/gateway.do`,
     ALIPAY_APP_PRIVATE_KEY: alipay.appPrivateKey,
     ALIPAY_PUBLIC_KEY: alipay.alipayPublicKey,
-  });
+  };
 }
+
+/** The same, as the server's configuration, for a server started in the benchmark's own process. */
+export const benchConfig = (databaseUrl: string, mocksUrl: string, paymentKeys: PaymentKeys) => loadConfig(benchEnv(databaseUrl, mocksUrl, paymentKeys));
 
 /**
  * The mock peers in a process of their own (`npm run mock`), as real gateways are elsewhere: the
@@ -83,6 +86,70 @@ export async function startBenchServer() {
       await mocks.close();
       await cluster.stop();
       await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Log lines by pino level name, and the first warnings and errors in full. */
+  logs(): { counts: Record<string, number>; notable: string[] };
+  stop(): Promise<void>;
+}
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * `server/src/main.ts` as `npm start` runs it, in a process of its own, so its memory and CPU are
+ * the server's alone. Its log lines are read as they come and only tallied (the first warnings
+ * and errors kept), so a long run holds no growing copy of them.
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const counts: Record<string, number> = {};
+  const notable: string[] = [];
+  const recent: string[] = [];
+  let announce: (url: string) => void = () => undefined;
+  const handle = (line: string) => {
+    recent.push(line.slice(0, 400));
+    if (recent.length > 20) recent.shift();
+    const running = /running at (http:\/\/\S+)/.exec(line);
+    if (running) return announce(running[1]!);
+    if (!line.startsWith('{')) return;
+    const level = LEVELS[(JSON.parse(line) as { level: number }).level] ?? 'other';
+    counts[level] = (counts[level] ?? 0) + 1;
+    if ((level === 'warn' || level === 'error' || level === 'fatal') && notable.length < 20) notable.push(line.slice(0, 600));
+  };
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+        handle(pending.slice(0, end));
+        pending = pending.slice(end + 1);
+      }
+    });
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    announce = resolve;
+    void exited.then(() => reject(new Error(`the server exited during start-up:\n${recent.join('\n')}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    logs: () => ({ counts: { ...counts }, notable: [...notable] }),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -14,8 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { SHARED_MOCK_KEYS_DIR } from '../../mock/src/server';
-import { encryptResource, signedHeaders } from '../../mock/src/payments/wechatpay-crypto';
 import { loadOrCreatePaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { signedWechatNotification } from '../support/payments';
 import { startBenchServer } from './environment';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2_000);
@@ -72,15 +72,9 @@ try {
   out(`  ${baselineRate.toFixed(0).padStart(6)} orders/s  p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms  p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(0)} ms`);
 
   // Sealed and signed up front; the signatures' timestamps stay inside the 5-minute window for the run.
-  const bodies = viaHttp.map(({ out_trade_no }) => {
-    const resource = encryptResource(
-      JSON.stringify({ appid: config.wechatPay.appId, mchid: config.wechatPay.mchId, out_trade_no, transaction_id: `42${Date.now()}${out_trade_no.slice(-6)}`, trade_type: 'JSAPI', trade_state: 'SUCCESS', trade_state_desc: '支付成功', success_time: new Date().toISOString(), payer: { openid: 'oBENCHPAYER' }, amount: { total: 12345, payer_total: 12345, currency: 'CNY', payer_currency: 'CNY' } }),
-      keys.wechatPay.apiV3Key,
-      'transaction',
-    );
-    const body = JSON.stringify({ id: randomUUID(), create_time: new Date().toISOString(), resource_type: 'encrypt-resource', event_type: 'TRANSACTION.SUCCESS', summary: '支付成功', resource });
-    return { body, headers: { ...signedHeaders(body, keys.wechatPay.platform, new Date()), 'Content-Type': 'application/json' } };
-  });
+  const bodies = viaHttp.map(({ out_trade_no }) =>
+    signedWechatNotification(keys.wechatPay, config.wechatPay, { out_trade_no, total: 12345, transaction_id: `42${Date.now()}${out_trade_no.slice(-6)}` }),
+  );
 
   const rates: number[] = [];
   async function send(label: string) {

@@ -11,7 +11,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -19,19 +18,12 @@ import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { createBackofficeClient } from '../../server/src/integrations/backoffice/client';
 import { startRuntime } from '../../server/src/runtime';
+import { complaint, createHttpClient, multipart, PHOTO, type RequestOptions } from './client';
 import { BENCH_SECRET, benchConfig, startMockProcess } from './environment';
 
 const CONCURRENCY = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const out = (line: string) => process.stdout.write(`${line}\n`);
-// A real 1×1 PNG (the server checks the content, not the name).
-const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-const complaint = (documentId: number) => ({
-  type: 'complaint',
-  form: { subject: '抄表员未按时抄表', description: '本月抄表员没有上门抄表，账单显示为估抄，请核实处理。', contactPhone: '13800000000' },
-  documents: [documentId],
-});
-
 function percentile(sorted: number[], share: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))]! : 0;
 }
@@ -60,30 +52,11 @@ async function load(once: (worker: number) => Promise<void>) {
   return { perSecond: latencies.length / elapsed, count: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function send(url: string, options: { method: string; headers: Record<string, string>; body: Buffer | string }): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: options.method, headers: { ...options.headers, 'Content-Length': String(Buffer.byteLength(options.body)) }, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const status = response.statusCode ?? 0;
-        if (status >= 300) reject(new Error(`HTTP ${status} ${text.slice(0, 200)}`));
-        else resolve({ status, body: JSON.parse(text) });
-      });
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(options.body);
-  });
-}
-
-function multipart(fields: Record<string, string>, file: { name: string; type: string; bytes: Buffer }) {
-  const boundary = `----bench${randomUUID()}`;
-  const parts: Buffer[] = Object.entries(fields).map(([name, value]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`), file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+const client = createHttpClient(CONCURRENCY);
+async function send(url: string, options: RequestOptions) {
+  const reply = await client.request(url, options);
+  if (reply.status >= 300) throw new Error(`HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
+  return reply;
 }
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-requests-'));
@@ -180,7 +153,7 @@ try {
   out(`  outbox backlog: ${backlogRate.toFixed(0)} events/s — ${(backlogRate / bareRate).toFixed(2)} × the bare webhook loop (${bareRate.toFixed(0)}/s); the back office holds ${backofficeEvents.length} events`);
   await runtime.stop();
 } finally {
-  agent.destroy();
+  client.close();
   await mocks.close();
   await cluster.stop();
   await fs.rm(dir, { recursive: true, force: true });

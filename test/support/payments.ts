@@ -3,6 +3,7 @@ import { signOutgoing } from '../../mock/src/payments/alipay-sign';
 import { encryptResource, signedHeaders } from '../../mock/src/payments/wechatpay-crypto';
 import type { MockServer } from '../../mock/src/server';
 import type { Config } from '../../server/src/config';
+import type { PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
 import { request, type TestApp } from './harness';
 import { wechatCode } from './identity';
 import { oweBills, type OwedBill } from './receivables';
@@ -60,13 +61,19 @@ export interface NotificationSigner {
   runtime: { deps: { config: Pick<Config, 'wechatPay' | 'alipay'> } };
 }
 
+type NotificationOptions = { at?: Date; probe?: boolean; tamperTag?: boolean; signWith?: string };
+
 /** A WeChat Pay TRANSACTION notification signed and sealed with the mock gateway's keys (or tampered as asked). */
-export function wechatNotification(app: NotificationSigner, fields: TransactionFields, options: { at?: Date; probe?: boolean; tamperTag?: boolean; signWith?: string } = {}) {
-  const { wechatPay } = app.mocks.paymentKeys;
+export function wechatNotification(app: NotificationSigner, fields: TransactionFields, options: NotificationOptions = {}) {
+  return signedWechatNotification(app.mocks.paymentKeys.wechatPay, app.runtime.deps.config.wechatPay, fields, options);
+}
+
+/** The same from the gateway's keys and the merchant's ids alone (the benchmarks have no TestApp). */
+export function signedWechatNotification(wechatPay: PaymentKeys['wechatPay'], merchant: { appId: string; mchId: string }, fields: TransactionFields, options: NotificationOptions = {}) {
   const state = fields.trade_state ?? 'SUCCESS';
   const plaintext = JSON.stringify({
-    appid: fields.appid ?? app.runtime.deps.config.wechatPay.appId,
-    mchid: fields.mchid ?? app.runtime.deps.config.wechatPay.mchId,
+    appid: fields.appid ?? merchant.appId,
+    mchid: fields.mchid ?? merchant.mchId,
     out_trade_no: fields.out_trade_no,
     transaction_id: fields.transaction_id ?? `4200${Date.now()}`,
     trade_type: 'JSAPI',
@@ -100,9 +107,15 @@ export async function postRaw(base: string, path: string, body: string, headers:
   return { status: reply.status, text: await reply.text() };
 }
 
+type AlipayFields = { out_trade_no: string; total_amount: string; trade_no?: string; trade_status?: string; app_id?: string; seller_id?: string; refund_fee?: string; out_biz_no?: string };
+
 /** An Alipay notify form signed with the mock Alipay's key, as its notifier sends it. */
-export function alipayNotification(app: NotificationSigner, fields: { out_trade_no: string; total_amount: string; trade_no?: string; trade_status?: string; app_id?: string; seller_id?: string; refund_fee?: string; out_biz_no?: string }) {
-  const { alipay } = app.runtime.deps.config;
+export function alipayNotification(app: NotificationSigner, fields: AlipayFields) {
+  return signedAlipayNotification(app.mocks.paymentKeys.alipay, app.runtime.deps.config.alipay, fields);
+}
+
+/** The same from the gateway's keys and the merchant's ids alone. */
+export function signedAlipayNotification(keys: PaymentKeys['alipay'], alipay: { appId: string; sellerId: string }, fields: AlipayFields) {
   const beijing = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
   const now = new Date();
   const signed = signOutgoing(
@@ -124,7 +137,7 @@ export function alipayNotification(app: NotificationSigner, fields: { out_trade_
         version: '1.0',
       }).filter((entry): entry is [string, string] => entry[1] !== undefined),
     ),
-    app.mocks.paymentKeys.alipay.platform.privateKey,
+    keys.platform.privateKey,
   );
   return { body: new URLSearchParams(signed).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=utf-8' } };
 }
