@@ -56,7 +56,7 @@ const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), pre
 const mocks = await startMockProcess(dir);
 let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
 let redis: RedisServer | undefined;
-let failed = false;
+let failed: boolean;
 try {
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
   const port = await freePort();
