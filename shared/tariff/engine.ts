@@ -61,7 +61,8 @@ export function monthOf(month: BillMonth): { year: number; month: number } {
 export function addMonths(month: BillMonth, delta: number): BillMonth {
   const { year, month: mm } = monthOf(month);
   const index = year * 12 + (mm - 1) + delta;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  // Four-digit years always: `0999-12` + 1 is `1000-01`, and `0001-01` must not become `1-01`.
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
 /** The first bill month of the tier year containing `month`. */

@@ -154,6 +154,18 @@ function usage(tariff: Tariff, kwh: number[]): { totalKwh?: number; periodKwh?: 
 const kwhArb = fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 4, maxLength: 4 });
 
 describe('tariff engine: properties', () => {
+  it('month arithmetic keeps every month a YYYY-MM month, in any century', () => {
+    const month = fc.tuple(fc.integer({ min: 1, max: 9998 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`);
+    fc.assert(
+      fc.property(month, fc.integer({ min: -11, max: 11 }), (start, delta) => {
+        const moved = addMonths(start, delta);
+        return /^\d{4}-(0[1-9]|1[0-2])$/.test(moved) && addMonths(moved, -delta) === start;
+      }),
+    );
+    expect(addMonths('0001-01', 1)).toBe('0001-02');
+    expect(addMonths('0999-12', 1)).toBe('1000-01');
+  });
+
   it('line items always sum exactly to the total', () => {
     fc.assert(
       fc.property(tariffArb, monthArb, kwhArb, fc.integer({ min: 0, max: 10_000 }), (tariff, month, kwh, before) => {
