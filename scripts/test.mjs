@@ -56,6 +56,13 @@ if (today) {
     process.exit(1);
   }
   env = { ...process.env, ...faked };
+  // The faked clock must really be in effect, or the run would pass for the real date.
+  const seen = spawnSync(process.execPath, ['-e', 'process.stdout.write(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10))'], { env, encoding: 'utf8' });
+  if (seen.stdout !== today) {
+    console.error(`libfaketime did not take: a child process sees ${seen.stdout || seen.stderr}, not ${today}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
 }
 
 mkdirSync('.data', { recursive: true });
