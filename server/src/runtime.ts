@@ -61,7 +61,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const database = openDatabase(options.databaseUrl, config.database.poolMax);
   await runMigrations(database);
   await ensureTariffPresets(database);
-  const demo = options.seed === false ? undefined : await seedDemoData(database, logger, config);
+  const demo = options.seed === false ? undefined : await seedDemoData(database, logger, config, clock);
   if (demo) await ensureDemoTerminal(database.pool, config);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });
