@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The system packages the tests use: a real Redis server, Debian's Chromium (for the H5 page) and a
- * Chinese font for its screenshots.
+ * The system packages the tests use: a real Redis server, Debian's Chromium (for the H5 page), a
+ * Chinese font for its screenshots, and libfaketime for runs under a faked date (`--today=`).
  * As root, installs whatever is missing with apt-get; otherwise says the one line to run.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ const needed = [
   { pkg: 'chromium', paths: ['/usr/bin/chromium', '/usr/bin/chromium-browser'] },
   // Chinese glyphs for the page screenshots a person looks at.
   { pkg: 'fonts-wqy-microhei', paths: ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'] },
+  { pkg: 'faketime', paths: ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'] },
 ];
 const missing = needed.filter(({ paths }) => !paths.some((path) => existsSync(path))).map(({ pkg }) => pkg);
 if (missing.length === 0) process.exit(0);

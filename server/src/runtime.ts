@@ -69,7 +69,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await ensureTariffPresets(database);
   // Production starts empty: staff are made with `npm run staff:create`, nothing is seeded.
   const seed = options.seed ?? config.env !== 'production';
-  const demo = seed ? await seedDemoData(database, logger, config) : undefined;
+  const demo = seed ? await seedDemoData(database, logger, config, clock) : undefined;
   // The demo terminal comes with the demo, or in production only when DEMO_TERMINAL_SECRET is set.
   if (demo || config.env === 'production') await ensureDemoTerminal(database.pool, config);
   if (config.utility) await applyUtilityProfile(database, config.utility);

@@ -10,6 +10,10 @@ import { PERIODS, type BillMonth, type Period, type Rate, type Tariff, type Tier
  *    values. Fractions are therefore carried to the next bill, never lost or billed twice.
  * 2. Each bill line is kWh × rate (hundredths of a fen) rounded half-up to the fen, on its own.
  * 3. The bill total is the sum of its rounded lines, so the lines always add up to the total.
+ * 4. The total register is the billing truth. Time-of-use period registers only say how it divides:
+ *    the total's kWh are apportioned to the periods in proportion to their advances, by largest
+ *    remainder, so the periods always add up to the total. Registers that disagree with the total
+ *    beyond reading rounding are an anomaly for review (TOU_REGISTER_MISMATCH), not a different bill.
  */
 
 const RATE_PATTERN = /^(\d{1,3})(?:\.(\d{1,4}))?$/;
@@ -39,18 +43,62 @@ export function registerKwh(hundredths: number, multiplier: number): number {
   return Math.floor((hundredths * multiplier) / 100);
 }
 
+/** `current` counted on past a wrap of the register at `wrapAt` (hundredths); null for any other fall. */
+function unwrapped(previous: number, current: number, wrapAt?: number): number | null {
+  if (current >= previous) return current;
+  // A wrap shows as a high previous and a low current; anything else is a bad reading.
+  if (!wrapAt || previous < wrapAt * 0.9 || current > wrapAt * 0.1) return null;
+  return current + wrapAt;
+}
+
 /**
  * kWh between two readings of one register. A register that wrapped past its maximum (`wrapAt`,
  * in hundredths) counts on from zero; any other fall is not energy and returns null.
  */
 export function registerDelta(previous: number, current: number, multiplier: number, wrapAt?: number): number | null {
-  let unwrapped = current;
-  if (current < previous) {
-    // A wrap shows as a high previous and a low current; anything else is a bad reading.
-    if (!wrapAt || previous < wrapAt * 0.9 || current > wrapAt * 0.1) return null;
-    unwrapped = current + wrapAt;
+  const end = unwrapped(previous, current, wrapAt);
+  return end === null ? null : registerKwh(end, multiplier) - registerKwh(previous, multiplier);
+}
+
+/** A register's advance in hundredths of a kWh, before the multiplier and untruncated; null if it fell. */
+export function registerAdvance(previous: number, current: number, wrapAt?: number): number | null {
+  const end = unwrapped(previous, current, wrapAt);
+  return end === null ? null : end - previous;
+}
+
+/**
+ * Whole units `total` split in proportion to `weights` by largest remainder (rule 4): each part is
+ * its exact share rounded down or up, the parts add up to `total` exactly, and ties go to the part
+ * listed first. All-zero weights split evenly, so a total is never lost.
+ */
+export function apportion(total: number, weights: readonly number[]): number[] {
+  if (!Number.isSafeInteger(total) || total < 0) throw new RangeError(`apportion: total must be a non-negative whole number, got ${total}`);
+  if (weights.some((weight) => !Number.isSafeInteger(weight) || weight < 0)) throw new RangeError(`apportion: weights must be non-negative whole numbers, got ${weights.join(', ')}`);
+  if (weights.length === 0) {
+    if (total > 0) throw new RangeError(`apportion: ${total} to split over no parts`);
+    return [];
   }
-  return registerKwh(unwrapped, multiplier) - registerKwh(previous, multiplier);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const shares = sum === 0 ? weights.map(() => 1) : weights;
+  const whole = sum === 0 ? weights.length : sum;
+  if (!Number.isSafeInteger(whole)) throw new RangeError('apportion: weights add up past 2^53');
+  // total × share is exact in a double while total × whole is; past that (a large-industry
+  // meter's hundredths × multiplier) the quotient is taken in BigInt.
+  const exact = Number.isSafeInteger(total * whole);
+  const parts = shares.map((share) => {
+    if (exact) {
+      const scaled = total * share;
+      const remainder = scaled % whole;
+      return { floor: (scaled - remainder) / whole, remainder };
+    }
+    const scaled = BigInt(total) * BigInt(share);
+    return { floor: Number(scaled / BigInt(whole)), remainder: Number(scaled % BigInt(whole)) };
+  });
+  let left = total;
+  for (const part of parts) left -= part.floor;
+  const order = parts.map((_, index) => index).sort((a, b) => parts[b]!.remainder - parts[a]!.remainder || a - b);
+  for (let i = 0; i < left; i += 1) parts[order[i]!]!.floor += 1;
+  return parts.map((part) => part.floor);
 }
 
 export function monthOf(month: BillMonth): { year: number; month: number } {
@@ -90,10 +138,13 @@ export function splitAtTiers(kwh: number, countedBefore: number, limits: readonl
 export interface BillInput {
   tariff: Tariff;
   month: BillMonth;
-  /** Single-rate tariffs: the total register's kWh. */
+  /** The total register's kWh: the bill's kWh on every tariff (rule 4). */
   totalKwh?: number;
-  /** Time-of-use tariffs: kWh per period register; the bill's kWh is their sum. */
-  periodKwh?: Partial<Record<Period, number>>;
+  /**
+   * Time-of-use tariffs: each period register's advance, in any one unit (the bill run passes
+   * hundredths × multiplier); it only divides `totalKwh` between the periods (rule 4).
+   */
+  periodAdvance?: Partial<Record<Period, number>>;
   /** Annual tiers: kWh already billed in this tier year before this bill. */
   tierYearKwhBefore?: number;
   contractKva?: number;
@@ -121,7 +172,7 @@ export interface BillComputation {
 }
 
 function assertKwh(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative whole number of kWh, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative whole number, got ${value}`);
   return value;
 }
 
@@ -132,21 +183,24 @@ function assertKwh(value: number, what: string): number {
  */
 export function computeBill(input: BillInput): BillComputation {
   const { tariff } = input;
+  const kwh = assertKwh(input.totalKwh ?? 0, 'totalKwh');
   const periods: BillComputation['periods'] = [];
   if (tariff.pricing.kind === 'single') {
-    periods.push({ period: 'flat', kwh: assertKwh(input.totalKwh ?? 0, 'totalKwh'), rate: tariff.pricing.rate });
+    periods.push({ period: 'flat', kwh, rate: tariff.pricing.rate });
   } else {
+    const priced: { period: Period; rate: Rate; advance: number }[] = [];
     for (const period of PERIODS) {
       const periodRate = tariff.pricing.rates[period];
-      const kwh = assertKwh(input.periodKwh?.[period] ?? 0, `${period} kWh`);
+      const advance = assertKwh(input.periodAdvance?.[period] ?? 0, `${period} register advance`);
       if (periodRate === undefined) {
-        if (kwh > 0) throw new RangeError(`tariff ${tariff.code} has no ${period} rate but ${kwh} kWh were registered`);
+        if (advance > 0) throw new RangeError(`tariff ${tariff.code} has no ${period} rate but the ${period} register advanced`);
         continue;
       }
-      periods.push({ period, kwh, rate: periodRate });
+      priced.push({ period, rate: periodRate, advance });
     }
+    const split = apportion(kwh, priced.map((period) => period.advance));
+    priced.forEach((period, index) => periods.push({ period: period.period, kwh: split[index]!, rate: period.rate }));
   }
-  const kwh = periods.reduce((sum, period) => sum + period.kwh, 0);
 
   const lines: BillLine[] = periods.map((period) => ({
     kind: 'energy',

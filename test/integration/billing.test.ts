@@ -43,7 +43,7 @@ describe('bills from readings, end to end', () => {
     expect(detail.tiers.reduce((sum: number, tier: any) => sum + tier.kwh, 0)).toBe(detail.kwh);
     expect(detail.comparison).toMatchObject({ previousMonth: addMonths(lastMonth, -1), kwh: { current: detail.kwh } });
     expect(detail.readings[0]).toMatchObject({ meterNo: 'M3301000001', multiplier: 1 });
-    // kWh are exactly the truncated register difference.
+    // The total register is billed (its truncated difference); the period registers only divide it.
     expect(detail.kwh).toBe(Math.floor(detail.readings[0].end / 100) - Math.floor(detail.readings[0].start / 100));
   });
 

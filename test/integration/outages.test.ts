@@ -185,7 +185,9 @@ describe('notifications', () => {
     expect(row).toBeTruthy();
     await sql(`UPDATE notifications SET available_at = now() WHERE event_key = $1`, [key]);
     await app.runtime.deps.notifications.sender.drain();
-    expect((await sql(`SELECT status, attempts FROM notifications WHERE event_key = $1`, [key])).rows[0]).toEqual({ status: 'sent', attempts: 2 });
+    // The server's own sender may have claimed the row first; wait for whichever worker has it to finish.
+    const settled = await eventually(async () => (await sql(`SELECT status, attempts FROM notifications WHERE event_key = $1`, [key])).rows.find((r) => r.status !== 'queued' && r.status !== 'sending'));
+    expect(settled).toEqual({ status: 'sent', attempts: 2 });
     expect(await smsTo(phone)).toHaveLength(2);
   });
 

@@ -9,8 +9,12 @@ export const SCREENSHOTS = path.resolve(import.meta.dirname, '../e2e/screenshots
 export async function launchChromium(): Promise<Browser> {
   const executablePath = requireBinary('chromium', ['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // Chromium does not start under libfaketime (a faked-date run): it runs on the real clock, and a
+  // faked-date run covers what the server decides, not dates the page computes itself.
+  const { LD_PRELOAD: _preload, ...env } = process.env;
   return chromium.launch({
     executablePath,
+    env,
     headless: true,
     args: [
       '--no-sandbox',

@@ -8,6 +8,7 @@ import { openDatabase, runMigrations } from '../../server/src/db/database';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { ensureBuild } from '../../scripts/ensure-build.mjs';
+import { shanghaiDate } from '../../shared/dates';
 import { startRedisServer } from './system';
 
 import { TEMPLATE_DATABASE } from './constants';
@@ -28,6 +29,16 @@ interface Infrastructure {
 }
 
 /**
+ * A faked-date run (`npm test -- --today=…`) must fake the date everywhere, or it proves nothing:
+ * the tests' own clock and PostgreSQL's are checked before any test runs.
+ */
+async function checkFakedToday(database: ReturnType<typeof openDatabase>, today: string): Promise<void> {
+  const { rows } = await database.pool.query<{ date: string }>(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS date`);
+  const seen = { node: shanghaiDate(new Date()), postgres: rows[0]!.date };
+  if (seen.node !== today || seen.postgres !== today) throw new Error(`TEST_TODAY is ${today} but today is ${JSON.stringify(seen)}: libfaketime is not in effect`);
+}
+
+/**
  * One real PostgreSQL cluster and one real Redis for the whole run. The template database is
  * migrated (with the job queue's schema) once; each test file copies it, which takes milliseconds.
  */
@@ -42,25 +53,32 @@ async function startInfrastructure(): Promise<Infrastructure> {
     persistent: false,
     log,
   });
-  await ensureDatabase(cluster.urlFor('postgres'), TEMPLATE_DATABASE);
-  const template = openDatabase(cluster.urlFor(TEMPLATE_DATABASE), 2);
-  await runMigrations(template);
-  await template.close();
-  const boss = new PgBoss({ connectionString: cluster.urlFor(TEMPLATE_DATABASE), max: 1, supervise: false, schedule: false });
-  await boss.start();
-  await boss.stop({ graceful: false, wait: true });
-
-  const redis = await startRedisServer(await freePort());
-  return {
-    pgAdminUrl: cluster.urlFor('postgres'),
-    pgUrlBase: cluster.urlFor(''),
-    redisUrl: redis.url,
-    async stop() {
-      await redis.stop();
-      await cluster.stop();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  try {
+    await ensureDatabase(cluster.urlFor('postgres'), TEMPLATE_DATABASE);
+    const template = openDatabase(cluster.urlFor(TEMPLATE_DATABASE), 2);
+    await runMigrations(template);
+    if (process.env.TEST_TODAY) await checkFakedToday(template, process.env.TEST_TODAY);
+    await template.close();
+    const boss = new PgBoss({ connectionString: cluster.urlFor(TEMPLATE_DATABASE), max: 1, supervise: false, schedule: false });
+    await boss.start();
+    await boss.stop({ graceful: false, wait: true });
+    const redis = await startRedisServer(await freePort());
+    return {
+      pgAdminUrl: cluster.urlFor('postgres'),
+      pgUrlBase: cluster.urlFor(''),
+      redisUrl: redis.url,
+      async stop() {
+        await redis.stop();
+        await cluster.stop();
+        await fs.rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    // A failed setup gets no teardown call: the cluster would outlive the run.
+    await cluster.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 // Each vitest project runs its own global setup, all in this one process: the projects that need

@@ -16,8 +16,12 @@ export interface RedisServer {
 /** A real redis-server on loopback, no persistence, for the tests that cover Redis. */
 export async function startRedisServer(port: number): Promise<RedisServer> {
   const binary = requireBinary('redis-server', ['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'redis-server');
+  // A faked-date run preloads libfaketime, which hangs redis-server's allocator at start. Redis only
+  // keeps relative TTLs, so it runs on the real clock.
+  const { LD_PRELOAD: _preload, ...env } = process.env;
   const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   await new Promise<void>((resolve, reject) => {
     let output = '';

@@ -30,7 +30,7 @@ describe('tariff engine: hand-computed bills from the published Zhejiang figures
   it('prices peak/valley kWh at their period rates plus the tier adders', () => {
     // 4700 kWh before; 180 peak + 120 valley: 100 kWh in tier 2, 200 in tier 3.
     // 180 × 0.568 + 120 × 0.288 + 100 × 0.05 + 200 × 0.30 = 102.24 + 34.56 + 5.00 + 60.00 = 201.80 yuan.
-    const bill = computeBill({ tariff: preset('zj-residential-tou'), month: '2026-10', periodKwh: { peak: 180, valley: 120 }, tierYearKwhBefore: 4700 });
+    const bill = computeBill({ tariff: preset('zj-residential-tou'), month: '2026-10', totalKwh: 300, periodAdvance: { peak: 180, valley: 120 }, tierYearKwhBefore: 4700 });
     expect(amounts(bill)).toEqual([
       ['energy', 'peak', 180, 10224],
       ['energy', 'valley', 120, 3456],
@@ -48,14 +48,14 @@ describe('tariff engine: hand-computed bills from the published Zhejiang figures
   });
 
   it('bills a two-part large-industry tariff: four periods plus capacity', () => {
-    const bill = computeBill({ tariff: preset('zj-large-industry'), month: '2026-11', periodKwh: { sharp: 10, peak: 100, flat: 200, valley: 300 }, contractKva: 315 });
+    const bill = computeBill({ tariff: preset('zj-large-industry'), month: '2026-11', totalKwh: 610, periodAdvance: { sharp: 10, peak: 100, flat: 200, valley: 300 }, contractKva: 315 });
     // 10.212 → 10.21; 85.10; 120.24; 87.06; 315 kVA × 30 = 9450.00 yuan.
     expect(bill.lines.map((line) => line.amountFen)).toEqual([1021, 8510, 12024, 8706, 945000]);
     expect(bill.totalFen).toBe(975261);
   });
 
-  it('refuses kWh on a period the tariff does not price', () => {
-    expect(() => computeBill({ tariff: preset('zj-residential-tou'), month: '2026-11', periodKwh: { peak: 1, flat: 5 } })).toThrow(/no flat rate/);
+  it('refuses a register advance on a period the tariff does not price', () => {
+    expect(() => computeBill({ tariff: preset('zj-residential-tou'), month: '2026-11', totalKwh: 6, periodAdvance: { peak: 1, flat: 5 } })).toThrow(/no flat rate/);
   });
 });
 
@@ -146,10 +146,11 @@ describe('tariff engine: tier card', () => {
 // Properties over every shipped tariff.
 const tariffArb = fc.constantFrom(...TARIFF_PRESETS);
 const monthArb = fc.integer({ min: 1, max: 12 }).map((month) => `2026-${String(month).padStart(2, '0')}`);
-function usage(tariff: Tariff, kwh: number[]): { totalKwh?: number; periodKwh?: Partial<Record<Period, number>> } {
+function usage(tariff: Tariff, kwh: number[]): { totalKwh: number; periodAdvance?: Partial<Record<Period, number>> } {
   if (tariff.pricing.kind === 'single') return { totalKwh: kwh.reduce((a, b) => a + b, 0) };
   const periods = Object.keys(tariff.pricing.rates) as Period[];
-  return { periodKwh: Object.fromEntries(periods.map((period, index) => [period, kwh[index] ?? 0])) };
+  const advance = periods.map((_, index) => kwh[index] ?? 0);
+  return { totalKwh: advance.reduce((a, b) => a + b, 0), periodAdvance: Object.fromEntries(periods.map((period, index) => [period, advance[index]!])) };
 }
 const kwhArb = fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 4, maxLength: 4 });
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../app';
 import type { Config } from '../config';
 import type { Database, Tx } from '../db/database';
 import { accountsSeeder } from '../modules/accounts/seed';
@@ -14,8 +15,8 @@ export type DemoCredentials = Record<string, unknown>;
 
 export interface Seeder {
   name: string;
-  /** Writes its demo data and records what a person needs to use it in `demo`. */
-  run(tx: Tx, demo: DemoCredentials, log: Logger, config: Config): Promise<void>;
+  /** Writes its demo data and records what a person needs to use it in `demo`; dates come from `clock`. */
+  run(tx: Tx, demo: DemoCredentials, log: Logger, config: Config, clock: Clock): Promise<void>;
 }
 
 const SEED_NAME = 'demo';
@@ -27,7 +28,7 @@ export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, out
  * Seeds the demo utility once, in one transaction: either every seeder's data is there or none
  * is. Later starts find the recorded run and return the same credentials.
  */
-export async function seedDemoData(database: Database, log: Logger, config: Config): Promise<DemoCredentials> {
+export async function seedDemoData(database: Database, log: Logger, config: Config, clock: Clock): Promise<DemoCredentials> {
   return database.transaction(async (tx) => {
     // Two instances starting together: the second waits here, then finds the seed done.
     await tx.client.query('SELECT pg_advisory_xact_lock(7250002)');
@@ -36,7 +37,7 @@ export async function seedDemoData(database: Database, log: Logger, config: Conf
     const demo: DemoCredentials = {};
     for (const [index, seeder] of seeders.entries()) {
       log.info({ step: `${index + 1}/${seeders.length}`, seeder: seeder.name }, 'seeding demo data');
-      await seeder.run(tx, demo, log, config);
+      await seeder.run(tx, demo, log, config, clock);
     }
     await tx.client.query('INSERT INTO seed_runs (name, summary) VALUES ($1, $2)', [SEED_NAME, demo]);
     log.info({ seeders: seeders.length }, 'demo data seeded');

@@ -1,5 +1,5 @@
 import type { Anomaly, BillingSettings } from '../../../../shared/contracts/billing';
-import { addMonths, computeBill, monthOf, registerDelta, tierLimits, tierYearStart } from '../../../../shared/tariff/engine';
+import { addMonths, computeBill, monthOf, registerAdvance, registerDelta, tierLimits, tierYearStart } from '../../../../shared/tariff/engine';
 import type { CustomerClass, Period, TariffVersion } from '../../../../shared/tariff/types';
 import { evaluateRules } from './anomalies';
 import type { MeterInput, PreviousBill, StoredBillDetail } from './types';
@@ -73,7 +73,8 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
   const touGaps: { meterNo: string; gap: number }[] = [];
   let totalKwh = 0;
   let reverseKwh = 0;
-  const periodKwh: Partial<Record<Period, number>> = {};
+  /** Per period: the registers' advance in hundredths × multiplier, which divides the total's kWh. */
+  const periodAdvance: Partial<Record<Period, number>> = {};
   const wantsPeriods = tariff.pricing.kind === 'tou' ? (Object.keys(tariff.pricing.rates) as Period[]) : [];
   let tariffFitsMeter = true;
 
@@ -106,12 +107,12 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
         continue;
       }
       for (const period of registers) {
-        const kwh = registerDelta(start[period] ?? 0, end[period] ?? 0, meter.multiplier, wrapAt);
-        if (kwh === null) {
+        const advance = registerAdvance(start[period] ?? 0, end[period] ?? 0, wrapAt);
+        if (advance === null) {
           fallen.push(`${meter.meterNo}/${period}`);
           continue;
         }
-        periodKwh[period] = (periodKwh[period] ?? 0) + kwh;
+        periodAdvance[period] = (periodAdvance[period] ?? 0) + advance * meter.multiplier;
       }
     }
   }
@@ -122,11 +123,13 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
   if (tariff.tiers?.basis === 'annual' && previous && previous.month >= tierYearStart(month, tariff.tiers)) {
     tierYearKwhBefore = previous.tierCountedKwh;
   }
-  // A bill that cannot be priced is held at zero; a reviewer corrects or re-reads it.
+  // A bill that cannot be priced is held at zero; a reviewer corrects or re-reads it. The total
+  // register is what is billed; the period registers only divide it (engine rule 4).
   const computed = computeBill({
     tariff,
     month,
-    ...(tariff.pricing.kind === 'single' ? { totalKwh: usable ? totalKwh : 0 } : { periodKwh: usable ? periodKwh : {} }),
+    totalKwh: usable ? totalKwh : 0,
+    ...(usable && wantsPeriods.length ? { periodAdvance } : {}),
     tierYearKwhBefore,
     contractKva: input.contractKva ?? undefined,
   });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { addDays, shanghaiMidnight } from '../../../../shared/dates';
-import { computeBill, registerDelta, tierYearStart } from '../../../../shared/tariff/engine';
+import { computeBill, registerAdvance, registerDelta, tierYearStart } from '../../../../shared/tariff/engine';
 import { tariffInForce } from '../../../../shared/tariff/presets';
 import { PERIODS } from '../../../../shared/tariff/types';
 import type { Database } from '../../db/database';
@@ -39,12 +39,16 @@ export async function settlePrepaidDay(deps: { database: Database; log: Logger }
   let waiting = 0;
   for (const row of rows) {
     const tariff = tariffInForce(tariffs, row.tariff_code, month);
-    const delta = (index: number) => {
-      const [from, to] = [row.opening[index] as number | null, row.closing[index] as number | null];
-      return from === null || to === null ? null : registerDelta(from, to, row.multiplier, 10 ** row.register_digits * 100);
-    };
-    const kwh = delta(0);
-    const periodKwh = Object.fromEntries(PERIODS.map((period, index) => [period, delta(index + 1) ?? 0]));
+    const wrapAt = 10 ** row.register_digits * 100;
+    const [from, to] = [row.opening[0] as number | null, row.closing[0] as number | null];
+    const kwh = from === null || to === null ? null : registerDelta(from, to, row.multiplier, wrapAt);
+    // The day's total is charged; the period registers only divide it, as on the monthly bill.
+    const periodAdvance = Object.fromEntries(
+      PERIODS.map((period, index) => {
+        const [start, end] = [row.opening[index + 1] as number | null, row.closing[index + 1] as number | null];
+        return [period, start === null || end === null ? 0 : (registerAdvance(start, end, wrapAt) ?? 0) * row.multiplier];
+      }),
+    );
     // No readings yet (or a bad pair): the day is charged when they arrive; the monthly true-up covers the rest.
     if (!tariff || kwh === null) {
       waiting += 1;
@@ -53,7 +57,7 @@ export async function settlePrepaidDay(deps: { database: Database; log: Logger }
     let before = row.month_kwh_before as number;
     if (tariff.tiers?.basis === 'annual' && row.prev_month && row.prev_month >= tierYearStart(month, tariff.tiers)) before += row.prev_counted;
     // Daily charges are energy only: a two-part tariff's capacity charge is billed monthly.
-    const cost = computeBill({ tariff, month, ...(tariff.pricing.kind === 'single' ? { totalKwh: kwh } : { periodKwh }), tierYearKwhBefore: before });
+    const cost = computeBill({ tariff, month, totalKwh: kwh, ...(tariff.pricing.kind === 'tou' ? { periodAdvance } : {}), tierYearKwhBefore: before });
     const posted = await database.transaction((tx) =>
       postBalanceEntry(tx, { accountId: row.account_id, kind: 'daily_charge', ref: `daily_charge:${row.account_id}:${day}`, amountFen: -cost.totalFen, details: { month, day, kwh: cost.kwh } }, settings.defaultLowBalanceFen),
     );

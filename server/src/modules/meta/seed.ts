@@ -5,8 +5,8 @@ const DAY_MS = 86_400_000;
 
 export const metaSeeder: Seeder = {
   name: 'utility profile and notices',
-  async run(tx, demo) {
-    const now = Date.now();
+  async run(tx, demo, _log, _config, clock) {
+    const now = clock.now().getTime();
     await tx.db.insert(utilityProfile).values({
       name: '江南示范供电公司',
       shortName: '江南供电',

@@ -6,13 +6,13 @@ const HOUR = 3_600_000;
 /** Feeders for publishing by line, an upcoming planned outage on the demo resident's area, and a fault in progress. */
 export const outagesSeeder: Seeder = {
   name: 'feeders and outages',
-  async run(tx, demo) {
+  async run(tx, demo, _log, _config, clock) {
     await tx.client.query(
       `INSERT INTO feeders (code, name, district, areas) VALUES
          ('F-XH-10', '10kV 文三线', '西湖区', ARRAY['TA-XH-001', 'TA-XH-002']),
          ('F-GS-03', '10kV 湖墅线', '拱墅区', ARRAY['TA-GS-014', 'TA-GS-015'])`,
     );
-    const now = Date.now();
+    const now = clock.now().getTime();
     const tomorrow = shanghaiMidnight(addDays(shanghaiDate(new Date(now)), 1)).getTime();
     const outages = [
       ['planned', 'scheduled', '文三路线路检修', '10kV 文三线设备检修，检修期间相关台区停电', '西湖区', ['TA-XH-001'], 'F-XH-10', tomorrow + 8 * HOUR, tomorrow + 12 * HOUR],
