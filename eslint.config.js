@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'h5/dist/**', 'miniapp/dist/**', 'console/dist/**', 'coverage/**', '.data/**', 'miniapp/.swc/**', 'server/migrations/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'h5/dist/**',
+      'miniapp/dist/**',
+      'console/dist/**',
+      'coverage/**',
+      '.data/**',
+      'miniapp/.swc/**',
+      'server/migrations/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -27,6 +37,8 @@ export default tseslint.config(
   {
     // Plain Node scripts: TypeScript's checker does not see them, so name Node's globals here.
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
   },
 );

@@ -14,21 +14,33 @@ const inRect = (x, y, x0, y0, x1, y1) => x >= x0 && x <= x1 && y >= y0 && y <= y
 const inCircle = (x, y, cx, cy, r) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
 const inTriangle = (x, y, [ax, ay], [bx, by], [cx, cy]) => {
   const side = (px, py, qx, qy) => (x - qx) * (py - qy) - (px - qx) * (y - qy);
-  const d1 = side(ax, ay, bx, by), d2 = side(bx, by, cx, cy), d3 = side(cx, cy, ax, ay);
+  const d1 = side(ax, ay, bx, by),
+    d2 = side(bx, by, cx, cy),
+    d3 = side(cx, cy, ax, ay);
   return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0));
 };
 const inRounded = (x, y, x0, y0, x1, y1, r) =>
-  inRect(x, y, x0 + r, y0, x1 - r, y1) || inRect(x, y, x0, y0 + r, x1, y1 - r) ||
-  [[x0 + r, y0 + r], [x1 - r, y0 + r], [x0 + r, y1 - r], [x1 - r, y1 - r]].some(([cx, cy]) => inCircle(x, y, cx, cy, r));
+  inRect(x, y, x0 + r, y0, x1 - r, y1) ||
+  inRect(x, y, x0, y0 + r, x1, y1 - r) ||
+  [
+    [x0 + r, y0 + r],
+    [x1 - r, y0 + r],
+    [x0 + r, y1 - r],
+    [x1 - r, y1 - r],
+  ].some(([cx, cy]) => inCircle(x, y, cx, cy, r));
 
 const SHAPES = {
-  home: (x, y) =>
-    (inTriangle(x, y, [0.5, 0.12], [0.1, 0.5], [0.9, 0.5]) || inRect(x, y, 0.2, 0.45, 0.8, 0.86)) && !inRect(x, y, 0.41, 0.6, 0.59, 0.87),
+  home: (x, y) => (inTriangle(x, y, [0.5, 0.12], [0.1, 0.5], [0.9, 0.5]) || inRect(x, y, 0.2, 0.45, 0.8, 0.86)) && !inRect(x, y, 0.41, 0.6, 0.59, 0.87),
   bills: (x, y) =>
     (inRounded(x, y, 0.2, 0.1, 0.8, 0.9, 0.08) && !inRounded(x, y, 0.28, 0.18, 0.72, 0.82, 0.03)) ||
     [0.32, 0.47, 0.62].some((ly) => inRect(x, y, 0.35, ly, ly === 0.62 ? 0.55 : 0.65, ly + 0.06)),
   services: (x, y) =>
-    [[0.12, 0.12], [0.54, 0.12], [0.12, 0.54], [0.54, 0.54]].some(([x0, y0]) => inRounded(x, y, x0, y0, x0 + 0.34, y0 + 0.34, 0.08)),
+    [
+      [0.12, 0.12],
+      [0.54, 0.12],
+      [0.12, 0.54],
+      [0.54, 0.54],
+    ].some(([x0, y0]) => inRounded(x, y, x0, y0, x0 + 0.34, y0 + 0.34, 0.08)),
   me: (x, y) => inCircle(x, y, 0.5, 0.32, 0.18) || (inCircle(x, y, 0.5, 0.98, 0.4) && y < 0.88 && y > 0.55),
 };
 
@@ -55,8 +67,7 @@ function png(shape, [r, g, b]) {
     for (let px = 0; px < SIZE; px += 1) {
       let hits = 0;
       for (let sy = 0; sy < SAMPLES; sy += 1)
-        for (let sx = 0; sx < SAMPLES; sx += 1)
-          if (shape((px + (sx + 0.5) / SAMPLES) / SIZE, (py + (sy + 0.5) / SAMPLES) / SIZE)) hits += 1;
+        for (let sx = 0; sx < SAMPLES; sx += 1) if (shape((px + (sx + 0.5) / SAMPLES) / SIZE, (py + (sy + 0.5) / SAMPLES) / SIZE)) hits += 1;
       row.push(r, g, b, Math.round((255 * hits) / SAMPLES ** 2));
     }
     rows.push(Buffer.from(row));

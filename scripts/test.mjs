@@ -57,7 +57,10 @@ if (today) {
   }
   env = { ...process.env, ...faked };
   // The faked clock must really be in effect, or the run would pass for the real date.
-  const seen = spawnSync(process.execPath, ['-e', 'process.stdout.write(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10))'], { env, encoding: 'utf8' });
+  const seen = spawnSync(process.execPath, ['-e', 'process.stdout.write(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10))'], {
+    env,
+    encoding: 'utf8',
+  });
   if (seen.stdout !== today) {
     console.error(`libfaketime did not take: a child process sees ${seen.stdout || seen.stderr}, not ${today}`);
     console.log('0 passed, 1 failed');
@@ -68,11 +71,10 @@ if (today) {
 mkdirSync('.data', { recursive: true });
 const report = '.data/vitest-report.json';
 rmSync(report, { force: true });
-const run = spawnSync(
-  'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs],
-  { stdio: 'inherit', env },
-);
+const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs], {
+  stdio: 'inherit',
+  env,
+});
 
 let passed = 0;
 let failed = 0;

@@ -111,7 +111,7 @@ export function createWorkCalendar(config: CalendarConfig): WorkCalendar {
       return current;
     }
     // Terminates: only finitely many weekdays can be listed as holidays.
-    for (let counted = 0; counted < days; ) {
+    for (let counted = 0; counted < days;) {
       current = addDays(current, 1);
       if (isWorkday(current)) counted += 1;
     }

@@ -30,7 +30,12 @@ class PreloadFirstPage {
         for (const file of files) {
           const as = file.endsWith('.css') ? 'style' : file.endsWith('.js') ? 'script' : undefined;
           if (!as) continue;
-          data.headTags.push({ tagName: 'link', voidTag: true, meta: { plugin: 'PreloadFirstPage' }, attributes: { rel: 'preload', as, href: publicPath + file } });
+          data.headTags.push({
+            tagName: 'link',
+            voidTag: true,
+            meta: { plugin: 'PreloadFirstPage' },
+            attributes: { rel: 'preload', as, href: publicPath + file },
+          });
         }
         return data;
       });
@@ -49,7 +54,7 @@ export default defineConfig<'webpack5'>(async (merge) => {
     plugins: [],
     defineConstants: {
       // Mini-programs need an absolute HTTPS origin on the whitelist; H5 calls its own origin.
-      API_BASE: JSON.stringify(isH5 ? '' : process.env.TARO_APP_API_BASE ?? 'https://api.power.example'),
+      API_BASE: JSON.stringify(isH5 ? '' : (process.env.TARO_APP_API_BASE ?? 'https://api.power.example')),
     },
     alias: { '@shared': path.join(repoRoot, 'shared') },
     copy: {

@@ -5,7 +5,11 @@ export default defineAppConfig({
     { root: 'packages/payments', name: 'payments', pages: ['pages/index/index', 'pages/result/index', 'pages/history/index'] },
     { root: 'packages/bills', name: 'bills', pages: ['pages/detail/index'] },
     { root: 'packages/outages', name: 'outages', pages: ['pages/index/index', 'pages/detail/index'] },
-    { root: 'packages/requests', name: 'requests', pages: ['pages/index/index', 'pages/form/index', 'pages/capacity/index', 'pages/mine/index', 'pages/detail/index'] },
+    {
+      root: 'packages/requests',
+      name: 'requests',
+      pages: ['pages/index/index', 'pages/form/index', 'pages/capacity/index', 'pages/mine/index', 'pages/detail/index'],
+    },
     { root: 'packages/applications', name: 'applications', pages: ['pages/index/index'] },
     { root: 'packages/account', name: 'account', pages: ['pages/login/index', 'pages/bind/index'] },
   ],

@@ -22,7 +22,16 @@ export interface MeterProfile {
 }
 
 export const DEMO_METERS: readonly MeterProfile[] = [
-  { meterNo: 'M3301000001', accountNo: '3301000001', multiplier: 1, registers: 'peak_valley', dailyKwh: 11, startHundredths: 800_000, season: 'residential', peakShare: 0.6 },
+  {
+    meterNo: 'M3301000001',
+    accountNo: '3301000001',
+    multiplier: 1,
+    registers: 'peak_valley',
+    dailyKwh: 11,
+    startHundredths: 800_000,
+    season: 'residential',
+    peakShare: 0.6,
+  },
   { meterNo: 'M3301000002', accountNo: '3301000002', multiplier: 1, registers: 'single', dailyKwh: 6, startHundredths: 523_417, season: 'residential' },
   { meterNo: 'M3301000003', accountNo: '3301000003', multiplier: 1, registers: 'single', dailyKwh: 7, startHundredths: 1_289_050, season: 'residential' },
   { meterNo: 'M3301000004', accountNo: '3301000004', multiplier: 1, registers: 'single', dailyKwh: 40, startHundredths: 4_210_033, season: 'residential' },

@@ -28,7 +28,6 @@ export interface Reading {
   quality: 'actual' | 'estimated';
 }
 
-
 /** Kinds that change what the meter really measured; the rest are glitches of one served reading. */
 export const REAL_KINDS: ReadonlySet<AnomalyKind> = new Set(['spike', 'zero', 'reverse']);
 export const REVERSE_PER_MONTH = 3000; // 30.00 kWh
@@ -138,9 +137,7 @@ export function meterSeries(meter: MeterProfile, realKinds: Map<string, Set<Anom
     const [year, month, dayOfMonth] = date.split('-').map(Number) as [number, number, number];
     const kinds = realKinds.get(date.slice(0, 7));
     const spike = kinds?.has('spike') ? 35 : 10;
-    const usage = kinds?.has('zero')
-      ? 0
-      : Math.round((base * seasonPermille(meter, month) * noisePermille(meter.meterNo, date) * spike) / 10_000_000);
+    const usage = kinds?.has('zero') ? 0 : Math.round((base * seasonPermille(meter, month) * noisePermille(meter.meterNo, date) * spike) / 10_000_000);
     let reverse = 0;
     if (kinds?.has('reverse')) {
       // 30.00 kWh spread over the month's days, the remainder on its first days, so the month adds exactly 30.00.
@@ -192,4 +189,3 @@ export function toReading(meter: MeterProfile, day: number, registers: Registers
     quality,
   };
 }
-

@@ -111,7 +111,19 @@ export function createApp(deps: AppDeps, options: { routers?: Router[] } = {}): 
   app.use(h5Static(deps.config.h5Dist));
   app.use(bodyReader(deps.config.bodyLimitBytes, deps.config.bodyTimeoutMs));
   app.use(securityContext(deps));
-  const modules = [healthRoutes(deps), metaRoutes(deps), authRoutes(deps), accountRoutes(deps), billingRoutes(deps), outageRoutes(deps), notificationRoutes(deps), workOrderRoutes(deps), operationsRoutes(deps), terminalRoutes(deps), paymentRoutes(deps)];
+  const modules = [
+    healthRoutes(deps),
+    metaRoutes(deps),
+    authRoutes(deps),
+    accountRoutes(deps),
+    billingRoutes(deps),
+    outageRoutes(deps),
+    notificationRoutes(deps),
+    workOrderRoutes(deps),
+    operationsRoutes(deps),
+    terminalRoutes(deps),
+    paymentRoutes(deps),
+  ];
   for (const router of [operations, ...modules, ...(options.routers ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));

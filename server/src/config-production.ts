@@ -57,9 +57,11 @@ function hasAscendingRun(value: string, length = 6): boolean {
 
 /** Why a secret is too weak for production, or undefined. */
 function weakness(value: string, minLength: number): string | undefined {
-  if (Object.values(DEVELOPMENT_SECRETS).includes(value as never) || Object.values(DEMO_DEFAULTS).includes(value as never)) return 'is a development default, not allowed in production';
+  if (Object.values(DEVELOPMENT_SECRETS).includes(value as never) || Object.values(DEMO_DEFAULTS).includes(value as never))
+    return 'is a development default, not allowed in production';
   if (value.length < minLength) return `must be at least ${minLength} characters in production`;
-  if (new Set(value).size < Math.min(10, minLength / 2) || MARKERS.test(value) || hasAscendingRun(value)) return 'is too weak for production (a placeholder, a run like 012345, or too few distinct characters); generate a random one';
+  if (new Set(value).size < Math.min(10, minLength / 2) || MARKERS.test(value) || hasAscendingRun(value))
+    return 'is too weak for production (a placeholder, a run like 012345, or too few distinct characters); generate a random one';
   return undefined;
 }
 
@@ -76,7 +78,9 @@ export function productionIssues(parsed: { DATA_DIR: string }): Array<[string, s
   for (const key of OWN_SECRETS) {
     const value = env[key];
     if (value === undefined) continue;
-    const problem = (key === 'JWT_KEYS' || key === 'TERMINAL_SECRET_KEYS' ? keyListSecrets(value) : [value]).map((secret) => weakness(secret, 32)).find(Boolean);
+    const problem = (key === 'JWT_KEYS' || key === 'TERMINAL_SECRET_KEYS' ? keyListSecrets(value) : [value])
+      .map((secret) => weakness(secret, 32))
+      .find(Boolean);
     if (problem) issues.push([key, problem]);
   }
   for (const key of VENDOR_SECRETS) {

@@ -23,7 +23,13 @@ const pem = (kind: 'private' | 'public') =>
       }
     }, `must be a PEM ${kind} key`);
 
-const WECHATPAY_KEYS = ['WECHATPAY_MERCHANT_PRIVATE_KEY', 'WECHATPAY_MERCHANT_SERIAL', 'WECHATPAY_APIV3_KEY', 'WECHATPAY_PUBLIC_KEY_ID', 'WECHATPAY_PUBLIC_KEY'] as const;
+const WECHATPAY_KEYS = [
+  'WECHATPAY_MERCHANT_PRIVATE_KEY',
+  'WECHATPAY_MERCHANT_SERIAL',
+  'WECHATPAY_APIV3_KEY',
+  'WECHATPAY_PUBLIC_KEY_ID',
+  'WECHATPAY_PUBLIC_KEY',
+] as const;
 const ALIPAY_KEYS = ['ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const;
 
 const EnvSchema = z
@@ -73,19 +79,37 @@ const EnvSchema = z
       .string()
       .regex(/^[\w-]+:[^,:]{32,}(,[\w-]+:[^,:]{32,})*$/, 'must be "kid:key[,kid:key…]" with keys of 32+ characters')
       .optional(),
-    DEMO_TERMINAL_ID: z.string().regex(/^[A-Z0-9][A-Z0-9-]{2,31}$/, 'must be 3–32 capital letters, digits or -').default('DEMO-BANK-001'),
+    DEMO_TERMINAL_ID: z
+      .string()
+      .regex(/^[A-Z0-9][A-Z0-9-]{2,31}$/, 'must be 3–32 capital letters, digits or -')
+      .default('DEMO-BANK-001'),
     DEMO_TERMINAL_SECRET: z.string().min(32).optional(),
     MOCK_PAY_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
     WECHATPAY_API_BASE: z.url().optional(),
-    WECHATPAY_MCHID: z.string().regex(/^\d{8,12}$/, 'must be a WeChat Pay merchant id (digits)').default(DEMO_DEFAULTS.WECHATPAY_MCHID),
+    WECHATPAY_MCHID: z
+      .string()
+      .regex(/^\d{8,12}$/, 'must be a WeChat Pay merchant id (digits)')
+      .default(DEMO_DEFAULTS.WECHATPAY_MCHID),
     WECHATPAY_MERCHANT_PRIVATE_KEY: pem('private').optional(),
-    WECHATPAY_MERCHANT_SERIAL: z.string().regex(/^[0-9A-Fa-f]{8,40}$/, 'must be the merchant certificate serial in hex').optional(),
+    WECHATPAY_MERCHANT_SERIAL: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{8,40}$/, 'must be the merchant certificate serial in hex')
+      .optional(),
     WECHATPAY_APIV3_KEY: z.string().length(32).optional(),
-    WECHATPAY_PUBLIC_KEY_ID: z.string().regex(/^PUB_KEY_ID_\w+$/, 'must look like PUB_KEY_ID_…').optional(),
+    WECHATPAY_PUBLIC_KEY_ID: z
+      .string()
+      .regex(/^PUB_KEY_ID_\w+$/, 'must look like PUB_KEY_ID_…')
+      .optional(),
     WECHATPAY_PUBLIC_KEY: pem('public').optional(),
     ALIPAY_GATEWAY: z.url().optional(),
-    ALIPAY_APPID: z.string().regex(/^\d{16}$/, 'must be a 16-digit Alipay app id').default(DEMO_DEFAULTS.ALIPAY_APPID),
-    ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be a 2088… Alipay partner id').default(DEMO_DEFAULTS.ALIPAY_SELLER_ID),
+    ALIPAY_APPID: z
+      .string()
+      .regex(/^\d{16}$/, 'must be a 16-digit Alipay app id')
+      .default(DEMO_DEFAULTS.ALIPAY_APPID),
+    ALIPAY_SELLER_ID: z
+      .string()
+      .regex(/^2088\d{12}$/, 'must be a 2088… Alipay partner id')
+      .default(DEMO_DEFAULTS.ALIPAY_SELLER_ID),
     ALIPAY_APP_PRIVATE_KEY: pem('private').optional(),
     ALIPAY_PUBLIC_KEY: pem('public').optional(),
     /** Where the gateways reach this server from outside (notify URLs, return pages); defaults to the listening address. */
@@ -96,7 +120,10 @@ const EnvSchema = z
     WORK_CALENDAR_FILE: z.string().min(1).optional(),
     UTILITY_NAME: z.string().trim().min(2).max(60).optional(),
     UTILITY_SHORT_NAME: z.string().trim().min(2).max(20).optional(),
-    UTILITY_HOTLINE: z.string().regex(/^[\d-]{5,20}$/, 'must be a phone number (digits and -)').default('95598'),
+    UTILITY_HOTLINE: z
+      .string()
+      .regex(/^[\d-]{5,20}$/, 'must be a phone number (digits and -)')
+      .default('95598'),
     UTILITY_SERVICE_HOURS: z.string().trim().min(2).max(40).default('全天 24 小时'),
   })
   .superRefine((env, ctx) => {
@@ -107,7 +134,23 @@ const EnvSchema = z
       for (const key of group) if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is required when ${given[0]} is set` });
     }
     if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'BACKOFFICE_URL', 'BACKOFFICE_SECRET', 'JWT_KEYS', 'WECHAT_API_BASE', 'SMS_URL', 'AMI_URL', 'TERMINAL_SECRET_KEYS', 'WECHATPAY_API_BASE', 'ALIPAY_GATEWAY', 'PUBLIC_BASE_URL', 'UTILITY_NAME', 'UTILITY_SHORT_NAME', ...WECHATPAY_KEYS, ...ALIPAY_KEYS] as const) {
+    for (const key of [
+      'DATABASE_URL',
+      'BACKOFFICE_URL',
+      'BACKOFFICE_SECRET',
+      'JWT_KEYS',
+      'WECHAT_API_BASE',
+      'SMS_URL',
+      'AMI_URL',
+      'TERMINAL_SECRET_KEYS',
+      'WECHATPAY_API_BASE',
+      'ALIPAY_GATEWAY',
+      'PUBLIC_BASE_URL',
+      'UTILITY_NAME',
+      'UTILITY_SHORT_NAME',
+      ...WECHATPAY_KEYS,
+      ...ALIPAY_KEYS,
+    ] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
     }
     for (const [key, message] of productionIssues(env)) ctx.addIssue({ code: 'custom', path: [key], message });
@@ -175,9 +218,7 @@ export class ConfigError extends Error {
 
 /** Reads and validates the environment once; throws ConfigError naming the first bad setting. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  const relevant = Object.fromEntries(
-    Object.keys(EnvSchema.shape).map((key) => [key, source[key] === '' ? undefined : source[key]]),
-  );
+  const relevant = Object.fromEntries(Object.keys(EnvSchema.shape).map((key) => [key, source[key] === '' ? undefined : source[key]]));
   const parsed = EnvSchema.safeParse(relevant);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -230,7 +271,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       appId: env.WECHAT_APPID,
       mchId: env.WECHATPAY_MCHID,
       keys:
-        env.WECHATPAY_MERCHANT_PRIVATE_KEY && env.WECHATPAY_MERCHANT_SERIAL && env.WECHATPAY_APIV3_KEY && env.WECHATPAY_PUBLIC_KEY_ID && env.WECHATPAY_PUBLIC_KEY
+        env.WECHATPAY_MERCHANT_PRIVATE_KEY &&
+        env.WECHATPAY_MERCHANT_SERIAL &&
+        env.WECHATPAY_APIV3_KEY &&
+        env.WECHATPAY_PUBLIC_KEY_ID &&
+        env.WECHATPAY_PUBLIC_KEY
           ? {
               merchantPrivateKey: env.WECHATPAY_MERCHANT_PRIVATE_KEY,
               merchantSerial: env.WECHATPAY_MERCHANT_SERIAL,
@@ -244,9 +289,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       gateway: env.ALIPAY_GATEWAY ?? `${mockBase}/alipay/gateway.do`,
       appId: env.ALIPAY_APPID,
       sellerId: env.ALIPAY_SELLER_ID,
-      keys: env.ALIPAY_APP_PRIVATE_KEY && env.ALIPAY_PUBLIC_KEY ? { appPrivateKey: env.ALIPAY_APP_PRIVATE_KEY, alipayPublicKey: env.ALIPAY_PUBLIC_KEY } : undefined,
+      keys:
+        env.ALIPAY_APP_PRIVATE_KEY && env.ALIPAY_PUBLIC_KEY ? { appPrivateKey: env.ALIPAY_APP_PRIVATE_KEY, alipayPublicKey: env.ALIPAY_PUBLIC_KEY } : undefined,
     },
-    payments: { publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''), orderTtlMinutes: env.PAYMENT_ORDER_TTL_MINUTES, queryAfterSeconds: env.PAYMENT_QUERY_AFTER_SECONDS },
+    payments: {
+      publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      orderTtlMinutes: env.PAYMENT_ORDER_TTL_MINUTES,
+      queryAfterSeconds: env.PAYMENT_QUERY_AFTER_SECONDS,
+    },
     sms: { url: env.SMS_URL ?? `${mockBase}/sms`, apiKey: env.SMS_API_KEY },
     ami: { url: env.AMI_URL ?? `${mockBase}/ami`, apiKey: env.AMI_API_KEY },
     billing: { runChunkSize: env.BILL_RUN_CHUNK },

@@ -81,11 +81,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     sms: createSmsClient(config.sms),
     ami: createAmiClient(config.ami),
   };
-  const tokens = createAccessTokens(
-    config.auth.jwtKeys ?? (await loadOrCreateDevKeys(config.dataDir)),
-    config.auth.accessTokenTtlSeconds,
-    clock,
-  );
+  const tokens = createAccessTokens(config.auth.jwtKeys ?? (await loadOrCreateDevKeys(config.dataDir)), config.auth.accessTokenTtlSeconds, clock);
   const smsCodes = createSmsCodes({ database, store, clock, sms: peers.sms });
   const auth = createAuthService({ database, store, clock, tokens, smsCodes, wechat: peers.wechat, refreshTtlDays: config.auth.refreshTokenTtlDays });
   const accounts = createAccountsService({ database, store, clock, smsCodes });
@@ -112,7 +108,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     sendConcurrency: config.notifications.sendConcurrency,
     log: logger,
   });
-  const outages = createOutages({ database, clock, jobs, notifications, log: logger, signal: { reports: config.outages.signalReports, windowMinutes: config.outages.signalWindowMinutes } });
+  const outages = createOutages({
+    database,
+    clock,
+    jobs,
+    notifications,
+    log: logger,
+    signal: { reports: config.outages.signalReports, windowMinutes: config.outages.signalWindowMinutes },
+  });
   jobs.define({ name: 'outages.start-due', policy: 'stately', cron: '* * * * *', handler: async () => void (await outages.startDue()) });
   const documents = createDocuments({ database, storage: localStorage(config.uploads.dir) });
   const workOrders = createWorkOrders({ database, clock, calendar, outbox, notifications, accounts, outages, documents, log: logger });
@@ -151,7 +154,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
 
-  const deps: AppDeps = { config, logger, clock, calendar, database, store, jobs, outbox, peers, tokens, smsCodes, auth, accounts, billing, notifications, outages, workOrders, documents, terminals, payments };
+  const deps: AppDeps = {
+    config,
+    logger,
+    clock,
+    calendar,
+    database,
+    store,
+    jobs,
+    outbox,
+    peers,
+    tokens,
+    smsCodes,
+    auth,
+    accounts,
+    billing,
+    notifications,
+    outages,
+    workOrders,
+    documents,
+    terminals,
+    payments,
+  };
   const app = createApp(deps);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5_000;

@@ -17,14 +17,13 @@ const percent = (permille: number) => `${Math.round(permille / 10)}%`;
 export function explainChange(comparison: BillComparison): Explanation {
   const { days, kwh, amountFen, tier, peakSharePermille } = comparison;
   const difference = amountFen.current - amountFen.previous;
-  const headline =
-    difference === 0
-      ? '本期电费与上期持平'
-      : `本期电费比上期${difference > 0 ? '多' : '少'} ${formatFen(Math.abs(difference))}`;
+  const headline = difference === 0 ? '本期电费与上期持平' : `本期电费比上期${difference > 0 ? '多' : '少'} ${formatFen(Math.abs(difference))}`;
 
   const reasons: string[] = [];
   if (days.current !== days.previous) {
-    reasons.push(`计费天数${days.current > days.previous ? '多' : '少'} ${Math.abs(days.current - days.previous)} 天（本期 ${days.current} 天，上期 ${days.previous} 天）`);
+    reasons.push(
+      `计费天数${days.current > days.previous ? '多' : '少'} ${Math.abs(days.current - days.previous)} 天（本期 ${days.current} 天，上期 ${days.previous} 天）`,
+    );
   }
   if (kwh.current !== kwh.previous) {
     const change = kwh.current - kwh.previous;

@@ -24,7 +24,9 @@ export const TierCard = z
     tier: z.number().int().positive(),
     limits: z.array(Kwh),
     kwhToNextTier: Kwh.nullable(),
-    rates: z.array(z.object({ tier: z.number().int(), single: z.number().int().optional(), periods: z.partialRecord(PeriodName, z.number().int()).optional() })),
+    rates: z.array(
+      z.object({ tier: z.number().int(), single: z.number().int().optional(), periods: z.partialRecord(PeriodName, z.number().int()).optional() }),
+    ),
   })
   .meta({ id: 'TierCard' });
 export type TierCard = z.infer<typeof TierCard>;

@@ -3,7 +3,15 @@ import { routes } from '../routes';
 import { defineEndpoint } from './endpoint';
 
 const ParkedEvent = z
-  .object({ id: z.number().int(), topic: z.string(), type: z.string().nullable(), attempts: z.number().int(), lastError: z.string().nullable(), createdAt: z.iso.datetime({ offset: true }), parkedAt: z.iso.datetime({ offset: true }) })
+  .object({
+    id: z.number().int(),
+    topic: z.string(),
+    type: z.string().nullable(),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    createdAt: z.iso.datetime({ offset: true }),
+    parkedAt: z.iso.datetime({ offset: true }),
+  })
   .meta({ id: 'ParkedEvent' });
 
 export const listParkedEvents = defineEndpoint({

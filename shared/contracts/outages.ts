@@ -116,7 +116,12 @@ export const updateOutage = defineEndpoint({
   roles: STAFF_OUTAGES,
   params: OutageParams,
   body: z
-    .object({ expectedVersion: z.number().int().positive(), scheduledStart: Instant.optional(), scheduledEnd: Instant.optional(), reason: z.string().trim().min(2).max(500).optional() })
+    .object({
+      expectedVersion: z.number().int().positive(),
+      scheduledStart: Instant.optional(),
+      scheduledEnd: Instant.optional(),
+      reason: z.string().trim().min(2).max(500).optional(),
+    })
     .refine((body) => body.scheduledStart || body.scheduledEnd || body.reason, 'change at least one of the times or the reason'),
   response: z.object({ outage: Outage }),
   statuses: { 404: 'no such outage', 409: 'changed by someone else, or already restored or cancelled' },
@@ -137,7 +142,11 @@ const transition = <Body extends z.ZodType>(route: (typeof routes)['startOutage'
 
 export const startOutage = transition(routes.startOutage, 'Mark a scheduled outage as in progress', z.object({}));
 export const restoreOutage = transition(routes.restoreOutage, 'Mark power restored (now, or at the time given)', z.object({ restoredAt: Instant.optional() }));
-export const cancelOutage = transition(routes.cancelOutage, 'Cancel a scheduled outage, with the reason customers will read', z.object({ reason: z.string().trim().min(2).max(500) }));
+export const cancelOutage = transition(
+  routes.cancelOutage,
+  'Cancel a scheduled outage, with the reason customers will read',
+  z.object({ reason: z.string().trim().min(2).max(500) }),
+);
 
 export const importOutages = defineEndpoint({
   ...routes.importOutages,
@@ -161,6 +170,8 @@ export const listOutageSuggestions = defineEndpoint({
   auth: 'staff',
   roles: STAFF_OUTAGES,
   response: z.object({
-    suggestions: z.array(z.object({ transformerArea: z.string(), district: z.string().nullable(), reports: z.number().int(), firstAt: Instant, lastAt: Instant })),
+    suggestions: z.array(
+      z.object({ transformerArea: z.string(), district: z.string().nullable(), reports: z.number().int(), firstAt: Instant, lastAt: Instant }),
+    ),
   }),
 });

@@ -18,8 +18,17 @@ export const PaymentLaunch = z
   .discriminatedUnion('kind', [
     z.object({
       kind: z.literal('requestPayment'),
-      params: z.object({ appId: z.string(), timeStamp: z.string(), nonceStr: z.string(), package: z.string(), signType: z.literal('RSA'), paySign: z.string() }),
-      demoCashierUrl: z.string().optional().meta({ description: 'Only against the local mock gateway: post the parameters here (with `action` pay or cancel) instead of calling wx.requestPayment' }),
+      params: z.object({
+        appId: z.string(),
+        timeStamp: z.string(),
+        nonceStr: z.string(),
+        package: z.string(),
+        signType: z.literal('RSA'),
+        paySign: z.string(),
+      }),
+      demoCashierUrl: z.string().optional().meta({
+        description: 'Only against the local mock gateway: post the parameters here (with `action` pay or cancel) instead of calling wx.requestPayment',
+      }),
     }),
     z.object({ kind: z.literal('redirect'), url: z.string() }),
   ])
@@ -70,7 +79,13 @@ export const createPayment = defineEndpoint({
   auth: 'customer',
   body: CreatePaymentBody,
   response: z.object({ order: PaymentOrder }),
-  statuses: { 201: 'created', 200: 'already created under this key', 409: 'nothing to pay, or a bill is no longer open', 422: 'the key was used for a different request', 502: 'the gateway refused the order' },
+  statuses: {
+    201: 'created',
+    200: 'already created under this key',
+    409: 'nothing to pay, or a bill is no longer open',
+    422: 'the key was used for a different request',
+    502: 'the gateway refused the order',
+  },
 });
 
 export const getPayment = defineEndpoint({
@@ -122,7 +137,15 @@ export const alipayNotify = defineEndpoint({
 });
 
 export const PaymentRefund = z
-  .object({ id: z.number().int(), orderId: z.number().int(), outRefundNo: z.string(), amountFen: z.number().int(), state: z.enum(['REFUNDING', 'REFUNDED', 'FAILED']), createdAt: Instant, completedAt: Instant.nullable() })
+  .object({
+    id: z.number().int(),
+    orderId: z.number().int(),
+    outRefundNo: z.string(),
+    amountFen: z.number().int(),
+    state: z.enum(['REFUNDING', 'REFUNDED', 'FAILED']),
+    createdAt: Instant,
+    completedAt: Instant.nullable(),
+  })
   .meta({ id: 'PaymentRefund' });
 
 export const refundPayment = defineEndpoint({
@@ -144,7 +167,9 @@ export const listPaymentReviews = defineEndpoint({
   auth: 'staff',
   roles: STAFF_PAYMENTS,
   response: z.object({
-    reviews: z.array(z.object({ id: z.number().int(), channel: z.string(), outTradeNo: z.string().nullable(), problem: z.string(), detail: z.unknown(), receivedAt: Instant })),
+    reviews: z.array(
+      z.object({ id: z.number().int(), channel: z.string(), outTradeNo: z.string().nullable(), problem: z.string(), detail: z.unknown(), receivedAt: Instant }),
+    ),
     flagged: z.array(z.object({ orderId: z.number().int(), outTradeNo: z.string(), flag: z.string(), amountFen: z.number().int() })),
   }),
 });

@@ -28,7 +28,9 @@ export type WorkOrderSummary = z.infer<typeof WorkOrderSummary>;
 
 export const WorkOrderDetail = WorkOrderSummary.extend({
   form: z.record(z.string(), z.unknown()),
-  events: z.array(z.object({ action: z.string(), state: OrderStateKind, stage: z.string().nullable(), actor: z.string(), note: z.string().nullable(), at: Instant })),
+  events: z.array(
+    z.object({ action: z.string(), state: OrderStateKind, stage: z.string().nullable(), actor: z.string(), note: z.string().nullable(), at: Instant }),
+  ),
   upcoming: z.array(z.object({ stage: z.string(), name: z.string(), expectedBy: Instant })),
   canCancel: z.boolean(),
 }).meta({ id: 'WorkOrderDetail' });
@@ -150,12 +152,18 @@ export const backofficeCallback = defineEndpoint({
     'The back office moves an order: signed like our webhooks (X-Timestamp, X-Signature = base64 HMAC-SHA256 over "timestamp." + raw body), within 5 minutes, idempotent on X-Event-Id',
   tag: 'staff-workorders',
   auth: 'signature',
-  body: z.object({ orderId: z.number().int().positive(), action: z.enum(['advance', 'request_documents', 'complete', 'close']), note: z.string().max(300).optional() }),
+  body: z.object({
+    orderId: z.number().int().positive(),
+    action: z.enum(['advance', 'request_documents', 'complete', 'close']),
+    note: z.string().max(300).optional(),
+  }),
   response: z.object({ order: WorkOrderSummary, replayed: z.boolean() }),
   statuses: { 401: 'bad signature or stale timestamp', 409: 'not allowed from its current state' },
 });
 
-export const StoredDocument = z.object({ id: z.number().int(), kind: z.string(), filename: z.string(), mimeType: z.string(), sizeBytes: z.number().int() }).meta({ id: 'Document' });
+export const StoredDocument = z
+  .object({ id: z.number().int(), kind: z.string(), filename: z.string(), mimeType: z.string(), sizeBytes: z.number().int() })
+  .meta({ id: 'Document' });
 const DocumentParams = OrderParams.extend({ documentId: z.coerce.number().int().positive() });
 const FileBytes = z.string().meta({ description: 'the file', format: 'binary' });
 
@@ -182,12 +190,12 @@ export const supplyDocuments = defineEndpoint({
 
 export const getMyDocument = defineEndpoint({
   ...routes.getMyDocument,
-  summary: 'A document attached to one of the caller\'s requests',
+  summary: "A document attached to one of the caller's requests",
   tag: 'service-requests',
   auth: 'customer',
   params: DocumentParams,
   response: FileBytes,
-  statuses: { 404: 'not a document of the caller\'s request' },
+  statuses: { 404: "not a document of the caller's request" },
 });
 
 export const getOrderDocument = defineEndpoint({

@@ -10,12 +10,18 @@ import { defineEndpoint } from './endpoint';
 
 export const TerminalIdField = z.string().regex(/^[A-Z0-9][A-Z0-9-]{2,31}$/, 'must be 3–32 capital letters, digits or -');
 const AccountingDate = z.iso.date().meta({ description: 'The terminal’s accounting day (Shanghai calendar date)' });
-const Serial = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -').meta({ description: 'The terminal’s own transaction serial number, unique per accounting day' });
+const Serial = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -')
+  .meta({ description: 'The terminal’s own transaction serial number, unique per accounting day' });
 const AccountNo = z.string().regex(/^\d{6,20}$/, 'must be 6–20 digits');
 const Fen = z.number().int();
 /** The largest single payment a terminal may post: ¥1,000,000. */
 export const MAX_TERMINAL_PAY_FEN = 100_000_000;
-const PayFen = z.number().int().meta({ description: `Amount in fen, 1 to ${MAX_TERMINAL_PAY_FEN}` });
+const PayFen = z
+  .number()
+  .int()
+  .meta({ description: `Amount in fen, 1 to ${MAX_TERMINAL_PAY_FEN}` });
 const Instant = z.iso.datetime({ offset: true });
 const IpOrCidr = z
   .string()
@@ -126,7 +132,8 @@ export const listTerminalDays = defineEndpoint({
 });
 
 export const MismatchKind = z.enum(['long', 'short', 'amount', 'account']).meta({
-  description: 'long: we recorded the payment, the terminal did not; short: the terminal has it, we do not; amount / account: both have the serial with a different amount / account',
+  description:
+    'long: we recorded the payment, the terminal did not; short: the terminal has it, we do not; amount / account: both have the serial with a different amount / account',
 });
 
 export const TerminalMismatch = z
@@ -171,8 +178,14 @@ export const resolveTerminalMismatch = defineEndpoint({
 
 const SignedHeaders = z.object({
   'X-Terminal-Id': TerminalIdField,
-  'X-Timestamp': z.string().regex(/^\d{10}$/).meta({ description: 'Unix time in seconds; refused more than 5 minutes from ours' }),
-  'X-Nonce': z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).meta({ description: '16–64 random letters, digits, _ or -; never reused' }),
+  'X-Timestamp': z
+    .string()
+    .regex(/^\d{10}$/)
+    .meta({ description: 'Unix time in seconds; refused more than 5 minutes from ours' }),
+  'X-Nonce': z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/)
+    .meta({ description: '16–64 random letters, digits, _ or -; never reused' }),
   'X-Signature': z.string().meta({ description: 'base64 HMAC-SHA256 of METHOD\\nPATH\\nX-Timestamp\\nX-Nonce\\nhex(sha256(body))\\n' }),
 });
 const SIGNED_STATUSES = { 401: 'unknown terminal, bad signature, stale timestamp or reused nonce', 403: 'terminal disabled, or source IP not allowed' };
@@ -254,7 +267,14 @@ export const terminalReverse = defineEndpoint({
   ...terminalEndpoint,
   summary: 'Reverse (冲正) a payment of the same open accounting day, for its full amount; undoes exactly what the payment did',
   body: z.object({ serial: Serial, accountingDate: AccountingDate, originalSerial: Serial, amountFen: PayFen }),
-  response: z.object({ serial: Serial, originalSerial: Serial, accountingDate: AccountingDate, amountFen: Fen, status: z.literal('reversed'), reversedAt: Instant }),
+  response: z.object({
+    serial: Serial,
+    originalSerial: Serial,
+    accountingDate: AccountingDate,
+    amountFen: Fen,
+    status: z.literal('reversed'),
+    reversedAt: Instant,
+  }),
   statuses: {
     ...SIGNED_STATUSES,
     400: 'AMOUNT_INVALID: not the original’s full amount',
@@ -267,7 +287,8 @@ export const terminalReverse = defineEndpoint({
 export const terminalSignout = defineEndpoint({
   ...routes.terminalSignout,
   ...terminalEndpoint,
-  summary: 'Sign out: close the accounting day; returns the count and total of its payments that stand (reversed ones excluded). Repeating it returns the same figures',
+  summary:
+    'Sign out: close the accounting day; returns the count and total of its payments that stand (reversed ones excluded). Repeating it returns the same figures',
   body: z.object({ accountingDate: AccountingDate }),
   response: z.object({ accountingDate: AccountingDate, status: z.literal('closed'), count: z.number().int(), totalFen: Fen, closedAt: Instant }),
   statuses: { ...SIGNED_STATUSES, 409: 'NOT_SIGNED_IN' },
@@ -294,5 +315,9 @@ export const terminalReconcile = defineEndpoint({
     "Reconcile a signed-out day against the terminal's file (header H|date|count|totalFen, then D|serial|accountNo|amountFen per payment that stands); the same file again returns the same result",
   body: z.object({ accountingDate: AccountingDate, file: z.string().min(1).max(900_000) }),
   response: ReconcileResult,
-  statuses: { ...SIGNED_STATUSES, 400: 'RECONCILE_FILE_INVALID', 409: 'NOT_SIGNED_IN, DAY_NOT_CLOSED, ALREADY_RECONCILED (a different file was reconciled for that day)' },
+  statuses: {
+    ...SIGNED_STATUSES,
+    400: 'RECONCILE_FILE_INVALID',
+    409: 'NOT_SIGNED_IN, DAY_NOT_CLOSED, ALREADY_RECONCILED (a different file was reconciled for that day)',
+  },
 });

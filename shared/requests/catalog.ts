@@ -93,7 +93,12 @@ export const CATALOG: Record<RequestType, RequestTypeDefinition> = {
       { key: 'completion_inspection', name: '竣工检验', limit: wd(5) },
       { key: 'install_connect', name: '装表接电', limit: wd(5) },
     ],
-    documents: [LICENCE, { kind: 'project_approval', name: '项目批复文件' }, { kind: 'site_plan', name: '用电地址总平面图' }, { kind: 'load_list', name: '用电设备清单' }],
+    documents: [
+      LICENCE,
+      { kind: 'project_approval', name: '项目批复文件' },
+      { kind: 'site_plan', name: '用电地址总平面图' },
+      { kind: 'load_list', name: '用电设备清单' },
+    ],
   },
   capacity_increase: {
     type: 'capacity_increase',
@@ -173,7 +178,8 @@ export const CATALOG: Record<RequestType, RequestTypeDefinition> = {
 };
 
 /** Where a work order stands: in a stage, waiting for the customer's documents, or ended. */
-export type OrderState = { kind: 'stage'; stage: string } | { kind: 'awaiting_documents'; stage: string } | { kind: 'completed' } | { kind: 'cancelled' } | { kind: 'closed' };
+export type OrderState =
+  { kind: 'stage'; stage: string } | { kind: 'awaiting_documents'; stage: string } | { kind: 'completed' } | { kind: 'cancelled' } | { kind: 'closed' };
 
 export type OrderAction =
   | { action: 'advance' }

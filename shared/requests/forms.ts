@@ -45,8 +45,19 @@ export const REQUEST_FORMS = {
     description: text(4, 300),
     contactPhone: Phone,
   }),
-  lv_residential_connection: z.object({ applicantName: text(2, 20), idNumber: IdNumber, address: text(6, 100), requestedKw: z.number().int().min(1).max(50), ...contact }),
-  lv_business_connection: z.object({ ...company, address: text(6, 100), requestedKw: z.number().int().min(1).max(160, '低压非居民报装不超过 160 千瓦'), ...contact }),
+  lv_residential_connection: z.object({
+    applicantName: text(2, 20),
+    idNumber: IdNumber,
+    address: text(6, 100),
+    requestedKw: z.number().int().min(1).max(50),
+    ...contact,
+  }),
+  lv_business_connection: z.object({
+    ...company,
+    address: text(6, 100),
+    requestedKw: z.number().int().min(1).max(160, '低压非居民报装不超过 160 千瓦'),
+    ...contact,
+  }),
   hv_connection: z.object({
     ...company,
     siteAddress: text(6, 100),
@@ -56,23 +67,52 @@ export const REQUEST_FORMS = {
     ...contact,
   }),
   capacity_increase: z
-    .object({ accountId, ...company, currentKva: z.number().int().min(1), requestedKva: z.number().int().min(1).max(100_000), expectedDate: date, reason: text(4, 300), ...contact })
+    .object({
+      accountId,
+      ...company,
+      currentKva: z.number().int().min(1),
+      requestedKva: z.number().int().min(1).max(100_000),
+      expectedDate: date,
+      reason: text(4, 300),
+      ...contact,
+    })
     .refine((form) => form.requestedKva > form.currentKva, { message: '增容后的容量应大于现有容量', path: ['requestedKva'] }),
   capacity_decrease: z
-    .object({ accountId, mode: z.enum(['reduce', 'suspend']), requestedKva: z.number().int().min(1).optional(), from: date, until: date.optional(), reason: text(4, 300), ...contact })
+    .object({
+      accountId,
+      mode: z.enum(['reduce', 'suspend']),
+      requestedKva: z.number().int().min(1).optional(),
+      from: date,
+      until: date.optional(),
+      reason: text(4, 300),
+      ...contact,
+    })
     .refine((form) => form.mode === 'suspend' || form.requestedKva !== undefined, { message: '减容请填写减容后的容量', path: ['requestedKva'] })
     .refine((form) => !form.until || form.until > form.from, { message: '结束日期应晚于开始日期', path: ['until'] }),
   name_transfer: z.object({ accountId, newHolderName: text(2, 60), newHolderId: IdNumber.or(CreditCode), reason: text(2, 200), contactPhone: Phone }),
   meter_check: z.object({ accountId, concern: text(4, 300), contactPhone: Phone }),
-  ev_charger: z.object({ accountId: accountId.optional(), address: text(6, 100), parkingSpace: text(1, 30), chargerKw: z.union([z.literal(7), z.literal(11), z.literal(22)]), contactPhone: Phone }),
-  rooftop_solar: z.object({ accountId, capacityKw: z.number().min(1).max(1000), mode: z.enum(['full_export', 'self_use_surplus_export']), roofAreaM2: z.number().int().min(5).max(100_000), contactPhone: Phone }),
+  ev_charger: z.object({
+    accountId: accountId.optional(),
+    address: text(6, 100),
+    parkingSpace: text(1, 30),
+    chargerKw: z.union([z.literal(7), z.literal(11), z.literal(22)]),
+    contactPhone: Phone,
+  }),
+  rooftop_solar: z.object({
+    accountId,
+    capacityKw: z.number().min(1).max(1000),
+    mode: z.enum(['full_export', 'self_use_surplus_export']),
+    roofAreaM2: z.number().int().min(5).max(100_000),
+    contactPhone: Phone,
+  }),
   complaint: z.object({ accountId: accountId.optional(), subject: text(2, 40), description: text(10, 1000), contactPhone: Phone }),
   suggestion: z.object({ subject: text(2, 40), description: text(10, 1000), contactPhone: Phone.optional() }),
 } satisfies Record<(typeof REQUEST_TYPES)[number], z.ZodType>;
 
 /** Ids of documents uploaded beforehand (`POST /api/service-requests/documents`) to attach to the request. */
 const DocumentIds = z.array(z.number().int().positive()).max(10).optional();
-const submission = <T extends (typeof REQUEST_TYPES)[number]>(type: T) => z.object({ type: z.literal(type), form: REQUEST_FORMS[type], documents: DocumentIds });
+const submission = <T extends (typeof REQUEST_TYPES)[number]>(type: T) =>
+  z.object({ type: z.literal(type), form: REQUEST_FORMS[type], documents: DocumentIds });
 
 /** A submission: the type and its form, one discriminated union for the server and the pages. */
 export const RequestSubmission = z.discriminatedUnion('type', [

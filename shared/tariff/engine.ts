@@ -27,7 +27,9 @@ export function rate(yuanPerKwh: string): Rate {
 
 /** Rate 5380 → "0.538". */
 export function formatRate(value: Rate): string {
-  const decimals = String(value % 10_000).padStart(4, '0').replace(/0{1,3}$/, '');
+  const decimals = String(value % 10_000)
+    .padStart(4, '0')
+    .replace(/0{1,3}$/, '');
   return `${Math.floor(value / 10_000)}.${decimals}`;
 }
 
@@ -73,7 +75,8 @@ export function registerAdvance(previous: number, current: number, wrapAt?: numb
  */
 export function apportion(total: number, weights: readonly number[]): number[] {
   if (!Number.isSafeInteger(total) || total < 0) throw new RangeError(`apportion: total must be a non-negative whole number, got ${total}`);
-  if (weights.some((weight) => !Number.isSafeInteger(weight) || weight < 0)) throw new RangeError(`apportion: weights must be non-negative whole numbers, got ${weights.join(', ')}`);
+  if (weights.some((weight) => !Number.isSafeInteger(weight) || weight < 0))
+    throw new RangeError(`apportion: weights must be non-negative whole numbers, got ${weights.join(', ')}`);
   if (weights.length === 0) {
     if (total > 0) throw new RangeError(`apportion: ${total} to split over no parts`);
     return [];
@@ -198,7 +201,10 @@ export function computeBill(input: BillInput): BillComputation {
       }
       priced.push({ period, rate: periodRate, advance });
     }
-    const split = apportion(kwh, priced.map((period) => period.advance));
+    const split = apportion(
+      kwh,
+      priced.map((period) => period.advance),
+    );
     priced.forEach((period, index) => periods.push({ period: period.period, kwh: split[index]!, rate: period.rate }));
   }
 
@@ -218,7 +224,8 @@ export function computeBill(input: BillInput): BillComputation {
     tierCountedKwh = countedBefore + kwh;
     for (const { tier, kwh: tierKwh } of tiers) {
       const adder = tariff.tiers.adders[tier - 1] ?? 0;
-      if (adder > 0 && tierKwh > 0) lines.push({ kind: 'tier_adder', key: String(tier), quantity: tierKwh, rate: adder, amountFen: lineAmount(tierKwh, adder) });
+      if (adder > 0 && tierKwh > 0)
+        lines.push({ kind: 'tier_adder', key: String(tier), quantity: tierKwh, rate: adder, amountFen: lineAmount(tierKwh, adder) });
     }
   }
   if (tariff.demandFenPerKva && input.contractKva) {

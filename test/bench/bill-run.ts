@@ -60,7 +60,13 @@ await fs.chmod(dir, 0o755);
 // (a quarter of a small server's memory) instead of the embedded default of 128 MB. Both the
 // baseline and the run are measured on the same server.
 const PG_SETTINGS = { shared_buffers: process.env.BENCH_SHARED_BUFFERS ?? '1GB', max_wal_size: '4GB' };
-const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, settings: PG_SETTINGS, log: pino({ level: 'warn' }) });
+const cluster = await startEmbeddedPostgres({
+  dataDir: path.join(dir, 'pg'),
+  preferredPort: await freePort(),
+  persistent: false,
+  settings: PG_SETTINGS,
+  log: pino({ level: 'warn' }),
+});
 try {
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
   const database = openDatabase(cluster.urlFor('power'), 4);
@@ -73,7 +79,9 @@ try {
   const sql = async (label: string, text: string, values: unknown[] = []) => {
     const started = performance.now();
     const result = await generator.query(text, values);
-    out(`  ${label.padEnd(46)} ${seconds(performance.now() - started).padStart(8)}${result.rowCount ? `  (${result.rowCount.toLocaleString('en')} rows)` : ''}`);
+    out(
+      `  ${label.padEnd(46)} ${seconds(performance.now() - started).padStart(8)}${result.rowCount ? `  (${result.rowCount.toLocaleString('en')} rows)` : ''}`,
+    );
     return result;
   };
 
@@ -83,7 +91,11 @@ try {
   // The connection goes back to the pool: the run and the baseline must check their keys.
   await generator.query('RESET session_replication_role');
   generator.release();
-  out(`PostgreSQL: ${Object.entries(PG_SETTINGS).map(([name, value]) => `${name}=${value}`).join(', ')}`);
+  out(
+    `PostgreSQL: ${Object.entries(PG_SETTINGS)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')}`,
+  );
 
   const clock = { now: () => shanghaiMidnight(`${addMonths(MONTH, 1)}-02`) };
   const runner = createBillRunner({ database, clock, log, chunkSize: CHUNK });
@@ -128,7 +140,9 @@ try {
     [BASELINE_MONTH, start, end],
   );
   const baselineMs = performance.now() - baselineStarted;
-  out(`  ${seconds(baselineMs)}  ${Math.round((baseline.rowCount ?? 0) / (baselineMs / 1000)).toLocaleString('en')} rows/s  (${(baseline.rowCount ?? 0).toLocaleString('en')} rows)`);
+  out(
+    `  ${seconds(baselineMs)}  ${Math.round((baseline.rowCount ?? 0) / (baselineMs / 1000)).toLocaleString('en')} rows/s  (${(baseline.rowCount ?? 0).toLocaleString('en')} rows)`,
+  );
   out(`  CPU: PostgreSQL ${((await postgresCpuSeconds(pgDataDir)) - baselinePgBefore).toFixed(1)} s`);
   await database.pool.query('DELETE FROM bills WHERE month = $1', [BASELINE_MONTH]);
   await database.pool.query('VACUUM ANALYZE bills');
@@ -139,12 +153,16 @@ try {
   const perSecond = warm.counts.computed / (warm.ms / 1000);
   out(`  ${seconds(warm.ms)}  ${Math.round(perSecond).toLocaleString('en')} accounts/s  ${JSON.stringify(warm.counts)}`);
   out(cpuLine(warm.cpu));
-  const { rows: [written] } = await database.pool.query(
+  const {
+    rows: [written],
+  } = await database.pool.query(
     `SELECT (SELECT count(*) FROM bills WHERE month = $1)::int AS bills, (SELECT count(*) FROM receivables WHERE month = $1)::int AS receivables`,
     [MONTH],
   );
-  out(`\nResult: ${warm.counts.computed.toLocaleString('en')} accounts billed in ${seconds(warm.ms)} (${Math.round(perSecond).toLocaleString('en')}/s);` +
-    ` ${written.bills.toLocaleString('en')} bills and ${written.receivables.toLocaleString('en')} receivables written`);
+  out(
+    `\nResult: ${warm.counts.computed.toLocaleString('en')} accounts billed in ${seconds(warm.ms)} (${Math.round(perSecond).toLocaleString('en')}/s);` +
+      ` ${written.bills.toLocaleString('en')} bills and ${written.receivables.toLocaleString('en')} receivables written`,
+  );
   out(`  ratio to the INSERT … SELECT baseline: ${(warm.ms / baselineMs).toFixed(2)} × (target ≤ 2 ×); under 2 minutes: ${warm.ms < 120_000 ? 'yes' : 'no'}`);
   out(`  peak server (node) memory during the run: ${Math.round(peakRss / 1_048_576)} MB RSS`);
   await database.close();

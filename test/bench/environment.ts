@@ -80,7 +80,7 @@ export async function startBenchServer() {
   return {
     url: runtime.url,
     runtime,
-    databaseUrl: cluster.urlFor("power"),
+    databaseUrl: cluster.urlFor('power'),
     async stop() {
       await runtime.stop();
       await mocks.close();

@@ -45,15 +45,23 @@ try {
      SELECT '7' || lpad(i::text, 9, '0'), '住户' || i, '测试小区 ' || i, 'residential', 'TA-BENCH-01', '17' || lpad(i::text, 9, '0') FROM generate_series(1, $1::int) i`,
     [CUSTOMERS],
   );
-  await sql(`INSERT INTO account_bindings (customer_id, account_id, is_default) SELECT c.id, a.id, true FROM customers c JOIN electricity_accounts a ON a.phone_on_file = c.phone`);
+  await sql(
+    `INSERT INTO account_bindings (customer_id, account_id, is_default) SELECT c.id, a.id, true FROM customers c JOIN electricity_accounts a ON a.phone_on_file = c.phone`,
+  );
   await sql(`INSERT INTO sms_opt_ins (customer_id, topic, enabled) SELECT id, 'outage', true FROM customers WHERE wechat_openid IS NULL`);
-  await sql(`INSERT INTO subscribe_grants (customer_id, template_id, remaining) SELECT id, 'TPL_OUTAGE_NOTICE', 1 FROM customers WHERE wechat_openid IS NOT NULL`);
+  await sql(
+    `INSERT INTO subscribe_grants (customer_id, template_id, remaining) SELECT id, 'TPL_OUTAGE_NOTICE', 1 FROM customers WHERE wechat_openid IS NOT NULL`,
+  );
   const { rows: openids } = await sql(`SELECT wechat_openid FROM customers WHERE wechat_openid IS NOT NULL`);
   // The same grants on WeChat's side, given on each customer's phone.
   for (let index = 0; index < openids.length; index += 200) {
     await Promise.all(
       openids.slice(index, index + 200).map(({ wechat_openid: openid }) =>
-        fetch(`${mocks.url}/wechat/_subscribe`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ openid, results: { TPL_OUTAGE_NOTICE: 'accept' } }) }).then((r) => r.arrayBuffer()),
+        fetch(`${mocks.url}/wechat/_subscribe`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ openid, results: { TPL_OUTAGE_NOTICE: 'accept' } }),
+        }).then((r) => r.arrayBuffer()),
       ),
     );
   }
@@ -63,7 +71,10 @@ try {
   const payload = {
     page: 'packages/outages/pages/detail/index?id=1',
     wechat: { thing1: '文三路线路检修', time2: '2026-12-01 08:00', time3: '2026-12-01 12:00', thing4: '西湖区 1 个台区', thing5: '计划停电，请提前做好准备' },
-    sms: { template: 'outage_notice' as const, params: { title: '文三路线路检修', start: '2026-12-01 08:00', end: '2026-12-01 12:00', district: '西湖区', remark: '计划停电，请提前做好准备' } },
+    sms: {
+      template: 'outage_notice' as const,
+      params: { title: '文三路线路检修', start: '2026-12-01 08:00', end: '2026-12-01 12:00', district: '西湖区', remark: '计划停电，请提前做好准备' },
+    },
   };
 
   out(`\nBaseline: inserting ${CUSTOMERS.toLocaleString('en')} message rows directly`);
@@ -84,7 +95,9 @@ try {
   let fannedMs = 0;
   let made = 0;
   for (;;) {
-    const { rows: [progress] } = await sql(
+    const {
+      rows: [progress],
+    } = await sql(
       `SELECT count(*)::int AS made, count(*) FILTER (WHERE status IN ('queued', 'sending'))::int AS pending FROM notifications WHERE event_key = $1`,
       [eventKey],
     );
@@ -96,15 +109,21 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const totalMs = performance.now() - started;
-  const { rows: statuses } = await sql(`SELECT status, channel, count(*)::int AS n FROM notifications WHERE event_key = $1 GROUP BY 1, 2 ORDER BY 1, 2`, [eventKey]);
+  const { rows: statuses } = await sql(`SELECT status, channel, count(*)::int AS n FROM notifications WHERE event_key = $1 GROUP BY 1, 2 ORDER BY 1, 2`, [
+    eventKey,
+  ]);
   const sent = statuses.filter((row) => row.status === 'sent').reduce((sum, row) => sum + row.n, 0);
   const smsDelivered = (await (await fetch(`${mocks.url}/sms/messages`)).json()).messages.length - messagesBefore;
   const wechatDelivered = (await (await fetch(`${mocks.url}/wechat/_stats`)).json()).delivered as number;
   out(`  fan-out: ${made.toLocaleString('en')} rows ${seconds(fannedMs)} after the event was queued`);
-  out(`  delivered: ${sent.toLocaleString('en')} sent (the gateways received ${wechatDelivered.toLocaleString('en')} subscribe messages and ${smsDelivered.toLocaleString('en')} SMS) ${seconds(totalMs)} after the event`);
+  out(
+    `  delivered: ${sent.toLocaleString('en')} sent (the gateways received ${wechatDelivered.toLocaleString('en')} subscribe messages and ${smsDelivered.toLocaleString('en')} SMS) ${seconds(totalMs)} after the event`,
+  );
   out(`  rows by status: ${statuses.map((row) => `${row.status}/${row.channel} ${row.n}`).join(', ')}`);
-  out(`\nResult: ${Math.round(sent / ((totalMs - fannedMs) / 1000)).toLocaleString('en')} messages/s handed to the gateways once fanned out; ${seconds(totalMs)} from event to the last message;` +
-    ` ${(totalMs / baselineMs).toFixed(1)} × the time of the bare row insert (${seconds(baselineMs)})`);
+  out(
+    `\nResult: ${Math.round(sent / ((totalMs - fannedMs) / 1000)).toLocaleString('en')} messages/s handed to the gateways once fanned out; ${seconds(totalMs)} from event to the last message;` +
+      ` ${(totalMs / baselineMs).toFixed(1)} × the time of the bare row insert (${seconds(baselineMs)})`,
+  );
   await runtime.stop();
 } finally {
   await mocks.close();

@@ -75,7 +75,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const server = await startBenchServer();
 const floor = http.createServer((_req, res) => {
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-  res.end('<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><p style="font-size:24px">电力客户服务：账单、停电通知与缴费</p>');
+  res.end(
+    '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><p style="font-size:24px">电力客户服务：账单、停电通知与缴费</p>',
+  );
 });
 await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
 const browser = await launchChromium();

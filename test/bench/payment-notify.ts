@@ -31,13 +31,17 @@ const keys = await loadOrCreatePaymentKeys(SHARED_MOCK_KEYS_DIR);
 
 try {
   out(`\nSetting up ${TOTAL.toLocaleString('en')} accounts owing a bill, each with a WeChat Pay order being paid`);
-  const { rows: [customer] } = await database.pool.query<{ id: number }>(`INSERT INTO customers (wechat_openid) VALUES ('oBENCHPAYER') RETURNING id`);
+  const {
+    rows: [customer],
+  } = await database.pool.query<{ id: number }>(`INSERT INTO customers (wechat_openid) VALUES ('oBENCHPAYER') RETURNING id`);
   await database.pool.query(
     `INSERT INTO electricity_accounts (account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
      SELECT '55' || lpad(i::text, 8, '0'), '住户' || i, '杭州市西湖区测试路 ' || i || ' 号', 'residential', 'TA-BENCH-01', '13800000000' FROM generate_series(1, $1::int) i`,
     [TOTAL],
   );
-  await database.pool.query(`INSERT INTO billing_profiles (account_id, tariff_code) SELECT id, 'zj-residential' FROM electricity_accounts WHERE account_no LIKE '55%'`);
+  await database.pool.query(
+    `INSERT INTO billing_profiles (account_id, tariff_code) SELECT id, 'zj-residential' FROM electricity_accounts WHERE account_no LIKE '55%'`,
+  );
   await database.pool.query(
     `WITH b AS (INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, computed_at, published_at)
                 SELECT id, '2025-01', 'published', 'zj-residential', 1, 100, 12345, 100, '{}', '{}', now(), now() FROM electricity_accounts WHERE account_no LIKE '55%' RETURNING id, account_id)
@@ -69,7 +73,9 @@ try {
   );
   const baselineRate = direct.length / ((performance.now() - baselineStarted) / 1000);
   latencies.sort((a, b) => a - b);
-  out(`  ${baselineRate.toFixed(0).padStart(6)} orders/s  p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms  p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(0)} ms`);
+  out(
+    `  ${baselineRate.toFixed(0).padStart(6)} orders/s  p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(0)} ms  p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(0)} ms`,
+  );
 
   // Sealed and signed up front; the signatures' timestamps stay inside the 5-minute window for the run.
   const bodies = viaHttp.map(({ out_trade_no }) =>
@@ -88,20 +94,26 @@ try {
     });
     const rps = result.requests.total / (result.duration || 1);
     rates.push(rps);
-    out(`  ${label.padEnd(44)} ${rps.toFixed(0).padStart(6)} notifications/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(5)} ms  non-2xx ${result.non2xx + result.errors}`);
+    out(
+      `  ${label.padEnd(44)} ${rps.toFixed(0).padStart(6)} notifications/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(5)} ms  non-2xx ${result.non2xx + result.errors}`,
+    );
   }
 
   out(`\nWeChat Pay notifications, ${CONNECTIONS} connections, ${ORDERS.toLocaleString('en')} orders`);
   await send('first delivery (verify, decrypt, apply)');
   await send('the same again (duplicates: no-ops)');
-  const { rows: [tally] } = await database.pool.query(
+  const {
+    rows: [tally],
+  } = await database.pool.query(
     `SELECT count(*) FILTER (WHERE state = 'PAID')::int AS paid,
             (SELECT count(*)::int FROM payment_receipts) AS receipts,
             (SELECT count(*)::int FROM payment_allocations WHERE ref LIKE 'wechatpay:PBENCH%') AS allocations
        FROM payment_orders WHERE out_trade_no LIKE 'PBENCH%'`,
   );
   out(`\nResult: ${tally.paid} of ${TOTAL} orders PAID, ${tally.receipts} receipts, ${tally.allocations} allocations (each must equal the order count)`);
-  out(`  notifications over HTTP (verify, decrypt, apply): ${rates[0]!.toFixed(0)}/s — ${(rates[0]! / baselineRate).toFixed(2)} × the direct transaction (${baselineRate.toFixed(0)}/s; the target is 0.5 ×)`);
+  out(
+    `  notifications over HTTP (verify, decrypt, apply): ${rates[0]!.toFixed(0)}/s — ${(rates[0]! / baselineRate).toFixed(2)} × the direct transaction (${baselineRate.toFixed(0)}/s; the target is 0.5 ×)`,
+  );
   if (tally.paid !== TOTAL || tally.receipts !== TOTAL || tally.allocations !== TOTAL) process.exitCode = 1;
 
   out(`\nOrder creation: ${CONNECTIONS} customers on WeChat, each paying what their own account owes, ${CREATE_SECONDS} s`);
@@ -114,7 +126,9 @@ try {
      INSERT INTO account_bindings (customer_id, account_id, is_default) SELECT customer_id, account_id, true FROM pairs RETURNING customer_id, account_id`,
     [CONNECTIONS],
   );
-  await database.pool.query(`INSERT INTO billing_profiles (account_id, tariff_code) SELECT unnest($1::bigint[]), 'zj-residential'`, [payers.map((payer) => payer.account_id)]);
+  await database.pool.query(`INSERT INTO billing_profiles (account_id, tariff_code) SELECT unnest($1::bigint[]), 'zj-residential'`, [
+    payers.map((payer) => payer.account_id),
+  ]);
   await database.pool.query(
     `WITH b AS (INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, computed_at, published_at)
                 SELECT unnest($1::bigint[]), '2025-01', 'published', 'zj-residential', 1, 100, 12345, 100, '{}', '{}', now(), now() RETURNING id, account_id)
@@ -141,8 +155,14 @@ try {
       },
     ],
   });
-  const { rows: [placed] } = await database.pool.query(`SELECT count(*)::int AS n FROM payment_orders WHERE account_id = ANY($1) AND state = 'PAYING'`, [payers.map((payer) => payer.account_id)]);
-  out(`  ${creation.requests.average.toFixed(0)} orders/s  p50 ${creation.latency.p50} ms  p99 ${creation.latency.p99} ms  non-2xx ${creation.non2xx + creation.errors}; ${placed.n} orders placed with the gateway`);
+  const {
+    rows: [placed],
+  } = await database.pool.query(`SELECT count(*)::int AS n FROM payment_orders WHERE account_id = ANY($1) AND state = 'PAYING'`, [
+    payers.map((payer) => payer.account_id),
+  ]);
+  out(
+    `  ${creation.requests.average.toFixed(0)} orders/s  p50 ${creation.latency.p50} ms  p99 ${creation.latency.p99} ms  non-2xx ${creation.non2xx + creation.errors}; ${placed.n} orders placed with the gateway`,
+  );
   if (creation.non2xx + creation.errors > 0) process.exitCode = 1;
 } finally {
   await server.stop();

@@ -80,7 +80,9 @@ try {
   /** Waits until the outbox has delivered every event written since `fromId`; returns the delivery figures. */
   async function drained(fromId: number) {
     for (;;) {
-      const { rows: [state] } = await database.pool.query(
+      const {
+        rows: [state],
+      } = await database.pool.query(
         `SELECT count(*)::int AS events, count(*) FILTER (WHERE relayed_at IS NULL)::int AS waiting,
                 extract(epoch FROM max(relayed_at) - min(created_at)) * 1000 AS span_ms,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM relayed_at - created_at) * 1000) AS p50,
@@ -102,7 +104,9 @@ try {
     const document = await documents.store(customer, { kind: 'photo', filename: 'meter.png', bytes: PHOTO });
     await workOrders.submit(customer, `base-${counter++}`, complaint(document.id));
   });
-  out(`  ${base.perSecond.toFixed(0)} submissions/s  p50 ${base.p50.toFixed(1)} ms  p99 ${base.p99.toFixed(1)} ms  (${base.count} filed, ${base.errors} errors)`);
+  out(
+    `  ${base.perSecond.toFixed(0)} submissions/s  p50 ${base.p50.toFixed(1)} ms  p99 ${base.p99.toFixed(1)} ms  (${base.count} filed, ${base.errors} errors)`,
+  );
   const baseDelivery = await drained(mark);
 
   out(`\nOver HTTP: upload the photo, then file the request with it, ${CONCURRENCY} customers at once, ${SECONDS} s`);
@@ -111,7 +115,11 @@ try {
     const customer = viaHttp[worker]!;
     const auth = { Authorization: `Bearer ${customer.token}` };
     const upload = multipart({ kind: 'photo' }, { name: 'meter.png', type: 'image/png', bytes: PHOTO });
-    const { body: stored } = await send(`${runtime.url}/api/service-requests/documents`, { method: 'POST', headers: { ...auth, 'Content-Type': upload.contentType }, body: upload.body });
+    const { body: stored } = await send(`${runtime.url}/api/service-requests/documents`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': upload.contentType },
+      body: upload.body,
+    });
     const filed = await send(`${runtime.url}/api/service-requests`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
@@ -119,7 +127,9 @@ try {
     });
     if (filed.status !== 201) throw new Error(`expected 201, got ${filed.status}`);
   });
-  out(`  ${viaApi.perSecond.toFixed(0)} submissions/s  p50 ${viaApi.p50.toFixed(1)} ms  p99 ${viaApi.p99.toFixed(1)} ms  (${viaApi.count} filed, ${viaApi.errors} errors)`);
+  out(
+    `  ${viaApi.perSecond.toFixed(0)} submissions/s  p50 ${viaApi.p50.toFixed(1)} ms  p99 ${viaApi.p99.toFixed(1)} ms  (${viaApi.count} filed, ${viaApi.errors} errors)`,
+  );
   const delivery = await drained(mark);
 
   // The relay's own pace: a backlog of events committed at once (as after a back-office outage), drained.
@@ -128,7 +138,11 @@ try {
   mark = await lastOutboxId();
   await database.transaction(async (tx) => {
     for (let index = 0; index < BACKLOG; index += 1) {
-      await runtime.deps.outbox.write(tx, 'backoffice', { type: 'workorder.created', occurredAt: new Date().toISOString(), data: { orderId: index, type: 'complaint', stage: 'accepted' } });
+      await runtime.deps.outbox.write(tx, 'backoffice', {
+        type: 'workorder.created',
+        occurredAt: new Date().toISOString(),
+        data: { orderId: index, type: 'complaint', stage: 'accepted' },
+      });
     }
   });
   const backlog = await drained(mark);
@@ -140,17 +154,28 @@ try {
   const client = createBackofficeClient({ url: `${mocksUrl}/backoffice`, secret: BENCH_SECRET, timeoutMs: 5000 });
   const sendStarted = performance.now();
   for (let index = 0; index < BACKLOG; index += 1) {
-    await client.deliver({ id: `bench-${index}`, type: 'workorder.created', occurredAt: new Date().toISOString(), data: { orderId: index, type: 'complaint', stage: 'accepted' } });
+    await client.deliver({
+      id: `bench-${index}`,
+      type: 'workorder.created',
+      occurredAt: new Date().toISOString(),
+      data: { orderId: index, type: 'complaint', stage: 'accepted' },
+    });
   }
   const sendSeconds = (performance.now() - sendStarted) / 1000;
   const bareRate = BACKLOG / sendSeconds;
   out(`  ${bareRate.toFixed(0)} webhooks/s`);
 
   out(`\nResult:`);
-  out(`  submissions over HTTP: ${viaApi.perSecond.toFixed(0)}/s, p50 ${viaApi.p50.toFixed(1)} ms, p99 ${viaApi.p99.toFixed(1)} ms — ${(viaApi.perSecond / base.perSecond).toFixed(2)} × the direct service calls (${base.perSecond.toFixed(0)}/s)`);
-  out(`  outbox while customers file: ${delivery.events} events, commit to back office p50 ${Math.round(delivery.p50)} ms, p99 ${Math.round(delivery.p99)} ms` +
-    ` (during the direct-call baseline: ${baseDelivery.events} events, p99 ${Math.round(baseDelivery.p99)} ms)`);
-  out(`  outbox backlog: ${backlogRate.toFixed(0)} events/s — ${(backlogRate / bareRate).toFixed(2)} × the bare webhook loop (${bareRate.toFixed(0)}/s); the back office holds ${backofficeEvents.length} events`);
+  out(
+    `  submissions over HTTP: ${viaApi.perSecond.toFixed(0)}/s, p50 ${viaApi.p50.toFixed(1)} ms, p99 ${viaApi.p99.toFixed(1)} ms — ${(viaApi.perSecond / base.perSecond).toFixed(2)} × the direct service calls (${base.perSecond.toFixed(0)}/s)`,
+  );
+  out(
+    `  outbox while customers file: ${delivery.events} events, commit to back office p50 ${Math.round(delivery.p50)} ms, p99 ${Math.round(delivery.p99)} ms` +
+      ` (during the direct-call baseline: ${baseDelivery.events} events, p99 ${Math.round(baseDelivery.p99)} ms)`,
+  );
+  out(
+    `  outbox backlog: ${backlogRate.toFixed(0)} events/s — ${(backlogRate / bareRate).toFixed(2)} × the bare webhook loop (${bareRate.toFixed(0)}/s); the back office holds ${backofficeEvents.length} events`,
+  );
   await runtime.stop();
 } finally {
   client.close();

@@ -88,22 +88,32 @@ export function createSoakStats(startedAt: number) {
       let total = 0;
       let errors = 0;
       const byStatus = new Map<string, number>();
-      out(`\n  ${'route'.padEnd(44)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}`);
+      out(
+        `\n  ${'route'.padEnd(44)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}`,
+      );
       for (const [name, stats] of [...routes].sort(([a], [b]) => a.localeCompare(b))) {
         const routeErrors = [...stats.errors.values()].reduce((sum, n) => sum + n, 0);
         total += stats.latency.count;
         errors += routeErrors;
         for (const [status, n] of stats.errors) byStatus.set(status, (byStatus.get(status) ?? 0) + n);
         const detail = routeErrors ? `  (${[...stats.errors].map(([status, n]) => `${status}: ${n}`).join(', ')})` : '';
-        out(`  ${name.padEnd(44)} ${String(stats.latency.count).padStart(8)} ${String(routeErrors).padStart(6)} ${stats.latency.percentile(0.5).toFixed(1).padStart(7)} ${stats.latency.percentile(0.99).toFixed(1).padStart(7)} ${stats.latency.max.toFixed(0).padStart(7)}${detail}`);
+        out(
+          `  ${name.padEnd(44)} ${String(stats.latency.count).padStart(8)} ${String(routeErrors).padStart(6)} ${stats.latency.percentile(0.5).toFixed(1).padStart(7)} ${stats.latency.percentile(0.99).toFixed(1).padStart(7)} ${stats.latency.max.toFixed(0).padStart(7)}${detail}`,
+        );
       }
-      out(`\n  requests: ${total.toLocaleString('en')}; errors: ${errors}${errors ? ` (by status: ${[...byStatus].map(([status, n]) => `${status} ${n}`).join(', ')})` : ''}`);
+      out(
+        `\n  requests: ${total.toLocaleString('en')}; errors: ${errors}${errors ? ` (by status: ${[...byStatus].map(([status, n]) => `${status} ${n}`).join(', ')})` : ''}`,
+      );
       for (const sample of samples) out(`    ${sample}`);
 
-      out(`\n  ${'minute'.padEnd(7)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'RSS MB'.padStart(7)} ${'heap MB'.padStart(8)} ${'heap floor'.padStart(10)} ${'external'.padStart(8)} ${'in flight'.padStart(9)} ${'load'.padStart(5)} ${'generator heap'.padStart(14)}`);
+      out(
+        `\n  ${'minute'.padEnd(7)} ${'requests'.padStart(8)} ${'errors'.padStart(6)} ${'RSS MB'.padStart(7)} ${'heap MB'.padStart(8)} ${'heap floor'.padStart(10)} ${'external'.padStart(8)} ${'in flight'.padStart(9)} ${'load'.padStart(5)} ${'generator heap'.padStart(14)}`,
+      );
       const kept = minutes.slice(0, fullMinutes);
       kept.forEach((m, index) =>
-        out(`  ${String(index + 1).padEnd(7)} ${String(m.requests).padStart(8)} ${String(m.errors).padStart(6)} ${(mean(m.rss) / MB).toFixed(1).padStart(7)} ${(mean(m.heap) / MB).toFixed(1).padStart(8)} ${(floor(m.heap) / MB).toFixed(1).padStart(10)} ${(mean(m.external) / MB).toFixed(1).padStart(8)} ${String(m.inFlight).padStart(9)} ${m.load1.toFixed(2).padStart(5)} ${(m.generatorHeap / MB).toFixed(1).padStart(14)}`),
+        out(
+          `  ${String(index + 1).padEnd(7)} ${String(m.requests).padStart(8)} ${String(m.errors).padStart(6)} ${(mean(m.rss) / MB).toFixed(1).padStart(7)} ${(mean(m.heap) / MB).toFixed(1).padStart(8)} ${(floor(m.heap) / MB).toFixed(1).padStart(10)} ${(mean(m.external) / MB).toFixed(1).padStart(8)} ${String(m.inFlight).padStart(9)} ${m.load1.toFixed(2).padStart(5)} ${(m.generatorHeap / MB).toFixed(1).padStart(14)}`,
+        ),
       );
       out('  (MB; RSS, heap and external are means of samples every 5 s, the heap floor the lowest; in flight the most operations under way at a sample)');
       // After warm-up: RSS must stay within the bound of minute 2 in every later minute; the heap
@@ -118,8 +128,10 @@ export function createSoakStats(startedAt: number) {
         }
         drift.rssEnd = percent(mean(last.rss), mean(second.rss));
         drift.heap = percent(floor(last.heap), floor(second.heap));
-        out(`\n  after warm-up (minute 2 → ${kept.length}): RSS ${drift.rssEnd.toFixed(1)} % (largest departure from minute 2 in any minute: ${drift.rss.toFixed(1)} %), heap floor ${drift.heap.toFixed(1)} %` +
-          `, heap mean ${percent(mean(last.heap), mean(second.heap)).toFixed(1)} %; bound ±10 %`);
+        out(
+          `\n  after warm-up (minute 2 → ${kept.length}): RSS ${drift.rssEnd.toFixed(1)} % (largest departure from minute 2 in any minute: ${drift.rss.toFixed(1)} %), heap floor ${drift.heap.toFixed(1)} %` +
+            `, heap mean ${percent(mean(last.heap), mean(second.heap)).toFixed(1)} %; bound ±10 %`,
+        );
       }
       return { errors, drift };
     },

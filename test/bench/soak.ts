@@ -47,7 +47,11 @@ const MAX_IN_FLIGHT = 400;
 const FIRST_ID = 1_000_001;
 const MB = 1_048_576;
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-soak-'));
 await fs.chmod(dir, 0o755);
@@ -75,7 +79,9 @@ try {
   };
   const config = loadConfig(env);
   server = await startServerProcess(env);
-  out(`\nServer process ${server.pid} at ${server.url}; mock peers at ${mocks.url}; rate limits and nonces in ${redis ? `Redis at ${redis.url}` : 'the server process'}`);
+  out(
+    `\nServer process ${server.pid} at ${server.url}; mock peers at ${mocks.url}; rate limits and nonces in ${redis ? `Redis at ${redis.url}` : 'the server process'}`,
+  );
 
   const database = openDatabase(cluster.urlFor('power'), 4);
   const accounts = CUSTOMERS + TERMINAL_ACCOUNTS;
@@ -102,13 +108,24 @@ try {
   const demo = JSON.parse(await fs.readFile(path.join(dir, 'demo.json'), 'utf8')) as { staff: Array<{ username: string; password: string }> };
   const admin = demo.staff.find((staff) => staff.username === 'admin')!;
   const staffIp = '10.250.0.1';
-  const staff = await mix.call('POST /api/staff/auth/login', '/api/staff/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(admin), ip: staffIp }, 200);
+  const staff = await mix.call(
+    'POST /api/staff/auth/login',
+    '/api/staff/auth/login',
+    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(admin), ip: staffIp },
+    200,
+  );
   if (!staff) throw new Error('staff login failed');
   for (let i = 0; i < TERMINALS; i += 1) {
     const terminalId = `SOAK-${String(i).padStart(3, '0')}`;
     const ip = `172.16.0.${i + 1}`;
     const body = { terminalId, organisation: { name: '压测银行', kind: 'bank' }, channel: 'counter', allowedIps: [ip], enabled: true };
-    const created = await mix.call('POST /api/staff/terminals', '/api/staff/terminals', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), ip: staffIp, token: staff.body.accessToken }, 201, (a) => a.body?.secret);
+    const created = await mix.call(
+      'POST /api/staff/terminals',
+      '/api/staff/terminals',
+      { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), ip: staffIp, token: staff.body.accessToken },
+      201,
+      (a) => a.body?.secret,
+    );
     if (!created) throw new Error(`terminal ${terminalId} not registered`);
     await mix.addTerminal(terminalId, created.body.secret, ip);
   }
@@ -129,7 +146,15 @@ try {
         const profile = session && (await mix.profile(session));
         if (!session || !profile || !bills) continue;
         await database.pool.query('INSERT INTO account_bindings (customer_id, account_id, is_default) VALUES ($1, $2, true)', [profile.body.id, accountId]);
-        mix.customers.push({ ...session, id: profile.body.id, accountId, sessionAt: Date.now(), refreshing: false, openReceivables: bills.receivables ?? [], months: bills.months });
+        mix.customers.push({
+          ...session,
+          id: profile.body.id,
+          accountId,
+          sessionAt: Date.now(),
+          refreshing: false,
+          openReceivables: bills.receivables ?? [],
+          months: bills.months,
+        });
       }
     }),
   );
@@ -190,25 +215,35 @@ try {
   const { errors, drift } = stats.report(out, MINUTES);
   out(`  operations started ${launched - dropped}, dropped for lack of room ${dropped}, still running at the end ${inFlight}; ${elapsed.toFixed(0)} s`);
 
-  const { rows: [tally] } = await database.pool.query(
+  const {
+    rows: [tally],
+  } = await database.pool.query(
     `SELECT (SELECT count(*)::int FROM payment_orders WHERE state = 'PAID') AS paid, (SELECT count(*)::int FROM payment_orders WHERE state = 'PAYING') AS paying,
             (SELECT count(*)::int FROM payment_reviews) AS reviews, (SELECT count(*)::int FROM work_orders) AS work_orders,
             (SELECT count(*)::int FROM terminal_transactions) AS terminal_pays, (SELECT count(*)::int FROM outbox WHERE relayed_at IS NULL) AS outbox_waiting`,
   );
-  out(`  database: ${tally.paid} orders PAID, ${tally.paying} still paying (abandoned at the cashier), ${tally.reviews} notifications set aside for review,` +
-    ` ${tally.work_orders} work orders, ${tally.terminal_pays} terminal pays, ${tally.outbox_waiting} outbox events not yet delivered`);
+  out(
+    `  database: ${tally.paid} orders PAID, ${tally.paying} still paying (abandoned at the cashier), ${tally.reviews} notifications set aside for review,` +
+      ` ${tally.work_orders} work orders, ${tally.terminal_pays} terminal pays, ${tally.outbox_waiting} outbox events not yet delivered`,
+  );
   // The server's own count of 5xx replies, whoever asked.
   const counted = (await mix.http.request(`${server.url}/metrics`, { method: 'GET' })).text;
   const server5xx = [...counted.matchAll(/^http_requests_total\{[^}]*status="5\d\d"[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
   out(`  5xx replies the server counted (its /metrics): ${server5xx}`);
   const serverLog = server.logs();
-  out(`  server log lines by level: ${Object.entries(serverLog.counts).map(([level, n]) => `${level} ${n}`).join(', ')}`);
+  out(
+    `  server log lines by level: ${Object.entries(serverLog.counts)
+      .map(([level, n]) => `${level} ${n}`)
+      .join(', ')}`,
+  );
   for (const line of serverLog.notable) out(`    ${line}`);
   out(`  load generator RSS ${(process.memoryUsage().rss / MB).toFixed(0)} MB`);
 
   const loggedErrors = (serverLog.counts.error ?? 0) + (serverLog.counts.fatal ?? 0);
   failed = errors > 0 || dropped > 0 || server5xx > 0 || loggedErrors > 0 || tally.reviews > 0 || Math.abs(drift.rss) > 10 || Math.abs(drift.heap) > 10;
-  out(`\nResult: ${failed ? 'FAIL' : 'pass'} — ${errors} errors, ${dropped} dropped, ${server5xx} 5xx, ${loggedErrors} server errors logged; after warm-up RSS within ${drift.rss.toFixed(1)} % of minute 2, heap floor ${drift.heap.toFixed(1)} % (bound ±10 %)`);
+  out(
+    `\nResult: ${failed ? 'FAIL' : 'pass'} — ${errors} errors, ${dropped} dropped, ${server5xx} 5xx, ${loggedErrors} server errors logged; after warm-up RSS within ${drift.rss.toFixed(1)} % of minute 2, heap floor ${drift.heap.toFixed(1)} % (bound ±10 %)`,
+  );
   mix.http.close();
   await database.close();
 } catch (err) {

@@ -35,7 +35,9 @@ try {
      SELECT '66' || lpad(i::text, 8, '0'), '住户' || i, '杭州市西湖区测试路 ' || i || ' 号', 'residential', 'TA-BENCH-01', '13800000000' FROM generate_series(1, $1::int) i`,
     [ACCOUNTS],
   );
-  await database.pool.query(`INSERT INTO billing_profiles (account_id, tariff_code) SELECT id, 'zj-residential' FROM electricity_accounts WHERE account_no LIKE '66%'`);
+  await database.pool.query(
+    `INSERT INTO billing_profiles (account_id, tariff_code) SELECT id, 'zj-residential' FROM electricity_accounts WHERE account_no LIKE '66%'`,
+  );
   // A large bill each, so every pay is allocated to a receivable rather than all to prepayment.
   await database.pool.query(
     `WITH b AS (INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, computed_at, published_at)
@@ -46,8 +48,16 @@ try {
   const terminals: BenchTerminal[] = [];
   for (let index = 0; index < TERMINALS; index += 1) {
     const terminalId = `BENCH-${String(index).padStart(3, '0')}`;
-    const { secret } = await module.registry.create(null, { terminalId, organisation: { name: '压测银行', kind: 'bank' }, channel: 'counter', allowedIps: ['127.0.0.1', '::1'], enabled: true });
-    const { rows: [row] } = await database.pool.query('SELECT id FROM terminals WHERE terminal_id = $1', [terminalId]);
+    const { secret } = await module.registry.create(null, {
+      terminalId,
+      organisation: { name: '压测银行', kind: 'bank' },
+      channel: 'counter',
+      allowedIps: ['127.0.0.1', '::1'],
+      enabled: true,
+    });
+    const {
+      rows: [row],
+    } = await database.pool.query('SELECT id FROM terminals WHERE terminal_id = $1', [terminalId]);
     const identity = { pk: row.id as number, terminalId };
     await module.protocol.signin(identity, today);
     terminals.push({ identity, secret, sent: 0 });
@@ -127,7 +137,9 @@ try {
   await overHttp(2, 'X');
   const baseline = await direct(DURATION_SECONDS, 'B');
   const http = await overHttp(DURATION_SECONDS, 'H');
-  const { rows: [posted] } = await database.pool.query(
+  const {
+    rows: [posted],
+  } = await database.pool.query(
     `SELECT count(*) FILTER (WHERE serial LIKE 'H%')::int AS http, count(*) FILTER (WHERE serial LIKE 'B%')::int AS direct,
             (SELECT count(*)::int FROM payment_allocations WHERE ref LIKE 'terminal:BENCH-%') AS allocations
        FROM terminal_transactions`,
@@ -135,10 +147,14 @@ try {
 
   out(`\nTerminal pay, ${TERMINALS} concurrent terminals, ${DURATION_SECONDS} s each (DB pool ${server.runtime.deps.config.database.poolMax})`);
   const row = (name: string, r: { rps: number; p50: number; p99: number; errors: number }) =>
-    out(`  ${name.padEnd(52)} ${r.rps.toFixed(0).padStart(6)} pays/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms${r.errors ? `  (${r.errors} errors)` : ''}`);
+    out(
+      `  ${name.padEnd(52)} ${r.rps.toFixed(0).padStart(6)} pays/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms${r.errors ? `  (${r.errors} errors)` : ''}`,
+    );
   row('baseline: the pay transaction, no HTTP, no signature', baseline);
   row('POST /api/terminal/v1/pay (signed, over HTTP)', http);
-  out(`\nResult: ${(http.rps / baseline.rps).toFixed(2)} × the baseline (target ≥ 0.5), p99 ${http.p99} ms; posted ${posted.http.toLocaleString('en')} over HTTP and ${posted.direct.toLocaleString('en')} directly, ${posted.allocations.toLocaleString('en')} allocations in all`);
+  out(
+    `\nResult: ${(http.rps / baseline.rps).toFixed(2)} × the baseline (target ≥ 0.5), p99 ${http.p99} ms; posted ${posted.http.toLocaleString('en')} over HTTP and ${posted.direct.toLocaleString('en')} directly, ${posted.allocations.toLocaleString('en')} allocations in all`,
+  );
 } finally {
   await server.stop();
 }

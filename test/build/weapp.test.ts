@@ -36,9 +36,7 @@ describe('WeChat mini-program build', () => {
   it('lists every declared page and subpackage in app.json', () => {
     expect(appJson.pages).toEqual(declared.pages);
     const subpackages = appJson.subPackages ?? appJson.subpackages ?? [];
-    expect(subpackages.map(({ root, pages }) => ({ root, pages }))).toEqual(
-      declared.subPackages.map(({ root, pages }) => ({ root, pages })),
-    );
+    expect(subpackages.map(({ root, pages }) => ({ root, pages }))).toEqual(declared.subPackages.map(({ root, pages }) => ({ root, pages })));
     for (const tab of appJson.tabBar.list) expect(appJson.pages).toContain(tab.pagePath);
   });
 
@@ -57,7 +55,10 @@ describe('WeChat mini-program build', () => {
     const subpackages = appJson.subPackages ?? appJson.subpackages ?? [];
     const subpackageBytes = Object.fromEntries(subpackages.map(({ root }) => [root, sizeOf(path.join(OUT, root))]));
     const mainBytes = sizeOf(OUT) - Object.values(subpackageBytes).reduce((a, b) => a + b, 0);
-    const lines = [`main package ${(mainBytes / KB).toFixed(1)} KB`, ...Object.entries(subpackageBytes).map(([root, bytes]) => `${root} ${(bytes / KB).toFixed(1)} KB`)];
+    const lines = [
+      `main package ${(mainBytes / KB).toFixed(1)} KB`,
+      ...Object.entries(subpackageBytes).map(([root, bytes]) => `${root} ${(bytes / KB).toFixed(1)} KB`),
+    ];
     process.stdout.write(`weapp sizes: ${lines.join(', ')}\n`);
     expect(mainBytes).toBeLessThanOrEqual(1.5 * KB * KB);
     for (const bytes of Object.values(subpackageBytes)) expect(bytes).toBeLessThanOrEqual(2 * KB * KB);

@@ -109,15 +109,34 @@ describe('API client', () => {
     const file = { name: 'licence.png', size: 10, source: 'blob:1' };
     await expect(client.upload('uploadDocument', { file, fields: { kind: 'business_licence' } })).resolves.toEqual({ document: { id: 3 } });
     expect(uploadFile.mock.calls.map(([upload]) => upload)).toEqual([
-      { url: 'https://api.test/api/service-requests/documents', file, field: 'file', fields: { kind: 'business_licence' }, headers: { Accept: 'application/json', Authorization: 'Bearer old' } },
-      { url: 'https://api.test/api/service-requests/documents', file, field: 'file', fields: { kind: 'business_licence' }, headers: { Accept: 'application/json', Authorization: 'Bearer new' } },
+      {
+        url: 'https://api.test/api/service-requests/documents',
+        file,
+        field: 'file',
+        fields: { kind: 'business_licence' },
+        headers: { Accept: 'application/json', Authorization: 'Bearer old' },
+      },
+      {
+        url: 'https://api.test/api/service-requests/documents',
+        file,
+        field: 'file',
+        fields: { kind: 'business_licence' },
+        headers: { Accept: 'application/json', Authorization: 'Bearer new' },
+      },
     ]);
   });
 
   it('reports a refused upload with the server code', async () => {
     const uploadFile = vi.fn(async () => envelope(415, 'DOCUMENT_TYPE_REFUSED'));
-    const client = createApiClient({ baseUrl: '', platform: { request: vi.fn(), uploadFile }, session: { accessToken: () => 't', refresh: async () => false } });
-    await expect(client.upload('uploadDocument', { file: { name: 'a.exe', size: 1, source: 'x' }, fields: { kind: 'load_list' } })).rejects.toMatchObject({ code: 'DOCUMENT_TYPE_REFUSED', status: 415 });
+    const client = createApiClient({
+      baseUrl: '',
+      platform: { request: vi.fn(), uploadFile },
+      session: { accessToken: () => 't', refresh: async () => false },
+    });
+    await expect(client.upload('uploadDocument', { file: { name: 'a.exe', size: 1, source: 'x' }, fields: { kind: 'load_list' } })).rejects.toMatchObject({
+      code: 'DOCUMENT_TYPE_REFUSED',
+      status: 415,
+    });
   });
 
   it('reports a reply that is not JSON', async () => {

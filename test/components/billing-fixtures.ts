@@ -21,7 +21,14 @@ const paid = (dueDate: string) => ({ state: 'paid' as const, dueDate, outstandin
 
 /** Month, days, kWh and fen; each amount is peak × 0.568 + valley × 0.288 (+ the tier adder in September). */
 /** Each bill's receivable is numbered 1000 + its id. */
-const summary = (id: number, month: string, days: number, kwh: number, amountFen: number, payment: Omit<BillSummary['payment'], 'receivableId'>): BillSummary => {
+const summary = (
+  id: number,
+  month: string,
+  days: number,
+  kwh: number,
+  amountFen: number,
+  payment: Omit<BillSummary['payment'], 'receivableId'>,
+): BillSummary => {
   const end = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
   return { id, month, periodStart: `${month}-01`, periodEnd: `${month}-${end}`, days, kwh, amountFen, payment: { receivableId: 1000 + id, ...payment } };
 };

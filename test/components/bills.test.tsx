@@ -80,7 +80,13 @@ describe('bills page', () => {
 
   it('opens on the default account and switches to another one', async () => {
     serve({
-      'GET /api/accounts': reply(200, { accounts: [{ ...ACCOUNT, isDefault: false }, { ...PREPAID_ACCOUNT, isDefault: true }], limit: 10 }),
+      'GET /api/accounts': reply(200, {
+        accounts: [
+          { ...ACCOUNT, isDefault: false },
+          { ...PREPAID_ACCOUNT, isDefault: true },
+        ],
+        limit: 10,
+      }),
       'GET /api/bills/7': OVERVIEW_REPLY,
       'GET /api/bills/9': reply(200, { overview: PREPAID_OVERVIEW, bills: BILLS }),
     });
@@ -106,7 +112,13 @@ describe('bills page', () => {
   });
 
   it('says so when no bill has been issued yet', async () => {
-    const empty = { ...OVERVIEW, amountDueFen: 0, lateFeeFen: 0, tier: { ...OVERVIEW.tier!, countedKwh: 0, tier: 1, kwhToNextTier: 2760 }, usage: OVERVIEW.usage.map((point) => ({ ...point, kwh: null, amountFen: null })) };
+    const empty = {
+      ...OVERVIEW,
+      amountDueFen: 0,
+      lateFeeFen: 0,
+      tier: { ...OVERVIEW.tier!, countedKwh: 0, tier: 1, kwhToNextTier: 2760 },
+      usage: OVERVIEW.usage.map((point) => ({ ...point, kwh: null, amountFen: null })),
+    };
     serve({ 'GET /api/accounts': ACCOUNTS, 'GET /api/bills/7': reply(200, { overview: empty, bills: [] }) });
     render(<Bills />);
     expect((await screen.findByTestId('state-empty')).textContent).toContain('还没有已出账的账单');

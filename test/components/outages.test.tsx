@@ -44,7 +44,14 @@ const mine = (fields: Partial<Outage> & Pick<Outage, 'id'>, accounts = [ACCOUNT]
 
 // 08:00–18:00 China time on 29 November, under way.
 const CURRENT = mine(
-  { id: 41, status: 'in_progress', title: '文三路变压器增容', scheduledStart: '2026-11-29T00:00:00Z', scheduledEnd: '2026-11-29T10:00:00Z', expectedBackAt: '2026-11-29T10:00:00Z' },
+  {
+    id: 41,
+    status: 'in_progress',
+    title: '文三路变压器增容',
+    scheduledStart: '2026-11-29T00:00:00Z',
+    scheduledEnd: '2026-11-29T10:00:00Z',
+    expectedBackAt: '2026-11-29T10:00:00Z',
+  },
   [ACCOUNT, PREPAID_ACCOUNT],
 );
 const UPCOMING = mine({ id: 42 });
@@ -142,7 +149,10 @@ describe('my outages', () => {
     logIn();
     serve({
       'GET /api/accounts': ACCOUNTS,
-      'GET /api/outages/mine': [reply(200, { current: [], upcoming: [UPCOMING], recentlyRestored: [] }), reply(200, { current: [], upcoming: [], recentlyRestored: [] })],
+      'GET /api/outages/mine': [
+        reply(200, { current: [], upcoming: [UPCOMING], recentlyRestored: [] }),
+        reply(200, { current: [], upcoming: [], recentlyRestored: [] }),
+      ],
       'GET /api/notifications/preferences': PREFERENCES,
     });
     render(<OutagesPage />);
@@ -230,7 +240,11 @@ describe('public outages', () => {
 
   it('shows the public list to a logged-in customer without accounts, and leads to binding', async () => {
     logIn();
-    serve({ 'GET /api/accounts': reply(200, { accounts: [], limit: 10 }), 'GET /api/outages/mine': reply(200, { current: [], upcoming: [], recentlyRestored: [] }), 'GET /api/outages': PUBLIC });
+    serve({
+      'GET /api/accounts': reply(200, { accounts: [], limit: 10 }),
+      'GET /api/outages/mine': reply(200, { current: [], upcoming: [], recentlyRestored: [] }),
+      'GET /api/outages': PUBLIC,
+    });
     render(<OutagesPage />);
     expect(await screen.findByTestId('outage-card-42')).toBeTruthy();
     expect(screen.getByTestId('outages-hint').textContent).toContain('绑定户号后');
@@ -249,7 +263,16 @@ describe('public outages', () => {
 
 describe('outage detail', () => {
   const open = (params: Record<string, string>) => vi.mocked(useRouter).mockReturnValue({ params, path: '/packages/outages/pages/detail/index' } as never);
-  const DETAIL = outage({ id: 41, status: 'in_progress', feeder: '文三线', scheduledStart: '2026-11-29T00:00:00Z', scheduledEnd: '2026-11-29T12:00:00Z', expectedBackAt: '2026-11-29T12:00:00Z', version: 3, updatedAt: '2026-11-29T06:00:00Z' });
+  const DETAIL = outage({
+    id: 41,
+    status: 'in_progress',
+    feeder: '文三线',
+    scheduledStart: '2026-11-29T00:00:00Z',
+    scheduledEnd: '2026-11-29T12:00:00Z',
+    expectedBackAt: '2026-11-29T12:00:00Z',
+    version: 3,
+    updatedAt: '2026-11-29T06:00:00Z',
+  });
   const HISTORY = [
     { event: 'published', at: '2026-11-25T02:00:00Z', changes: { title: DETAIL.title, scheduledStart: '2026-11-29T00:00:00Z' } },
     { event: 'started', at: '2026-11-29T00:02:00Z', changes: {} },
@@ -268,7 +291,14 @@ describe('outage detail', () => {
     expect(detail.textContent).toContain('文三路线路检修');
     expect(screen.getByTestId('outage-expected-41').textContent).toBe('预计 11月29日 20:00 恢复供电');
     expect(screen.getByTestId('outage-reason').textContent).toBe('10 千伏文三线年度检修，更换老旧开关柜');
-    for (const fact of ['所在区域西湖区', '计划开始11月29日 08:00', '计划结束11月29日 20:00', '预计恢复11月29日 20:00', '停电线路文三线', '最近更新11月29日 14:00']) {
+    for (const fact of [
+      '所在区域西湖区',
+      '计划开始11月29日 08:00',
+      '计划结束11月29日 20:00',
+      '预计恢复11月29日 20:00',
+      '停电线路文三线',
+      '最近更新11月29日 14:00',
+    ]) {
       expect(detail.textContent).toContain(fact);
     }
     expect(screen.getByTestId('outage-areas').textContent).toBe('TA-XH-001、TA-XH-002');
@@ -350,7 +380,10 @@ describe('outage notifications', () => {
   });
 
   it('shows why the server refused text messages, and keeps the old state', async () => {
-    setUp({ 'GET /api/notifications/preferences': PREFERENCES, 'PUT /api/notifications/sms': failure(409, 'NO_PHONE', 'Add a phone number to receive text messages') });
+    setUp({
+      'GET /api/notifications/preferences': PREFERENCES,
+      'PUT /api/notifications/sms': failure(409, 'NO_PHONE', 'Add a phone number to receive text messages'),
+    });
     fireEvent.click(await screen.findByTestId('notify-sms-toggle'));
     expect((await screen.findByTestId('notify-error')).textContent).toBe('账号未关联手机号，无法开启短信通知');
     expect(screen.getByTestId('notify-sms-state').textContent).toBe('未开启');

@@ -13,7 +13,21 @@ vi.mock('../../miniapp/src/platform', async (importOriginal) => {
   return { ...h5, platform: { ...h5.platform, launchPayment: async (launch: unknown) => (launches.push(launch), 'redirected') } };
 });
 
-const ORDER = { id: 5, outTradeNo: 'P1', accountId: ACCOUNT.id, channel: 'wechat_h5', purpose: 'bills', receivableIds: null, amountFen: 0, state: 'PAYING', launch: { kind: 'redirect', url: 'http://cashier' }, flag: null, expiresAt: '2026-11-28T03:00:00Z', paidAt: null, createdAt: '2026-11-28T02:30:00Z' };
+const ORDER = {
+  id: 5,
+  outTradeNo: 'P1',
+  accountId: ACCOUNT.id,
+  channel: 'wechat_h5',
+  purpose: 'bills',
+  receivableIds: null,
+  amountFen: 0,
+  state: 'PAYING',
+  launch: { kind: 'redirect', url: 'http://cashier' },
+  flag: null,
+  expiresAt: '2026-11-28T03:00:00Z',
+  paidAt: null,
+  createdAt: '2026-11-28T02:30:00Z',
+};
 
 let bodies: unknown[];
 beforeEach(() => {

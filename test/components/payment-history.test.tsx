@@ -38,7 +38,12 @@ describe('payment history', () => {
         payments: [
           payment({
             id: 2,
-            receipt: { issuedAt: '2026-11-28T02:31:00Z', amountFen: 16_354, prepaymentFen: 1_000, lines: [{ month: '2026-09', lateFeeFen: 54, principalFen: 15_300 }] },
+            receipt: {
+              issuedAt: '2026-11-28T02:31:00Z',
+              amountFen: 16_354,
+              prepaymentFen: 1_000,
+              lines: [{ month: '2026-09', lateFeeFen: 54, principalFen: 15_300 }],
+            },
           }),
           payment({ id: 1, state: 'CLOSED', channel: 'alipay_wap', paidAt: null }),
         ],

@@ -54,7 +54,13 @@ describe('H5 platform', () => {
 
       const fetch = vi.fn(async (_url: string, _init: RequestInit) => new Response('{"document":{"id":9}}', { status: 201 }));
       vi.stubGlobal('fetch', fetch);
-      const response = await platform.uploadFile({ url: '/api/service-requests/documents', file: picked!, field: 'file', fields: { kind: 'load_list' }, headers: { Authorization: 'Bearer t' } });
+      const response = await platform.uploadFile({
+        url: '/api/service-requests/documents',
+        file: picked!,
+        field: 'file',
+        fields: { kind: 'load_list' },
+        headers: { Authorization: 'Bearer t' },
+      });
       expect(response).toMatchObject({ status: 201, data: { document: { id: 9 } } });
       const form = fetch.mock.calls[0]![1].body as FormData;
       expect(form.get('kind')).toBe('load_list');
@@ -65,8 +71,13 @@ describe('H5 platform', () => {
       const { picking, input } = pick();
       input.dispatchEvent(new Event('cancel'));
       await expect(picking).resolves.toEqual([]);
-      vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
-      await expect(platform.uploadFile({ url: '/x', file: { name: 'a', size: 1, source: 'blob:picked-1' }, field: 'file', headers: {} })).rejects.toBeInstanceOf(NetworkError);
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+      );
+      await expect(
+        platform.uploadFile({ url: '/x', file: { name: 'a', size: 1, source: 'blob:picked-1' }, field: 'file', headers: {} }),
+      ).rejects.toBeInstanceOf(NetworkError);
     });
   });
 });

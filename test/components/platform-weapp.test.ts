@@ -22,14 +22,25 @@ describe('mini-program platform', () => {
   });
 
   it('in the local demo, confirms with the customer and pays at the mock gateway instead of wx.requestPayment', async () => {
-    const launch = { kind: 'wechat_jsapi', appId: 'wx_demo_appid', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx2', signType: 'RSA', paySign: 'sig', demoCashierUrl: 'http://127.0.0.1:3100/wechatpay/_requestPayment' } as const;
+    const launch = {
+      kind: 'wechat_jsapi',
+      appId: 'wx_demo_appid',
+      timeStamp: '1700000000',
+      nonceStr: 'n',
+      package: 'prepay_id=wx2',
+      signType: 'RSA',
+      paySign: 'sig',
+      demoCashierUrl: 'http://127.0.0.1:3100/wechatpay/_requestPayment',
+    } as const;
     vi.mocked(Taro.request).mockResolvedValue({ statusCode: 200, data: { errMsg: 'requestPayment:ok' }, header: {}, errMsg: 'request:ok' } as never);
     await expect(platform.launchPayment(launch)).resolves.toBe('submitted');
-    expect(Taro.request).toHaveBeenCalledWith(expect.objectContaining({
-      url: 'http://127.0.0.1:3100/wechatpay/_requestPayment',
-      method: 'POST',
-      data: { appId: 'wx_demo_appid', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx2', signType: 'RSA', paySign: 'sig', action: 'pay' },
-    }));
+    expect(Taro.request).toHaveBeenCalledWith(
+      expect.objectContaining({
+        url: 'http://127.0.0.1:3100/wechatpay/_requestPayment',
+        method: 'POST',
+        data: { appId: 'wx_demo_appid', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx2', signType: 'RSA', paySign: 'sig', action: 'pay' },
+      }),
+    );
     vi.mocked(Taro.showModal).mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'showModal:ok' } as never);
     await expect(platform.launchPayment(launch)).resolves.toBe('cancelled');
     expect(vi.mocked(Taro.request).mock.calls.at(-1)![0]).toMatchObject({ data: { action: 'cancel' } });
@@ -42,8 +53,13 @@ describe('mini-program platform', () => {
   });
 
   it('picks documents from chats, and treats a closed chooser as nothing picked', async () => {
-    vi.mocked(Taro.chooseMessageFile).mockResolvedValueOnce({ tempFiles: [{ name: 'licence.pdf', size: 2048, path: 'wxfile://tmp/1.pdf', type: 'file', time: 0 }], errMsg: 'ok' });
-    await expect(platform.pickFiles({ count: 1, accept: 'image-or-pdf' })).resolves.toEqual([{ name: 'licence.pdf', size: 2048, source: 'wxfile://tmp/1.pdf' }]);
+    vi.mocked(Taro.chooseMessageFile).mockResolvedValueOnce({
+      tempFiles: [{ name: 'licence.pdf', size: 2048, path: 'wxfile://tmp/1.pdf', type: 'file', time: 0 }],
+      errMsg: 'ok',
+    });
+    await expect(platform.pickFiles({ count: 1, accept: 'image-or-pdf' })).resolves.toEqual([
+      { name: 'licence.pdf', size: 2048, source: 'wxfile://tmp/1.pdf' },
+    ]);
     vi.mocked(Taro.chooseMessageFile).mockRejectedValueOnce({ errMsg: 'chooseMessageFile:fail cancel' });
     await expect(platform.pickFiles({ count: 1, accept: 'image-or-pdf' })).resolves.toEqual([]);
   });
@@ -51,12 +67,20 @@ describe('mini-program platform', () => {
   it('uploads with the form fields beside the file, and reports a failed upload as a network failure', async () => {
     vi.mocked(Taro.uploadFile).mockResolvedValueOnce({ statusCode: 201, data: '{"document":{"id":4}}', errMsg: 'uploadFile:ok' } as never);
     const file = { name: 'licence.pdf', size: 100, source: 'wxfile://tmp/1.pdf' };
-    await expect(platform.uploadFile({ url: 'https://api/doc', file, field: 'file', fields: { kind: 'business_licence' }, headers: { Authorization: 'Bearer t' } })).resolves.toEqual({
+    await expect(
+      platform.uploadFile({ url: 'https://api/doc', file, field: 'file', fields: { kind: 'business_licence' }, headers: { Authorization: 'Bearer t' } }),
+    ).resolves.toEqual({
       status: 201,
       headers: {},
       data: { document: { id: 4 } },
     });
-    expect(Taro.uploadFile).toHaveBeenCalledWith({ url: 'https://api/doc', filePath: 'wxfile://tmp/1.pdf', name: 'file', formData: { kind: 'business_licence' }, header: { Authorization: 'Bearer t' } });
+    expect(Taro.uploadFile).toHaveBeenCalledWith({
+      url: 'https://api/doc',
+      filePath: 'wxfile://tmp/1.pdf',
+      name: 'file',
+      formData: { kind: 'business_licence' },
+      header: { Authorization: 'Bearer t' },
+    });
     vi.mocked(Taro.uploadFile).mockRejectedValueOnce({ errMsg: 'uploadFile:fail timeout' });
     await expect(platform.uploadFile({ url: 'https://api/doc', file, field: 'file', headers: {} })).rejects.toBeInstanceOf(NetworkError);
   });

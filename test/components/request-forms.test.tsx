@@ -114,7 +114,11 @@ describe('request form', () => {
 
     const sent = posts();
     expect(sent).toHaveLength(2);
-    expect(sent[0]!.data).toEqual({ type: 'fault_repair', form: { accountId: 7, symptom: 'flicker', scope: 'my_building', description: '晚上灯一直闪', contactPhone: '13800000001' }, documents: [] });
+    expect(sent[0]!.data).toEqual({
+      type: 'fault_repair',
+      form: { accountId: 7, symptom: 'flicker', scope: 'my_building', description: '晚上灯一直闪', contactPhone: '13800000001' },
+      documents: [],
+    });
     expect(sent[0]!.header['Idempotency-Key']).toMatch(/^[\w-]{8,64}$/);
     expect(sent[1]!.header['Idempotency-Key']).toBe(sent[0]!.header['Idempotency-Key']);
   });
@@ -143,7 +147,11 @@ describe('request form', () => {
 });
 
 describe('capacity application', () => {
-  const uploaded = (id: number, kind: string, filename: string) => ({ status: 201, headers: {}, data: { document: { id, kind, filename, mimeType: 'application/pdf', sizeBytes: 2048 } } });
+  const uploaded = (id: number, kind: string, filename: string) => ({
+    status: 201,
+    headers: {},
+    data: { document: { id, kind, filename, mimeType: 'application/pdf', sizeBytes: 2048 } },
+  });
   const next = () => fireEvent.click(screen.getByTestId('capacity-next'));
   const step = () => screen.getByTestId('step-current').textContent;
 
@@ -186,7 +194,9 @@ describe('capacity application', () => {
     next();
     expect(screen.getByTestId('doc-business_licence-error').textContent).toBe('请上传营业执照');
     expect(screen.getByTestId('doc-load_list-error').textContent).toBe('请上传用电设备清单');
-    files.pick.mockResolvedValueOnce([{ name: 'licence.pdf', size: 2048, source: 'blob:1' }]).mockResolvedValueOnce([{ name: 'loads.pdf', size: 2048, source: 'blob:2' }]);
+    files.pick
+      .mockResolvedValueOnce([{ name: 'licence.pdf', size: 2048, source: 'blob:1' }])
+      .mockResolvedValueOnce([{ name: 'loads.pdf', size: 2048, source: 'blob:2' }]);
     files.upload.mockResolvedValueOnce(uploaded(81, 'business_licence', 'licence.pdf')).mockResolvedValueOnce(uploaded(82, 'load_list', 'loads.pdf'));
     fireEvent.click(screen.getByTestId('doc-business_licence-pick'));
     await vi.waitFor(() => expect(screen.getByTestId('doc-business_licence-state').textContent).toBe('已上传 licence.pdf（2 KB）'));
@@ -197,7 +207,8 @@ describe('capacity application', () => {
 
     expect(step()).toBe('4确认提交');
     const review = screen.getByTestId('capacity-review').textContent;
-    for (const text of ['杭州绿源食品有限公司', CREDIT_CODE, '3301000005', '630 千伏安', '1000 千伏安', '2027-03-01', 'licence.pdf']) expect(review).toContain(text);
+    for (const text of ['杭州绿源食品有限公司', CREDIT_CODE, '3301000005', '630 千伏安', '1000 千伏安', '2027-03-01', 'licence.pdf'])
+      expect(review).toContain(text);
     fireEvent.click(screen.getByTestId('request-submit'));
     fireEvent.click(screen.getByTestId('request-submit'));
     await vi.waitFor(() => expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/packages/requests/pages/detail/index?id=31' }));
@@ -207,7 +218,17 @@ describe('capacity application', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.data).toEqual({
       type: 'capacity_increase',
-      form: { company: '杭州绿源食品有限公司', creditCode: CREDIT_CODE, contactName: '王经理', contactPhone: '13600000005', accountId: 5, currentKva: 630, requestedKva: 1000, expectedDate: '2027-03-01', reason: '新增一条生产线' },
+      form: {
+        company: '杭州绿源食品有限公司',
+        creditCode: CREDIT_CODE,
+        contactName: '王经理',
+        contactPhone: '13600000005',
+        accountId: 5,
+        currentKva: 630,
+        requestedKva: 1000,
+        expectedDate: '2027-03-01',
+        reason: '新增一条生产线',
+      },
       documents: [81, 82],
     });
   });
@@ -231,7 +252,9 @@ describe('capacity application', () => {
     next();
     next();
 
-    files.pick.mockResolvedValueOnce([{ name: 'licence.exe', size: 10, source: 'blob:3' }]).mockResolvedValueOnce([{ name: 'huge.pdf', size: 6 * 1_048_576, source: 'blob:4' }]);
+    files.pick
+      .mockResolvedValueOnce([{ name: 'licence.exe', size: 10, source: 'blob:3' }])
+      .mockResolvedValueOnce([{ name: 'huge.pdf', size: 6 * 1_048_576, source: 'blob:4' }]);
     files.upload.mockResolvedValueOnce({ status: 415, headers: {}, data: { error: { code: 'DOCUMENT_TYPE_REFUSED', message: 'no', requestId: 'r' } } });
     fireEvent.click(screen.getByTestId('doc-business_licence-pick'));
     expect((await screen.findByTestId('doc-business_licence-error')).textContent).toBe('只能上传 JPG、PNG 照片或 PDF 文件');

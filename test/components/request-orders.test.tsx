@@ -104,7 +104,10 @@ describe('acting on a request', () => {
   it('asks for documents with the staff note, uploads them and sends them together', async () => {
     const waiting = detail({
       state: 'awaiting_documents',
-      events: [...IN_SURVEY.events, { action: 'request_documents', state: 'awaiting_documents', stage: 'survey', actor: 'staff', note: '请补充配电房照片', at: '2026-11-28T01:00:00Z' }],
+      events: [
+        ...IN_SURVEY.events,
+        { action: 'request_documents', state: 'awaiting_documents', stage: 'survey', actor: 'staff', note: '请补充配电房照片', at: '2026-11-28T01:00:00Z' },
+      ],
     });
     serve({
       'GET /api/service-requests/31': [waiting, detail({})],
@@ -119,7 +122,11 @@ describe('acting on a request', () => {
     expect((screen.getByTestId('supply-send') as HTMLButtonElement).disabled).toBe(true);
 
     files.pick.mockResolvedValueOnce([{ name: 'room.png', size: 4096, source: 'blob:1' }]).mockResolvedValueOnce([]);
-    files.upload.mockResolvedValueOnce({ status: 201, headers: {}, data: { document: { id: 90, kind: 'supplement', filename: 'room.png', mimeType: 'image/png', sizeBytes: 4096 } } });
+    files.upload.mockResolvedValueOnce({
+      status: 201,
+      headers: {},
+      data: { document: { id: 90, kind: 'supplement', filename: 'room.png', mimeType: 'image/png', sizeBytes: 4096 } },
+    });
     fireEvent.click(screen.getByTestId('supply-add'));
     expect(await screen.findByText('room.png')).toBeTruthy();
     // Closing the chooser adds nothing.
@@ -136,8 +143,23 @@ describe('acting on a request', () => {
 
   it('cancels while still being accepted, only after the customer confirms', async () => {
     const accepting = detail({ stage: 'accepted', stageName: '受理', canCancel: true, events: IN_SURVEY.events.slice(0, 1) });
-    const cancelled = detail({ state: 'cancelled', stage: null, stageName: null, stageDeadline: null, canCancel: false, upcoming: [], events: [...IN_SURVEY.events.slice(0, 1), { action: 'cancel', state: 'cancelled', stage: null, actor: 'customer', note: null, at: '2026-11-27T03:00:00Z' }] });
-    serve({ 'GET /api/service-requests/31': [accepting, cancelled], 'POST /api/service-requests/31/cancel': reply(200, { order: { id: 31 } }), ...PREFERENCES });
+    const cancelled = detail({
+      state: 'cancelled',
+      stage: null,
+      stageName: null,
+      stageDeadline: null,
+      canCancel: false,
+      upcoming: [],
+      events: [
+        ...IN_SURVEY.events.slice(0, 1),
+        { action: 'cancel', state: 'cancelled', stage: null, actor: 'customer', note: null, at: '2026-11-27T03:00:00Z' },
+      ],
+    });
+    serve({
+      'GET /api/service-requests/31': [accepting, cancelled],
+      'POST /api/service-requests/31/cancel': reply(200, { order: { id: 31 } }),
+      ...PREFERENCES,
+    });
     open('31');
     vi.mocked(Taro.showModal).mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'showModal:ok' });
     fireEvent.click(await screen.findByTestId('request-cancel'));
@@ -159,7 +181,10 @@ describe('acting on a request', () => {
       stageName: null,
       stageDeadline: null,
       upcoming: [],
-      events: [...IN_SURVEY.events, { action: 'complete', state: 'completed' as const, stage: null, actor: 'staff', note: '已装表送电', at: '2026-12-20T08:00:00Z' }],
+      events: [
+        ...IN_SURVEY.events,
+        { action: 'complete', state: 'completed' as const, stage: null, actor: 'staff', note: '已装表送电', at: '2026-12-20T08:00:00Z' },
+      ],
     };
     serve({ 'GET /api/service-requests/31': [detail(done), detail({ ...done, rating: 4 })], 'POST /api/service-requests/31/rating': reply(200, { ok: true }) });
     open('31');
@@ -178,7 +203,11 @@ describe('my requests', () => {
     const summary = (id: number, fields: object) => ({ ...IN_SURVEY, id, ...fields });
     serve({
       'GET /api/service-requests': reply(200, {
-        orders: [summary(33, { type: 'complaint', typeName: '投诉', state: 'awaiting_documents', stage: 'investigate', stageName: '调查处理' }), summary(31, { overdue: true }), summary(30, { typeName: '意见建议', state: 'completed' })],
+        orders: [
+          summary(33, { type: 'complaint', typeName: '投诉', state: 'awaiting_documents', stage: 'investigate', stageName: '调查处理' }),
+          summary(31, { overdue: true }),
+          summary(30, { typeName: '意见建议', state: 'completed' }),
+        ],
       }),
     });
     render(<MyRequestsPage />);

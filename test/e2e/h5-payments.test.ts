@@ -29,7 +29,10 @@ afterAll(async () => {
 async function payThrough(channel: 'wechat_h5' | 'alipay_wap', month: string, principalFen: number, payLabel: RegExp) {
   const { accountId } = await oweBills(pool(), '3301000001', [{ month, principalFen }]);
   await page.goto(`${app.url}/packages/payments/pages/index/index`);
-  await page.getByTestId('pay-card').getByText(`¥${(principalFen / 100).toFixed(2)}`).waitFor();
+  await page
+    .getByTestId('pay-card')
+    .getByText(`¥${(principalFen / 100).toFixed(2)}`)
+    .waitFor();
   await page.getByTestId(`pay-${channel}`).click();
   // The mock gateway's cashier, on its own origin.
   await page.waitForURL((url) => url.toString().startsWith(app.mocks.url));

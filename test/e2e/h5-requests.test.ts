@@ -71,7 +71,14 @@ async function upload(kind: string, file: { name: string; mimeType: string; buff
 describe('H5 service requests in Chromium', () => {
   it('a business applies for more capacity with two documents and sees the back office move it on', async () => {
     const phone = uniquePhone();
-    await loginAndBind(page, { url: app.url, phone, code: () => lastSmsCode(app, phone), accountNo: '3301000005', holderName: '杭州绿源食品有限公司', phoneLast4: '0005' });
+    await loginAndBind(page, {
+      url: app.url,
+      phone,
+      code: () => lastSmsCode(app, phone),
+      accountNo: '3301000005',
+      holderName: '杭州绿源食品有限公司',
+      phoneLast4: '0005',
+    });
 
     await page.goto(`${app.url}/pages/services/index`);
     await page.getByTestId('service-apply').click();

@@ -9,7 +9,8 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 const bind = (who: LoggedIn, body: object) => app.request('POST', '/api/accounts/bind', { headers: who.auth, body });
-const list = async (who: LoggedIn) => (await app.request('GET', '/api/accounts', { headers: who.auth })).body.accounts as Array<{ id: number; accountNo: string; isDefault: boolean }>;
+const list = async (who: LoggedIn) =>
+  (await app.request('GET', '/api/accounts', { headers: who.auth })).body.accounts as Array<{ id: number; accountNo: string; isDefault: boolean }>;
 const byHolder = (accountNo: string, holderName: string, phoneLast4: string) => ({ method: 'holder', accountNo, holderName, phoneLast4 });
 
 describe('binding electricity accounts', () => {

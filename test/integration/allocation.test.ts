@@ -13,15 +13,23 @@ const pool = () => app.runtime.deps.database.pool;
 const pay = (request: PaymentRequest) => app.runtime.deps.database.transaction((tx) => allocatePayment(tx, request));
 const reverse = (ref: string, reversalRef: string) => app.runtime.deps.database.transaction((tx) => reverseAllocation(tx, ref, reversalRef));
 const receivables = async (accountId: number) =>
-  (await pool().query('SELECT id, principal_paid_fen, late_fee_paid_fen, settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1 ORDER BY id', [accountId])).rows;
-const balance = async (accountId: number) => (await pool().query('SELECT coalesce((SELECT balance_fen FROM account_balances WHERE account_id = $1), 0) AS fen', [accountId])).rows[0].fen as number;
+  (
+    await pool().query(
+      'SELECT id, principal_paid_fen, late_fee_paid_fen, settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1 ORDER BY id',
+      [accountId],
+    )
+  ).rows;
+const balance = async (accountId: number) =>
+  (await pool().query('SELECT coalesce((SELECT balance_fen FROM account_balances WHERE account_id = $1), 0) AS fen', [accountId])).rows[0].fen as number;
 
 let accountCounter = 0;
 /** A new postpaid (or prepaid) account owing these bills. */
 async function accountOwing(bills: readonly OwedBill[], mode: 'postpaid' | 'prepaid' = 'postpaid') {
   accountCounter += 1;
   const accountNo = `88${String(process.pid % 10000).padStart(4, '0')}${String(accountCounter).padStart(4, '0')}`;
-  const { rows: [account] } = await pool().query(
+  const {
+    rows: [account],
+  } = await pool().query(
     `INSERT INTO electricity_accounts (account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
      VALUES ($1, '测试户', '杭州市西湖区测试路 1 号', 'residential', 'TA-XH-001', '13800009999') RETURNING id`,
     [accountNo],
@@ -37,7 +45,10 @@ afterAll(() => app?.stop());
 
 describe('allocatePayment', () => {
   it('settles what it pays in full, keeps the rest as prepayment, and records the lines under the payment’s ref', async () => {
-    const { accountId, receivableIds: [january, february] } = await accountOwing([
+    const {
+      accountId,
+      receivableIds: [january, february],
+    } = await accountOwing([
       { month: '2025-01', principalFen: 1_000, lateFeeMillifen: 50_400 },
       { month: '2025-02', principalFen: 2_000 },
     ]);
@@ -83,12 +94,20 @@ describe('allocatePayment', () => {
   });
 
   it('pays only the listed receivables, and refuses one that is not open on the account, writing nothing', async () => {
-    const { accountId, receivableIds: [older, newer] } = await accountOwing([
+    const {
+      accountId,
+      receivableIds: [older, newer],
+    } = await accountOwing([
       { month: '2025-04', principalFen: 300 },
       { month: '2025-05', principalFen: 400 },
     ]);
-    const { receivableIds: [foreign] } = await accountOwing([{ month: '2025-04', principalFen: 300 }]);
-    await expect(pay({ accountId, amountFen: 700, ref: 'test:only:1', receivableIds: [newer!, foreign!] })).rejects.toMatchObject({ code: 'RECEIVABLE_NOT_OPEN', details: { receivableIds: [foreign] } });
+    const {
+      receivableIds: [foreign],
+    } = await accountOwing([{ month: '2025-04', principalFen: 300 }]);
+    await expect(pay({ accountId, amountFen: 700, ref: 'test:only:1', receivableIds: [newer!, foreign!] })).rejects.toMatchObject({
+      code: 'RECEIVABLE_NOT_OPEN',
+      details: { receivableIds: [foreign] },
+    });
     expect(await ledgerTotal(pool(), [accountId])).toBe(0);
     const allocation = await pay({ accountId, amountFen: 700, ref: 'test:only:2', receivableIds: [newer!] });
     expect(allocation.lines).toEqual([{ receivableId: newer, month: '2025-05', lateFeeFen: 0, principalFen: 400 }]);
@@ -97,13 +116,21 @@ describe('allocatePayment', () => {
   });
 
   it('with skipSettled, skips a listed bill another payment settled (its share becomes prepayment) but still refuses a foreign one', async () => {
-    const { accountId, receivableIds: [march, april] } = await accountOwing([
+    const {
+      accountId,
+      receivableIds: [march, april],
+    } = await accountOwing([
       { month: '2025-03', principalFen: 600 },
       { month: '2025-04', principalFen: 900 },
     ]);
-    const { receivableIds: [foreign] } = await accountOwing([{ month: '2025-03', principalFen: 100 }]);
+    const {
+      receivableIds: [foreign],
+    } = await accountOwing([{ month: '2025-03', principalFen: 100 }]);
     await pay({ accountId, amountFen: 600, ref: 'test:skip:0', receivableIds: [march!] });
-    await expect(pay({ accountId, amountFen: 1_500, ref: 'test:skip:1', receivableIds: [march!, april!, foreign!], skipSettled: true })).rejects.toMatchObject({ code: 'RECEIVABLE_NOT_OPEN', details: { receivableIds: [foreign] } });
+    await expect(pay({ accountId, amountFen: 1_500, ref: 'test:skip:1', receivableIds: [march!, april!, foreign!], skipSettled: true })).rejects.toMatchObject({
+      code: 'RECEIVABLE_NOT_OPEN',
+      details: { receivableIds: [foreign] },
+    });
     const allocation = await pay({ accountId, amountFen: 1_500, ref: 'test:skip:2', receivableIds: [march!, april!], skipSettled: true });
     expect(allocation).toMatchObject({ lines: [{ receivableId: april, principalFen: 900 }], prepaymentFen: 600, skipped: [march] });
     expect(await ledgerTotal(pool(), [accountId])).toBe(2_100);
@@ -135,7 +162,9 @@ describe('money is conserved', () => {
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), fen: fc.integer({ min: 1, max: 30_000 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }) },
   );
-  const bills = fc.array(fc.record({ principalFen: fc.integer({ min: 1, max: 20_000 }), lateFeeMillifen: fc.integer({ min: 0, max: 3_000_000 }) }), { maxLength: 5 });
+  const bills = fc.array(fc.record({ principalFen: fc.integer({ min: 1, max: 20_000 }), lateFeeMillifen: fc.integer({ min: 0, max: 3_000_000 }) }), {
+    maxLength: 5,
+  });
   let run = 0;
 
   it('over random bills, payments (some at once) and reversals: the ledger moves by payments minus reversals, never past a debt, and undoing everything restores the start', async () => {
@@ -182,13 +211,18 @@ describe('money is conserved', () => {
 
 describe('prepayment on a postpaid account', () => {
   it('pays the next bill as soon as it is issued, oldest first, once, with no money made or lost', async () => {
-    const { accountId, receivableIds: [older] } = await accountOwing([{ month: '2025-04', principalFen: 700 }]);
+    const {
+      accountId,
+      receivableIds: [older],
+    } = await accountOwing([{ month: '2025-04', principalFen: 700 }]);
     // 700 owed, 1,000 paid: 300 left as prepayment.
     await pay({ accountId, amountFen: 1_000, ref: 'test:prepay:1' });
     expect(await balance(accountId)).toBe(300);
     const before = await ledgerTotal(pool(), [accountId]);
 
-    const { rows: [bill] } = await pool().query(
+    const {
+      rows: [bill],
+    } = await pool().query(
       `INSERT INTO bills (account_id, month, status, tariff_code, tariff_version, kwh, amount_fen, tier_counted_kwh, history, detail, computed_at, published_at)
        VALUES ($1, '2025-05', 'published', 'zj-residential', 1, 100, 500, 100, '{}', '{}', now(), now()) RETURNING id`,
       [accountId],
@@ -203,7 +237,9 @@ describe('prepayment on a postpaid account', () => {
     expect((await receivables(accountId))[0]).toMatchObject({ id: older, settled: true });
     expect(await balance(accountId)).toBe(0);
     expect(await ledgerTotal(pool(), [accountId])).toBe(before);
-    const { rows: [applied] } = await pool().query('SELECT amount_fen, source FROM payment_allocations WHERE ref = $1', [`prepayment:bill:${bill.id}`]);
+    const {
+      rows: [applied],
+    } = await pool().query('SELECT amount_fen, source FROM payment_allocations WHERE ref = $1', [`prepayment:bill:${bill.id}`]);
     expect(applied).toEqual({ amount_fen: 300, source: { kind: 'prepayment' } });
 
     // Paying the rest settles it; no prepayment is left to apply to anything else.

@@ -19,7 +19,10 @@ const SAMPLES: Record<string, { path?: Record<string, string>; body?: unknown; o
   '/api/accounts/{accountId}/balance-alert': { body: { thresholdFen: 2000 }, own: { status: 409, code: 'NOT_PREPAID' } },
 };
 const pathFor = (endpoint: Endpoint, accountId: number | string) =>
-  Object.entries(SAMPLES[endpoint.path]?.path ?? {}).reduce((path, [name, value]) => path.replace(`{${name}}`, value), endpoint.path.replace('{accountId}', String(accountId)));
+  Object.entries(SAMPLES[endpoint.path]?.path ?? {}).reduce(
+    (path, [name, value]) => path.replace(`{${name}}`, value),
+    endpoint.path.replace('{accountId}', String(accountId)),
+  );
 const call = (endpoint: Endpoint, accountId: number | string, headers: Record<string, string> = {}) =>
   app.request(endpoint.method.toUpperCase(), pathFor(endpoint, accountId), { headers, body: SAMPLES[endpoint.path]?.body });
 const withoutRequestId = (body: { error: object }) => ({ ...body.error, requestId: undefined });
@@ -74,7 +77,9 @@ describe('every account-scoped route', () => {
     const { rows } = await app.runtime.deps.database.pool.query('SELECT count(*)::int AS n FROM account_bindings WHERE account_id = $1', [ownersAccountId]);
     // The owner's own DELETE ran last; strangers removed nothing before it.
     expect(rows[0].n).toBe(0);
-    expect((await app.request('GET', '/api/accounts', { headers: stranger.auth })).body.accounts.map((a: { accountNo: string }) => a.accountNo)).toEqual(['3301000003']);
+    expect((await app.request('GET', '/api/accounts', { headers: stranger.auth })).body.accounts.map((a: { accountNo: string }) => a.accountNo)).toEqual([
+      '3301000003',
+    ]);
   });
 });
 
@@ -87,20 +92,29 @@ describe('every authenticated route', () => {
   const staffRoutes = endpoints.filter((endpoint) => endpoint.auth === 'staff');
   const terminalRoutes = endpoints.filter((endpoint) => endpoint.auth === 'terminal');
 
-  it.each(customerRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses staff tokens and anonymous calls', async (_n, endpoint) => {
-    expect((await app.request(endpoint.method.toUpperCase(), endpoint.path)).status).toBe(401);
-    expect((await app.request(endpoint.method.toUpperCase(), endpoint.path, { headers: { Authorization: `Bearer ${staffToken}` } })).status).toBe(403);
-  });
+  it.each(customerRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))(
+    '%s refuses staff tokens and anonymous calls',
+    async (_n, endpoint) => {
+      expect((await app.request(endpoint.method.toUpperCase(), endpoint.path)).status).toBe(401);
+      expect((await app.request(endpoint.method.toUpperCase(), endpoint.path, { headers: { Authorization: `Bearer ${staffToken}` } })).status).toBe(403);
+    },
+  );
 
-  it.each(staffRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses customer tokens and anonymous calls', async (_n, endpoint) => {
-    expect((await app.request(endpoint.method.toUpperCase(), samplePath(endpoint), { headers: owner.auth })).status).toBe(403);
-    expect((await app.request(endpoint.method.toUpperCase(), samplePath(endpoint))).status).toBe(401);
-  });
+  it.each(staffRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))(
+    '%s refuses customer tokens and anonymous calls',
+    async (_n, endpoint) => {
+      expect((await app.request(endpoint.method.toUpperCase(), samplePath(endpoint), { headers: owner.auth })).status).toBe(403);
+      expect((await app.request(endpoint.method.toUpperCase(), samplePath(endpoint))).status).toBe(401);
+    },
+  );
 
-  it.each(terminalRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))('%s refuses calls without a terminal signature, tokens included', async (_n, endpoint) => {
-    for (const headers of [{}, owner.auth, { Authorization: `Bearer ${staffToken}` }]) {
-      const reply = await app.request(endpoint.method.toUpperCase(), endpoint.path, { headers, body: {} });
-      expect([reply.status, reply.body.error.code]).toEqual([401, 'TERMINAL_UNKNOWN']);
-    }
-  });
+  it.each(terminalRoutes.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e] as const))(
+    '%s refuses calls without a terminal signature, tokens included',
+    async (_n, endpoint) => {
+      for (const headers of [{}, owner.auth, { Authorization: `Bearer ${staffToken}` }]) {
+        const reply = await app.request(endpoint.method.toUpperCase(), endpoint.path, { headers, body: {} });
+        expect([reply.status, reply.body.error.code]).toEqual([401, 'TERMINAL_UNKNOWN']);
+      }
+    },
+  );
 });

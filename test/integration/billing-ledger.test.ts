@@ -36,13 +36,17 @@ describe('reading import', () => {
   it('refuses a different value for an instant it already holds, and records the refusal once', async () => {
     const meter = (await sql(`SELECT id FROM meters WHERE meter_no = 'M3301000003'`)).rows[0].id;
     // As if the metering system had sent another value earlier for the same instant.
-    await sql(`UPDATE meter_readings SET total = total - 1 WHERE meter_id = $1 AND read_at = (SELECT max(read_at) FROM meter_readings WHERE meter_id = $1)`, [meter]);
+    await sql(`UPDATE meter_readings SET total = total - 1 WHERE meter_id = $1 AND read_at = (SELECT max(read_at) FROM meter_readings WHERE meter_id = $1)`, [
+      meter,
+    ]);
     const range = { interval: 'monthly' as const, from: `${lastMonth}-01`, to: `${addMonths(lastMonth, 1)}-01` };
     expect(await billing().readings.importRange(range)).toMatchObject({ rejected: 1 });
     expect(await billing().readings.importRange(range)).toMatchObject({ rejected: 1 });
     const refusals = await sql(`SELECT reason FROM reading_rejections WHERE meter_no = 'M3301000003'`);
     expect(refusals.rows).toEqual([{ reason: 'CONFLICTS_WITH_STORED' }]);
-    await sql(`UPDATE meter_readings SET total = total + 1 WHERE meter_id = $1 AND read_at = (SELECT max(read_at) FROM meter_readings WHERE meter_id = $1)`, [meter]);
+    await sql(`UPDATE meter_readings SET total = total + 1 WHERE meter_id = $1 AND read_at = (SELECT max(read_at) FROM meter_readings WHERE meter_id = $1)`, [
+      meter,
+    ]);
   });
 
   it('runs as a queued job from the staff endpoint', async () => {
@@ -50,7 +54,9 @@ describe('reading import', () => {
     const day = addDays(shanghaiDate(new Date()), -2);
     const queued = await app.request('POST', '/api/staff/billing/imports', { headers: staff, body: { interval: 'daily', from: day, to: day } });
     expect(queued.status).toBe(202);
-    await eventually(async () => ((await sql('SELECT count(*)::int AS n FROM meter_readings WHERE read_at = $1', [shanghaiMidnight(day)])).rows[0].n === 6 ? true : undefined));
+    await eventually(async () =>
+      (await sql('SELECT count(*)::int AS n FROM meter_readings WHERE read_at = $1', [shanghaiMidnight(day)])).rows[0].n === 6 ? true : undefined,
+    );
     const backwards = await app.request('POST', '/api/staff/billing/imports', { headers: staff, body: { interval: 'daily', from: day, to: addDays(day, -3) } });
     expect(backwards.status).toBe(400);
   });
@@ -62,7 +68,9 @@ describe('bill runs', () => {
     const [first, second] = await Promise.all([runner.createRun(lastMonth), runner.createRun(lastMonth)]);
     const counts = await Promise.all([runner.runMonth(first), runner.runMonth(second)]);
     expect(counts.map((count) => count.computed).sort()).toEqual([0, 6]);
-    const { rows: [written] } = await sql(
+    const {
+      rows: [written],
+    } = await sql(
       `SELECT (SELECT count(*) FROM bills WHERE month = $1)::int AS bills, (SELECT count(*) FROM receivables WHERE month = $1)::int AS receivables`,
       [lastMonth],
     );
@@ -73,11 +81,14 @@ describe('bill runs', () => {
 describe('late fees', () => {
   it('accrue per day after the due date at the class rate, exactly once per day', async () => {
     const resident = await accountId('3301000001');
-    const [receivable] = (await sql('SELECT id, principal_fen, due_date::text AS due FROM receivables WHERE account_id = $1 AND month = $2', [resident, lastMonth])).rows;
+    const [receivable] = (
+      await sql('SELECT id, principal_fen, due_date::text AS due FROM receivables WHERE account_id = $1 AND month = $2', [resident, lastMonth])
+    ).rows;
     expect(receivable.principal_fen).toBeGreaterThan(0);
 
     const settings = DEFAULT_BILLING_SETTINGS;
-    const feeOf = async () => (await sql('SELECT late_fee_millifen, late_fee_through::text AS through FROM receivables WHERE id = $1', [receivable.id])).rows[0];
+    const feeOf = async () =>
+      (await sql('SELECT late_fee_millifen, late_fee_through::text AS through FROM receivables WHERE id = $1', [receivable.id])).rows[0];
     // Nothing is owed on or before the due date.
     await accrueLateFees(app.runtime.deps.database, settings, receivable.due);
     expect((await feeOf()).late_fee_millifen).toBe(0);
@@ -115,7 +126,9 @@ describe('prepaid accounts', () => {
        ON CONFLICT (account_id) DO UPDATE SET balance_fen = 15000, low_threshold_fen = 12000, low_alerted = false, overdrawn_alerted = false`,
       [prepaid],
     );
-    const { rows: [{ last }] } = await sql('SELECT coalesce(max(id), 0)::bigint AS last FROM customer_events');
+    const {
+      rows: [{ last }],
+    } = await sql('SELECT coalesce(max(id), 0)::bigint AS last FROM customer_events');
 
     const days: string[] = [];
     for (let day = `${month}-01`; day < `${lastMonth}-01`; day = addDays(day, 1)) days.push(day);
@@ -133,14 +146,20 @@ describe('prepaid accounts', () => {
     const runner = billing().runner;
     await runner.runMonth(await runner.createRun(month));
     const [bill] = (await sql(`SELECT id, amount_fen FROM bills WHERE account_id = $1 AND month = $2`, [prepaid, month])).rows;
-    const { rows: [moved] } = await sql(
+    const {
+      rows: [moved],
+    } = await sql(
       `SELECT sum(amount_fen)::bigint AS fen FROM balance_entries WHERE account_id = $1 AND kind IN ('daily_charge', 'true_up') AND details->>'month' = $2`,
       [prepaid, month],
     );
     expect(moved.fen).toBe(-bill.amount_fen);
-    const { rows: [balance] } = await sql('SELECT balance_fen FROM account_balances WHERE account_id = $1', [prepaid]);
+    const {
+      rows: [balance],
+    } = await sql('SELECT balance_fen FROM account_balances WHERE account_id = $1', [prepaid]);
     expect(balance.balance_fen).toBe(15000 - bill.amount_fen);
-    const { rows: [receivable] } = await sql('SELECT principal_paid_fen, settled_at FROM receivables WHERE bill_id = $1', [bill.id]);
+    const {
+      rows: [receivable],
+    } = await sql('SELECT principal_paid_fen, settled_at FROM receivables WHERE bill_id = $1', [bill.id]);
     expect(receivable.principal_paid_fen).toBe(bill.amount_fen);
     expect(receivable.settled_at).not.toBeNull();
   });
@@ -155,7 +174,10 @@ describe('prepaid accounts', () => {
     expect(overview.body.overview).toMatchObject({ billingMode: 'prepaid', lowBalanceThresholdFen: 3000, contractKva: null });
     // A business supply shows its contracted capacity, which a capacity application starts from.
     const factory = await bindDemoAccount(app, customer, '3301000005');
-    expect((await app.request('GET', `/api/bills/${factory}`, { headers: customer.auth })).body.overview).toMatchObject({ billingMode: 'postpaid', contractKva: 630 });
+    expect((await app.request('GET', `/api/bills/${factory}`, { headers: customer.auth })).body.overview).toMatchObject({
+      billingMode: 'postpaid',
+      contractKva: 630,
+    });
     const refused = await app.request('PUT', `/api/accounts/${postpaid}/balance-alert`, { headers: customer.auth, body: { thresholdFen: 3000 } });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('NOT_PREPAID');

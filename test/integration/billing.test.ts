@@ -67,7 +67,10 @@ describe('bills from readings, end to end', () => {
 
   it('re-reads a meter: the corrected reading arrives, the bill is recomputed and issued', async () => {
     const review = await reviewFor('3301000003');
-    const requested = await app.request('POST', `/api/staff/billing/reviews/${review.billId}/reread`, { headers: staff, body: { reason: 'closing reading lower than opening' } });
+    const requested = await app.request('POST', `/api/staff/billing/reviews/${review.billId}/reread`, {
+      headers: staff,
+      body: { reason: 'closing reading lower than opening' },
+    });
     expect(requested.status).toBe(202);
     const again = await app.request('POST', `/api/staff/billing/reviews/${review.billId}/reread`, { headers: staff, body: { reason: 'double click' } });
     expect(again.status).toBe(409);
@@ -83,15 +86,24 @@ describe('bills from readings, end to end', () => {
 
   it('approves a real spike as computed, and adjusts a zero month with a corrected reading and a reason', async () => {
     const spike = await reviewFor('3301000004');
-    const approved = await app.request('POST', `/api/staff/billing/reviews/${spike.billId}/approve`, { headers: staff, body: { note: 'customer confirmed a renovation' } });
+    const approved = await app.request('POST', `/api/staff/billing/reviews/${spike.billId}/approve`, {
+      headers: staff,
+      body: { note: 'customer confirmed a renovation' },
+    });
     expect(approved.status).toBe(200);
     expect(approved.body.bill).toMatchObject({ month: lastMonth, kwh: spike.kwh, amountFen: spike.amountFen, payment: { state: 'unpaid' } });
 
     const zero = await reviewFor('3301000006');
     const opening = zero.readings[0].start;
-    const badReason = await app.request('POST', `/api/staff/billing/reviews/${zero.billId}/adjust`, { headers: staff, body: { reason: 'x', readings: [{ meterNo: 'M3301000006', total: opening + 30_000 }] } });
+    const badReason = await app.request('POST', `/api/staff/billing/reviews/${zero.billId}/adjust`, {
+      headers: staff,
+      body: { reason: 'x', readings: [{ meterNo: 'M3301000006', total: opening + 30_000 }] },
+    });
     expect(badReason.status).toBe(400);
-    const wrongMeter = await app.request('POST', `/api/staff/billing/reviews/${zero.billId}/adjust`, { headers: staff, body: { reason: 'meter stuck, read on site', readings: [{ meterNo: 'M3301000001', total: 1 }] } });
+    const wrongMeter = await app.request('POST', `/api/staff/billing/reviews/${zero.billId}/adjust`, {
+      headers: staff,
+      body: { reason: 'meter stuck, read on site', readings: [{ meterNo: 'M3301000001', total: 1 }] },
+    });
     expect(wrongMeter.body.error.code).toBe('READING_INVALID');
     const adjusted = await app.request('POST', `/api/staff/billing/reviews/${zero.billId}/adjust`, {
       headers: staff,
@@ -109,7 +121,8 @@ describe('bills from readings, end to end', () => {
 
   it('runs a month again without changing anything', async () => {
     const snapshot = async () => (await app.runtime.deps.database.pool.query('SELECT id, account_id, month, status, amount_fen FROM bills ORDER BY id')).rows;
-    const receivables = async () => (await app.runtime.deps.database.pool.query('SELECT count(*)::int AS n, sum(principal_fen)::bigint AS fen FROM receivables')).rows[0];
+    const receivables = async () =>
+      (await app.runtime.deps.database.pool.query('SELECT count(*)::int AS n, sum(principal_fen)::bigint AS fen FROM receivables')).rows[0];
     const [beforeBills, beforeReceivables] = [await snapshot(), await receivables()];
     const started = await app.request('POST', '/api/staff/billing/runs', { headers: staff, body: { month: lastMonth } });
     expect(started.status).toBe(202);

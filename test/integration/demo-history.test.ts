@@ -18,7 +18,9 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 async function account(accountNo: string, mode: 'postpaid' | 'prepaid') {
-  const { rows: [row] } = await pool.query<{ id: number }>(
+  const {
+    rows: [row],
+  } = await pool.query<{ id: number }>(
     `INSERT INTO electricity_accounts (account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
      VALUES ($1, '测试户', '杭州市西湖区测试路 7 号', 'residential', 'TA-XH-001', '13800009999') RETURNING id`,
     [accountNo],
@@ -31,9 +33,16 @@ it('building the demo history settles and tops up only the demo accounts', async
   const owing = await account('7900000001', 'postpaid');
   await oweBills(pool, '7900000001', [{ month: '2025-01', principalFen: 4_780 }]);
   const prepaid = await account('7900000002', 'prepaid');
-  await seedBillingHistory({ database: app.runtime.deps.database, billing: app.runtime.deps.billing, clock: manualClock(new Date('2026-03-15T04:00:00Z')), log: pino({ level: 'silent' }) });
+  await seedBillingHistory({
+    database: app.runtime.deps.database,
+    billing: app.runtime.deps.billing,
+    clock: manualClock(new Date('2026-03-15T04:00:00Z')),
+    log: pino({ level: 'silent' }),
+  });
 
-  const { rows: [other] } = await pool.query(
+  const {
+    rows: [other],
+  } = await pool.query(
     `SELECT (SELECT principal_paid_fen::int FROM receivables WHERE account_id = $1) AS paid,
             (SELECT settled_at FROM receivables WHERE account_id = $1) AS settled_at,
             (SELECT count(*)::int FROM balance_entries WHERE account_id = ANY($2)) AS entries`,
@@ -41,7 +50,9 @@ it('building the demo history settles and tops up only the demo accounts', async
   );
   expect(other).toEqual({ paid: 0, settled_at: null, entries: 0 });
   // The demo accounts did get their history: old bills paid, the prepaid one topped up.
-  const { rows: [demo] } = await pool.query(
+  const {
+    rows: [demo],
+  } = await pool.query(
     `SELECT count(*) FILTER (WHERE r.settled_at IS NULL AND r.month < '2026-01')::int AS open_old,
             count(*) FILTER (WHERE r.settled_at IS NOT NULL)::int AS settled,
             (SELECT count(*)::int FROM balance_entries e JOIN electricity_accounts x ON x.id = e.account_id WHERE x.account_no LIKE '3301%' AND e.kind = 'top_up') AS top_ups

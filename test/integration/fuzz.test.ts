@@ -124,7 +124,12 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     for (const entry of plan) {
       const before = await counter.counts();
       const t0 = Date.now();
-      outcomes.push(...(await run(entry, entry.cases.filter((c) => c.expect === 'reject'))));
+      outcomes.push(
+        ...(await run(
+          entry,
+          entry.cases.filter((c) => c.expect === 'reject'),
+        )),
+      );
       took.set(entry.op, Date.now() - t0);
       const changed = diff(before, await counter.counts());
       if (changed.length) writes.push(`${entry.op}: ${changed.join(', ')}`);
@@ -135,7 +140,12 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     const ordered = [...plan].sort((a, b) => Number(a.method === 'delete') - Number(b.method === 'delete'));
     for (const entry of ordered) {
       const t0 = Date.now();
-      outcomes.push(...(await run(entry, entry.cases.filter((c) => c.expect === 'any'))));
+      outcomes.push(
+        ...(await run(
+          entry,
+          entry.cases.filter((c) => c.expect === 'any'),
+        )),
+      );
       took.set(entry.op, took.get(entry.op)! + Date.now() - t0);
     }
     await counter.close();
@@ -144,7 +154,9 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     const statuses = new Map<number, number>();
     for (const o of outcomes) statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
     const byStatus = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`);
-    console.log(`fuzz: ${outcomes.length} requests (${rejectedPhase} forbidden input) over ${operations.length} operations in ${seconds.toFixed(1)} s; ${byStatus.join(', ')}`);
+    console.log(
+      `fuzz: ${outcomes.length} requests (${rejectedPhase} forbidden input) over ${operations.length} operations in ${seconds.toFixed(1)} s; ${byStatus.join(', ')}`,
+    );
 
     if (process.env.FUZZ_VERBOSE) {
       for (const entry of plan) {
@@ -162,10 +174,23 @@ describe('fuzz of every operation in the OpenAPI document', () => {
     for (const entry of plan) expect(entry.cases.length, entry.op).toBeGreaterThan(20);
     expect(rejectedPhase).toBeGreaterThanOrEqual(Math.min(20_000, PER_OPERATION * operations.length * 0.9));
     // The real token or signature works: each operation we can authenticate to answered something past the gate.
-    const gate = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'WRONG_AUDIENCE', 'FORBIDDEN', 'SIGNATURE_INVALID', 'TERMINAL_UNKNOWN', 'TIMESTAMP_STALE', 'MALFORMED_JSON', 'RATE_LIMITED']);
+    const gate = new Set([
+      'UNAUTHENTICATED',
+      'TOKEN_EXPIRED',
+      'WRONG_AUDIENCE',
+      'FORBIDDEN',
+      'SIGNATURE_INVALID',
+      'TERMINAL_UNKNOWN',
+      'TIMESTAMP_STALE',
+      'MALFORMED_JSON',
+      'RATE_LIMITED',
+    ]);
     const signable = plan.filter((entry) => entry.scheme !== 'signature' || entry.op.endsWith('/callbacks'));
     const stuck = signable.filter((entry) => !outcomes.some((o) => o.case.op === entry.op && o.status < 500 && !gate.has(o.code ?? '')));
-    expect(stuck.map((entry) => entry.op), 'operations no request got past authentication').toEqual([]);
+    expect(
+      stuck.map((entry) => entry.op),
+      'operations no request got past authentication',
+    ).toEqual([]);
     // Rate limits stay as the server configures them (they have no setting): validation runs before them, so only
     // valid-ish input meets them, and a 429 is judged as an envelope like any error. This keeps them from hiding much.
     expect(outcomes.filter((o) => o.status === 429).length / outcomes.length).toBeLessThan(0.02);

@@ -23,16 +23,25 @@ const publish = (body: Record<string, unknown>) =>
 /** A mini-program customer: WeChat login, then the phone-side consent, recorded through our API. */
 async function wechatCustomer(openid: string, grants: number): Promise<LoggedIn> {
   const login = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid) } });
-  const customer = { phone: '', accessToken: login.body.accessToken, refreshToken: login.body.refreshToken, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+  const customer = {
+    phone: '',
+    accessToken: login.body.accessToken,
+    refreshToken: login.body.refreshToken,
+    auth: { Authorization: `Bearer ${login.body.accessToken}` },
+  };
   for (let grant = 0; grant < grants; grant += 1) {
     const { body: results } = await request(app.mocks.url, 'POST', '/wechat/_subscribe', { body: { openid, results: { TPL_OUTAGE_NOTICE: 'accept' } } });
-    const recorded = await app.request('POST', '/api/notifications/wechat-consent', { headers: customer.auth, body: { results: { TPL_OUTAGE_NOTICE: results.TPL_OUTAGE_NOTICE } } });
+    const recorded = await app.request('POST', '/api/notifications/wechat-consent', {
+      headers: customer.auth,
+      body: { results: { TPL_OUTAGE_NOTICE: results.TPL_OUTAGE_NOTICE } },
+    });
     expect(recorded.status).toBe(200);
   }
   return customer;
 }
 
-const smsTo = async (phone: string) => (await request(app.mocks.url, 'GET', `/sms/messages?phone=${phone}`)).body.messages.filter((m: any) => m.template === 'outage_notice');
+const smsTo = async (phone: string) =>
+  (await request(app.mocks.url, 'GET', `/sms/messages?phone=${phone}`)).body.messages.filter((m: any) => m.template === 'outage_notice');
 const wechatTo = async (openid: string) => (await request(app.mocks.url, 'GET', `/wechat/_messages?touser=${openid}`)).body.messages;
 
 describe('outage lifecycle', () => {
@@ -61,7 +70,9 @@ describe('outage lifecycle', () => {
     expect((await app.request('PATCH', path, { headers: staff, body: { expectedVersion: 3, reason: '再改' } })).status).toBe(409);
 
     const other = (await publish({ areas: ['TA-XH-002'] })).body.outage;
-    expect((await app.request('POST', `/api/staff/outages/${other.id}/cancel`, { headers: staff, body: { reason: '天气原因取消' } })).body.outage.status).toBe('cancelled');
+    expect((await app.request('POST', `/api/staff/outages/${other.id}/cancel`, { headers: staff, body: { reason: '天气原因取消' } })).body.outage.status).toBe(
+      'cancelled',
+    );
 
     const detail = await app.request('GET', `/api/outages/${outage.id}`);
     expect(detail.body.history.map((change: any) => change.event)).toEqual(['published', 'updated', 'started', 'restored']);
@@ -102,7 +113,13 @@ describe('outage lifecycle', () => {
     ].join('\r\n');
     const first = await app.request('POST', '/api/staff/outages/import', { headers: staff, body: { csv } });
     expect(first.body.published).toBe(2);
-    expect(first.body.errors.map((error: any) => [error.line, error.ref])).toEqual([[4, 'S-3'], [5, 'S-4'], [6, 'S-1'], [7, 'S-5'], [8, 'S-6']]);
+    expect(first.body.errors.map((error: any) => [error.line, error.ref])).toEqual([
+      [4, 'S-3'],
+      [5, 'S-4'],
+      [6, 'S-1'],
+      [7, 'S-5'],
+      [8, 'S-6'],
+    ]);
     expect(first.body.errors[0].message).toContain('scheduledEnd');
     const again = await app.request('POST', '/api/staff/outages/import', { headers: staff, body: { csv } });
     expect(again.body).toMatchObject({ published: 0, alreadyImported: 2 });
@@ -133,13 +150,22 @@ describe('notifications', () => {
   it('sends each consenting customer one message per event, by subscribe message while grants last, then SMS', async () => {
     const smsCustomer = await smsLogin(app);
     await bindDemoAccount(app, smsCustomer, '3301000004'); // TA-SC-007
-    expect((await app.request('PUT', '/api/notifications/sms', { headers: smsCustomer.auth, body: { topic: 'outage', enabled: true } })).body.preferences.topics[0].sms).toBe(true);
+    expect(
+      (await app.request('PUT', '/api/notifications/sms', { headers: smsCustomer.auth, body: { topic: 'outage', enabled: true } })).body.preferences.topics[0]
+        .sms,
+    ).toBe(true);
     const silent = await smsLogin(app);
     await bindDemoAccount(app, silent, '3301000004');
     const wechat = await wechatCustomer('oOutageFan', 2);
     await bindDemoAccount(app, { ...wechat, auth: wechat.auth }, '3301000004');
-    expect((await app.request('GET', '/api/notifications/preferences', { headers: wechat.auth })).body.preferences.topics[0]).toMatchObject({ topic: 'outage', wechatGrants: 2 });
-    const noOpenid = await app.request('POST', '/api/notifications/wechat-consent', { headers: smsCustomer.auth, body: { results: { TPL_OUTAGE_NOTICE: 'accept' } } });
+    expect((await app.request('GET', '/api/notifications/preferences', { headers: wechat.auth })).body.preferences.topics[0]).toMatchObject({
+      topic: 'outage',
+      wechatGrants: 2,
+    });
+    const noOpenid = await app.request('POST', '/api/notifications/wechat-consent', {
+      headers: smsCustomer.auth,
+      body: { results: { TPL_OUTAGE_NOTICE: 'accept' } },
+    });
     expect(noOpenid.body.error.code).toBe('NO_WECHAT_LOGIN');
 
     const outage = (await publish({ areas: ['TA-SC-007'], district: '上城区' })).body.outage;
@@ -156,7 +182,9 @@ describe('notifications', () => {
     await app.request('POST', `/api/staff/outages/${outage.id}/restore`, { headers: staff, body: {} });
     await eventually(async () => ((await smsTo(smsCustomer.phone)).length === 3 ? true : undefined));
     await eventually(async () => {
-      const { rows } = await sql(`SELECT count(*)::int AS n FROM notifications WHERE event_key LIKE $1 AND status <> 'queued' AND status <> 'sending'`, [`outage:${outage.id}:%`]);
+      const { rows } = await sql(`SELECT count(*)::int AS n FROM notifications WHERE event_key LIKE $1 AND status <> 'queued' AND status <> 'sending'`, [
+        `outage:${outage.id}:%`,
+      ]);
       return rows[0].n === 5 ? true : undefined;
     });
     expect(await wechatTo('oOutageFan')).toHaveLength(2);
@@ -181,12 +209,16 @@ describe('notifications', () => {
     await request(app.mocks.url, 'POST', '/sms/_faults', { body: { failNext: 1 } });
     const second = (await publish({ areas: ['TA-FY-031'], district: '富阳区' })).body.outage;
     const key = `outage:${second.id}:published:1`;
-    const row = await eventually(async () => (await sql(`SELECT status, attempts FROM notifications WHERE event_key = $1`, [key])).rows.find((r) => r.status === 'queued' && r.attempts === 1));
+    const row = await eventually(async () =>
+      (await sql(`SELECT status, attempts FROM notifications WHERE event_key = $1`, [key])).rows.find((r) => r.status === 'queued' && r.attempts === 1),
+    );
     expect(row).toBeTruthy();
     await sql(`UPDATE notifications SET available_at = now() WHERE event_key = $1`, [key]);
     await app.runtime.deps.notifications.sender.drain();
     // The server's own sender may have claimed the row first; wait for whichever worker has it to finish.
-    const settled = await eventually(async () => (await sql(`SELECT status, attempts FROM notifications WHERE event_key = $1`, [key])).rows.find((r) => r.status !== 'queued' && r.status !== 'sending'));
+    const settled = await eventually(async () =>
+      (await sql(`SELECT status, attempts FROM notifications WHERE event_key = $1`, [key])).rows.find((r) => r.status !== 'queued' && r.status !== 'sending'),
+    );
     expect(settled).toEqual({ status: 'sent', attempts: 2 });
     expect(await smsTo(phone)).toHaveLength(2);
   });
@@ -210,7 +242,11 @@ describe('notifications', () => {
       eventKey: 'outage:bulk:published:1',
       topic: 'outage' as const,
       audience: { name: 'outage-areas', params: [['TA-BULK-01']] },
-      payload: { page: 'packages/outages/pages/index/index', wechat: {}, sms: { template: 'outage_notice' as const, params: { title: '批量测试', start: '', end: '', district: '', remark: '' } } },
+      payload: {
+        page: 'packages/outages/pages/index/index',
+        wechat: {},
+        sms: { template: 'outage_notice' as const, params: { title: '批量测试', start: '', end: '', district: '', remark: '' } },
+      },
     };
     const made = await Promise.all([notifications.fanOut(event), notifications.fanOut(event)]);
     expect(made.reduce((a, b) => a + b, 0)).toBe(count);

@@ -136,7 +136,9 @@ describe('transactional outbox relayed to the back office', () => {
     // The back office refuses every delivery until the event has used up its attempts.
     await request(mocks.url, 'POST', '/backoffice/_faults', { body: { failNext: 1000 } });
     await writeEvent(first, 900);
-    const { rows: [{ id }] } = await database.pool.query(`SELECT id FROM outbox WHERE payload->'data'->>'n' = '900'`);
+    const {
+      rows: [{ id }],
+    } = await database.pool.query(`SELECT id FROM outbox WHERE payload->'data'->>'n' = '900'`);
     for (let attempt = 0; attempt < 10; attempt += 1) {
       await database.pool.query('UPDATE outbox SET available_at = now() WHERE id = $1', [id]);
       await outbox.relay();
@@ -153,4 +155,3 @@ describe('transactional outbox relayed to the back office', () => {
     expect(delivered.deliveries).toBe(1);
   });
 });
-

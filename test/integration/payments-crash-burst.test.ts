@@ -82,7 +82,14 @@ async function start(): Promise<ServerProcess> {
 }
 
 type Channel = 'wechat_jsapi' | 'alipay_wap';
-interface Order { id: number; outTradeNo: string; accountId: number; channel: Channel; amountFen: number; launch: { kind: string; params?: Record<string, string>; url?: string } }
+interface Order {
+  id: number;
+  outTradeNo: string;
+  accountId: number;
+  channel: Channel;
+  amountFen: number;
+  launch: { kind: string; params?: Record<string, string>; url?: string };
+}
 
 /** The person pays at the gateway: wx.requestPayment in WeChat, the cashier page at Alipay. */
 async function payAtGateway(order: Order): Promise<void> {
@@ -93,7 +100,12 @@ async function payAtGateway(order: Order): Promise<void> {
   }
   const opened = await fetch(order.launch.url!, { redirect: 'manual' });
   const token = new URL(opened.headers.get('location')!).searchParams.get('token')!;
-  const paid = await fetch(`${mocks.url}/alipay/cashier/pay`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }) });
+  const paid = await fetch(`${mocks.url}/alipay/cashier/pay`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }),
+  });
   if (paid.status !== 302) throw new Error(`not paid: ${paid.status} ${await paid.text()}`);
 }
 
@@ -135,25 +147,44 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
       const { body: code } = await request(mocks.url, 'POST', '/wechat/_login', { body: { openid } });
       const login = await request(base, 'POST', '/api/auth/wechat', { body: { code: code.code } });
       expect(login.status).toBe(200);
-      const { rows: [row] } = await pool.query<{ id: number }>('SELECT id FROM customers WHERE wechat_openid = $1', [openid]);
+      const {
+        rows: [row],
+      } = await pool.query<{ id: number }>('SELECT id FROM customers WHERE wechat_openid = $1', [openid]);
       customer = { auth: { Authorization: `Bearer ${login.body.accessToken}` }, customerId: row!.id };
     }
     const { auth, customerId } = customer;
     const mode = index < POSTPAID ? 'postpaid' : 'prepaid';
     const accountNo = `78${String(process.pid % 10_000).padStart(4, '0')}${String(index).padStart(4, '0')}`;
-    const { rows: [account] } = await pool.query<{ id: number }>(
+    const {
+      rows: [account],
+    } = await pool.query<{ id: number }>(
       `INSERT INTO electricity_accounts (account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
        VALUES ($1, '测试户', '杭州市西湖区测试路 5 号', 'residential', 'TA-XH-001', '13800009999') RETURNING id`,
       [accountNo],
     );
     await pool.query('INSERT INTO billing_profiles (account_id, tariff_code, billing_mode) VALUES ($1, $2, $3)', [account!.id, 'zj-residential', mode]);
-    await pool.query('INSERT INTO account_bindings (customer_id, account_id, is_default) VALUES ($1, $2, $3)', [customerId, account!.id, index % ACCOUNTS_PER_CUSTOMER === 0]);
-    const bills = mode === 'prepaid' ? [] : Array.from({ length: rng.int(1, 3) }, (_, month) => ({ month: `2025-0${month + 1}`, principalFen: rng.int(300, 9_000), lateFeeMillifen: rng.next() < 0.4 ? rng.int(1, 60_000) : 0 }));
+    await pool.query('INSERT INTO account_bindings (customer_id, account_id, is_default) VALUES ($1, $2, $3)', [
+      customerId,
+      account!.id,
+      index % ACCOUNTS_PER_CUSTOMER === 0,
+    ]);
+    const bills =
+      mode === 'prepaid'
+        ? []
+        : Array.from({ length: rng.int(1, 3) }, (_, month) => ({
+            month: `2025-0${month + 1}`,
+            principalFen: rng.int(300, 9_000),
+            lateFeeMillifen: rng.next() < 0.4 ? rng.int(1, 60_000) : 0,
+          }));
     const { receivableIds } = await oweBills(pool, accountNo, bills);
     const opening = mode === 'prepaid' ? rng.int(0, 5_000) : rng.next() < 0.2 ? rng.int(1, 800) : 0;
     if (opening) {
       await pool.query('INSERT INTO account_balances (account_id, balance_fen) VALUES ($1, $2)', [account!.id, opening]);
-      await pool.query(`INSERT INTO balance_entries (account_id, kind, ref, amount_fen, balance_after_fen) VALUES ($1, 'top_up', $2, $3, $3)`, [account!.id, `opening:${account!.id}`, opening]);
+      await pool.query(`INSERT INTO balance_entries (account_id, kind, ref, amount_fen, balance_after_fen) VALUES ($1, 'top_up', $2, $3, $3)`, [
+        account!.id,
+        `opening:${account!.id}`,
+        opening,
+      ]);
     }
     accounts.push({ id: account!.id, mode, auth, customerId, receivableIds });
   }
@@ -168,7 +199,11 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
       if (rng.next() < 0.6) bodies.push({ purpose: 'bills', receivableIds: [account.receivableIds[rng.int(0, account.receivableIds.length - 1)]] });
     }
     for (let n = account.mode === 'prepaid' ? rng.int(2, 4) : rng.int(0, 2); n > 0; n -= 1) bodies.push({ purpose: 'top_up', amountFen: rng.int(1, 20_000) });
-    return bodies.map((body) => ({ account, body: { ...body, accountId: account.id, channel: (rng.next() < 0.6 ? 'wechat_jsapi' : 'alipay_wap') as Channel }, pay: rng.next() < 0.85 }));
+    return bodies.map((body) => ({
+      account,
+      body: { ...body, accountId: account.id, channel: (rng.next() < 0.6 ? 'wechat_jsapi' : 'alipay_wap') as Channel },
+      pay: rng.next() < 0.85,
+    }));
   });
   // Kept in intent order, so the seed alone decides the burst.
   const orders: Array<Order & { pay: boolean }> = [];
@@ -177,15 +212,31 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
     if (reply.status !== 201) throw new Error(`order not created: ${reply.status} ${reply.text}`);
     orders[index] = { ...reply.body.order, pay };
   });
-  await inParallel(orders.filter((order) => order.pay), 8, payAtGateway);
+  await inParallel(
+    orders.filter((order) => order.pay),
+    8,
+    payAtGateway,
+  );
 
   // What the gateways took, by their own records.
-  const [{ body: wechat }, { body: alipay }] = await Promise.all([request(mocks.url, 'GET', '/wechatpay/_orders'), request(mocks.url, 'GET', '/alipay/_trades')]);
-  const taken = new Map<string, string>([
-    ...wechat.orders.filter((trade: any) => trade.trade_state === 'SUCCESS').map((trade: any) => [trade.out_trade_no, trade.transaction_id] as [string, string]),
-    ...alipay.trades.filter((trade: any) => trade.trade_status === 'TRADE_SUCCESS').map((trade: any) => [trade.out_trade_no, trade.trade_no] as [string, string]),
+  const [{ body: wechat }, { body: alipay }] = await Promise.all([
+    request(mocks.url, 'GET', '/wechatpay/_orders'),
+    request(mocks.url, 'GET', '/alipay/_trades'),
   ]);
-  expect([...taken.keys()].sort()).toEqual(orders.filter((order) => order.pay).map((order) => order.outTradeNo).sort());
+  const taken = new Map<string, string>([
+    ...wechat.orders
+      .filter((trade: any) => trade.trade_state === 'SUCCESS')
+      .map((trade: any) => [trade.out_trade_no, trade.transaction_id] as [string, string]),
+    ...alipay.trades
+      .filter((trade: any) => trade.trade_status === 'TRADE_SUCCESS')
+      .map((trade: any) => [trade.out_trade_no, trade.trade_no] as [string, string]),
+  ]);
+  expect([...taken.keys()].sort()).toEqual(
+    orders
+      .filter((order) => order.pay)
+      .map((order) => order.outTradeNo)
+      .sort(),
+  );
   const { rows: open } = await pool.query(`SELECT state, count(*)::int AS n FROM payment_orders WHERE account_id = ANY($1) GROUP BY state`, [accountIds]);
   expect(open).toEqual([{ state: 'PAYING', n: orders.length }]);
   const before = await holdings(accountIds);
@@ -194,10 +245,17 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   // The burst: one notification per paid order, a third of them twice (same bytes, as a gateway's
   // duplicate), in seeded order, WIDTH at a time; SIGKILL when the seeded request goes out.
   const paid = orders.filter((order) => taken.has(order.outTradeNo));
-  const burst = rng.shuffle(paid.flatMap((order) => {
-    const note = notificationOf(order, taken.get(order.outTradeNo)!);
-    return rng.next() < 0.35 ? [{ order, note }, { order, note }] : [{ order, note }];
-  }));
+  const burst = rng.shuffle(
+    paid.flatMap((order) => {
+      const note = notificationOf(order, taken.get(order.outTradeNo)!);
+      return rng.next() < 0.35
+        ? [
+            { order, note },
+            { order, note },
+          ]
+        : [{ order, note }];
+    }),
+  );
   const killAt = Math.floor(burst.length * (0.25 + 0.5 * rng.next()));
   const outcomes: Array<{ order: Order; ok?: boolean; status?: number; text?: string; error?: string; afterKill: boolean }> = [];
   const killed = server;
@@ -205,7 +263,9 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   await inParallel(burst, WIDTH, async ({ order, note }, index) => {
     if (index === killAt) {
       // The server's transactions open this moment (the other requests are being handled), then the kill.
-      const { rows: [busy] } = await pool.query<{ n: number }>(
+      const {
+        rows: [busy],
+      } = await pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND query !~* 'pgboss'`,
       );
       openAtKill = busy!.n;
@@ -227,7 +287,10 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   expect(answered.length).toBeGreaterThan(0);
   expect(inFlight.length).toBeGreaterThan(0);
   expect(openAtKill).toBeGreaterThan(0);
-  const { rows: paidAtKill } = await pool.query<{ out_trade_no: string }>(`SELECT out_trade_no FROM payment_orders WHERE account_id = ANY($1) AND state = 'PAID'`, [accountIds]);
+  const { rows: paidAtKill } = await pool.query<{ out_trade_no: string }>(
+    `SELECT out_trade_no FROM payment_orders WHERE account_id = ANY($1) AND state = 'PAID'`,
+    [accountIds],
+  );
   const acknowledged = new Set(answered.map((outcome) => outcome.order.outTradeNo));
   // An acknowledged notification was committed first.
   expect([...acknowledged].filter((no) => !paidAtKill.some((row) => row.out_trade_no === no))).toEqual([]);
@@ -244,10 +307,15 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   expect(replies).toEqual([]);
 
   // Every order the gateway took is PAID, with the gateway's trade number; the others are still open.
-  const { rows: stored } = await pool.query<{ out_trade_no: string; account_id: number; amount_fen: number; state: string; gateway_trade_no: string | null; flag: string | null; channel: Channel }>(
-    'SELECT out_trade_no, account_id, amount_fen, state, gateway_trade_no, flag, channel FROM payment_orders WHERE account_id = ANY($1)',
-    [accountIds],
-  );
+  const { rows: stored } = await pool.query<{
+    out_trade_no: string;
+    account_id: number;
+    amount_fen: number;
+    state: string;
+    gateway_trade_no: string | null;
+    flag: string | null;
+    channel: Channel;
+  }>('SELECT out_trade_no, account_id, amount_fen, state, gateway_trade_no, flag, channel FROM payment_orders WHERE account_id = ANY($1)', [accountIds]);
   expect(stored.map((row) => [row.out_trade_no, row.state, row.gateway_trade_no]).sort()).toEqual(
     orders.map((order) => [order.outTradeNo, taken.has(order.outTradeNo) ? 'PAID' : 'PAYING', taken.get(order.outTradeNo) ?? null]).sort(),
   );
@@ -255,13 +323,21 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   const paidRows = stored.filter((row) => row.state === 'PAID');
 
   // One allocation per PAID order (of its amount, its lines + prepayment adding up to it), one receipt, one back-office event.
-  const { rows: allocations } = await pool.query<{ ref: string; account_id: number; amount_fen: number; lines: Array<{ receivableId: number; principalFen: number; lateFeeFen: number }>; prepayment_fen: number; reversed_ref: string | null }>(
-    'SELECT ref, account_id, amount_fen, lines, prepayment_fen, reversed_ref FROM payment_allocations WHERE account_id = ANY($1)',
-    [accountIds],
+  const { rows: allocations } = await pool.query<{
+    ref: string;
+    account_id: number;
+    amount_fen: number;
+    lines: Array<{ receivableId: number; principalFen: number; lateFeeFen: number }>;
+    prepayment_fen: number;
+    reversed_ref: string | null;
+  }>('SELECT ref, account_id, amount_fen, lines, prepayment_fen, reversed_ref FROM payment_allocations WHERE account_id = ANY($1)', [accountIds]);
+  expect(allocations.map((row) => [row.ref, row.account_id, row.amount_fen, row.reversed_ref]).sort()).toEqual(
+    paidRows.map((row) => [refOf(row), row.account_id, row.amount_fen, null]).sort(),
   );
-  expect(allocations.map((row) => [row.ref, row.account_id, row.amount_fen, row.reversed_ref]).sort()).toEqual(paidRows.map((row) => [refOf(row), row.account_id, row.amount_fen, null]).sort());
   for (const row of allocations) expect(row.lines.reduce((sum, line) => sum + line.principalFen + line.lateFeeFen, row.prepayment_fen)).toBe(row.amount_fen);
-  const { rows: [tally] } = await pool.query(
+  const {
+    rows: [tally],
+  } = await pool.query(
     `SELECT (SELECT count(*) FROM payment_receipts r JOIN payment_orders o ON o.id = r.order_id WHERE o.account_id = ANY($1) AND r.amount_fen = o.amount_fen)::int AS receipts,
             (SELECT count(DISTINCT order_id) FROM payment_receipts r JOIN payment_orders o ON o.id = r.order_id WHERE o.account_id = ANY($1))::int AS receipted_orders,
             (SELECT count(*) FROM outbox WHERE payload->>'type' = 'payment.paid' AND (payload->'data'->>'accountId')::bigint = ANY($1))::int AS events,
@@ -271,7 +347,15 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   expect(tally).toEqual({ receipts: paidRows.length, receipted_orders: paidRows.length, events: paidRows.length, reviews: 0 });
 
   // Per receivable: what was paid on it is exactly what the allocations say, never more than owed.
-  const { rows: receivables } = await pool.query<{ id: number; account_id: number; principal_fen: number; principal_paid_fen: number; late_fee_millifen: number; late_fee_paid_fen: number; settled: boolean }>(
+  const { rows: receivables } = await pool.query<{
+    id: number;
+    account_id: number;
+    principal_fen: number;
+    principal_paid_fen: number;
+    late_fee_millifen: number;
+    late_fee_paid_fen: number;
+    settled: boolean;
+  }>(
     'SELECT id, account_id, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen, settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = ANY($1)',
     [accountIds],
   );
@@ -280,7 +364,11 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
     const mine = lines.filter((line) => line.receivableId === receivable.id);
     const principal = mine.reduce((sum, line) => sum + line.principalFen, 0);
     const lateFee = mine.reduce((sum, line) => sum + line.lateFeeFen, 0);
-    expect({ id: receivable.id, principal: receivable.principal_paid_fen, lateFee: receivable.late_fee_paid_fen }).toEqual({ id: receivable.id, principal, lateFee });
+    expect({ id: receivable.id, principal: receivable.principal_paid_fen, lateFee: receivable.late_fee_paid_fen }).toEqual({
+      id: receivable.id,
+      principal,
+      lateFee,
+    });
     expect(principal).toBeLessThanOrEqual(receivable.principal_fen);
     expect(lateFee).toBeLessThanOrEqual(lateFeeFen(receivable.late_fee_millifen));
     expect(receivable.settled).toBe(principal === receivable.principal_fen && lateFee === lateFeeFen(receivable.late_fee_millifen));
@@ -293,26 +381,54 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
   );
   const modeOf = new Map(accounts.map((account) => [account.id, account.mode]));
   expect(entries.map((row) => [row.account_id, row.kind, row.ref, row.amount_fen]).sort()).toEqual(
-    allocations.filter((row) => row.prepayment_fen > 0).map((row) => [row.account_id, modeOf.get(row.account_id) === 'prepaid' ? 'top_up' : 'prepayment', `payment:${row.ref}`, row.prepayment_fen]).sort(),
+    allocations
+      .filter((row) => row.prepayment_fen > 0)
+      .map((row) => [row.account_id, modeOf.get(row.account_id) === 'prepaid' ? 'top_up' : 'prepayment', `payment:${row.ref}`, row.prepayment_fen])
+      .sort(),
   );
 
   // And per account, the conservation itself.
   const after = await holdings(accountIds);
   const moved = accountIds.map((id) => {
     const [was, now] = [before.get(id)!, after.get(id)!];
-    return { id, held: now.paid + now.balance - was.paid - was.balance, receivables: now.receivables - was.receivables, balanceMatchesEntries: now.balance === was.balance + entries.filter((row) => row.account_id === id).reduce((sum, row) => sum + row.amount_fen, 0) };
+    return {
+      id,
+      held: now.paid + now.balance - was.paid - was.balance,
+      receivables: now.receivables - was.receivables,
+      balanceMatchesEntries: now.balance === was.balance + entries.filter((row) => row.account_id === id).reduce((sum, row) => sum + row.amount_fen, 0),
+    };
   });
-  expect(moved).toEqual(accountIds.map((id) => ({ id, held: paidRows.filter((row) => row.account_id === id).reduce((sum, row) => sum + row.amount_fen, 0), receivables: 0, balanceMatchesEntries: true })));
+  expect(moved).toEqual(
+    accountIds.map((id) => ({
+      id,
+      held: paidRows.filter((row) => row.account_id === id).reduce((sum, row) => sum + row.amount_fen, 0),
+      receivables: 0,
+      balanceMatchesEntries: true,
+    })),
+  );
 
   // Not vacuous: bills were paid, prepayment was made, and some orders found their bills already settled.
   const flagged = paidRows.filter((row) => row.flag === 'receivable_already_settled').length;
   expect(lines.length).toBeGreaterThan(0);
   expect(entries.length).toBeGreaterThan(0);
   expect(flagged).toBeGreaterThan(0);
-  console.info(JSON.stringify({
-    seed: SEED, accounts: accountIds.length, orders: orders.length, paid: paidRows.length, burst: burst.length, killAt,
-    acknowledgedBeforeKill: answered.length, cutInFlight: inFlight.length, openAtKill, refusedAfterKill: outcomes.filter((outcome) => outcome.afterKill).length,
-    paidAtKill: paidAtKill.length, committedButUnanswered: paidAtKill.filter((row) => !acknowledged.has(row.out_trade_no)).length,
-    resent: resend.length, flagged, fen: paidRows.reduce((sum, row) => sum + row.amount_fen, 0),
-  }));
+  console.info(
+    JSON.stringify({
+      seed: SEED,
+      accounts: accountIds.length,
+      orders: orders.length,
+      paid: paidRows.length,
+      burst: burst.length,
+      killAt,
+      acknowledgedBeforeKill: answered.length,
+      cutInFlight: inFlight.length,
+      openAtKill,
+      refusedAfterKill: outcomes.filter((outcome) => outcome.afterKill).length,
+      paidAtKill: paidAtKill.length,
+      committedButUnanswered: paidAtKill.filter((row) => !acknowledged.has(row.out_trade_no)).length,
+      resent: resend.length,
+      flagged,
+      fen: paidRows.reduce((sum, row) => sum + row.amount_fen, 0),
+    }),
+  );
 });

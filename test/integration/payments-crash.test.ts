@@ -58,8 +58,12 @@ it('a payment made while the server was killed is applied once after the restart
   const { body: code } = await request(mocks.url, 'POST', '/wechat/_login', { body: { openid } });
   const login = await request(base, 'POST', '/api/auth/wechat', { body: { code: code.code } });
   const auth = { Authorization: `Bearer ${login.body.accessToken}` };
-  const { rows: [customer] } = await pool.query('SELECT id FROM customers WHERE wechat_openid = $1', [openid]);
-  const { rows: [account] } = await pool.query(
+  const {
+    rows: [customer],
+  } = await pool.query('SELECT id FROM customers WHERE wechat_openid = $1', [openid]);
+  const {
+    rows: [account],
+  } = await pool.query(
     `INSERT INTO electricity_accounts (account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
      VALUES ('7799000001', '测试户', '杭州市西湖区测试路 3 号', 'residential', 'TA-XH-001', '13800009999') RETURNING id`,
   );
@@ -67,29 +71,40 @@ it('a payment made while the server was killed is applied once after the restart
   await pool.query('INSERT INTO account_bindings (customer_id, account_id, is_default) VALUES ($1, $2, true)', [customer.id, account.id]);
   await oweBills(pool, '7799000001', [{ month: '2025-01', principalFen: 2_345 }]);
 
-  const created = await request(base, 'POST', '/api/payments', { headers: { ...auth, 'Idempotency-Key': randomUUID() }, body: { purpose: 'bills', accountId: account.id, channel: 'wechat_jsapi' } });
+  const created = await request(base, 'POST', '/api/payments', {
+    headers: { ...auth, 'Idempotency-Key': randomUUID() },
+    body: { purpose: 'bills', accountId: account.id, channel: 'wechat_jsapi' },
+  });
   expect(created.status).toBe(201);
   const order = created.body.order;
 
   first.child.kill('SIGKILL');
   expect((await first.exited).signal).toBe('SIGKILL');
   // The person pays while no server is there: the gateway's first notifications find nobody.
-  expect((await request(mocks.url, 'POST', '/wechatpay/_requestPayment', { body: { ...order.launch.params, action: 'pay' } })).body.errMsg).toBe('requestPayment:ok');
+  expect((await request(mocks.url, 'POST', '/wechatpay/_requestPayment', { body: { ...order.launch.params, action: 'pay' } })).body.errMsg).toBe(
+    'requestPayment:ok',
+  );
   await eventually(async () => {
     const { body } = await request(mocks.url, 'GET', `/wechatpay/_notifications?out_trade_no=${order.outTradeNo}`);
     const attempts = body.notifications.flatMap((record: any) => record.attempts);
     return attempts.length >= 1 && attempts.every((attempt: any) => !attempt.acknowledged) ? true : undefined;
   });
-  const { rows: [before] } = await pool.query('SELECT state FROM payment_orders WHERE id = $1', [order.id]);
+  const {
+    rows: [before],
+  } = await pool.query('SELECT state FROM payment_orders WHERE id = $1', [order.id]);
   expect(before.state).toBe('PAYING');
 
   await start();
   // The gateway's retry reaches the restarted server (the sweep would not ask for another ten minutes).
   await eventually(async () => {
-    const { rows: [row] } = await pool.query('SELECT state FROM payment_orders WHERE id = $1', [order.id]);
+    const {
+      rows: [row],
+    } = await pool.query('SELECT state FROM payment_orders WHERE id = $1', [order.id]);
     return row.state === 'PAID' ? true : undefined;
   }, 30_000);
-  const { rows: [tally] } = await pool.query(
+  const {
+    rows: [tally],
+  } = await pool.query(
     `SELECT (SELECT count(*) FROM payment_receipts WHERE order_id = $1)::int AS receipts,
             (SELECT count(*) FROM payment_allocations WHERE ref = $2)::int AS allocations,
             (SELECT principal_paid_fen FROM receivables WHERE account_id = $3)::int AS paid`,

@@ -29,9 +29,13 @@ describe('the sweep job', () => {
     await wait(1_000);
     await sweep();
     expect((await state(order.id)).state).toBe('PAID');
-    const { rows: [receipt] } = await pool().query('SELECT via, amount_fen FROM payment_receipts WHERE order_id = $1', [order.id]);
+    const {
+      rows: [receipt],
+    } = await pool().query('SELECT via, amount_fen FROM payment_receipts WHERE order_id = $1', [order.id]);
     expect(receipt).toEqual({ via: 'query', amount_fen: 900 });
-    const { rows: [bill] } = await pool().query('SELECT settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1', [payer.accountId]);
+    const {
+      rows: [bill],
+    } = await pool().query('SELECT settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1', [payer.accountId]);
     expect(bill.settled).toBe(true);
   });
 
@@ -39,7 +43,9 @@ describe('the sweep job', () => {
     const payer = await payerOwing(app, [{ month: '2025-02', principalFen: 700 }]);
     const order = await startOrder(app, payer.auth, { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi' });
     // The order's minute is over: the sweep closes it (the gateway sees the close, so the person can no longer pay).
-    await pool().query(`UPDATE payment_orders SET expires_at = now() - interval '1 second', created_at = now() - interval '2 minutes' WHERE id = $1`, [order.id]);
+    await pool().query(`UPDATE payment_orders SET expires_at = now() - interval '1 second', created_at = now() - interval '2 minutes' WHERE id = $1`, [
+      order.id,
+    ]);
     await sweep();
     expect((await state(order.id)).state).toBe('CLOSED');
     const { body } = await request(app.mocks.url, 'GET', `/wechatpay/_orders?out_trade_no=${order.outTradeNo}`);
@@ -52,12 +58,16 @@ describe('the sweep job', () => {
     const order = await startOrder(app, payer.auth, { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi' });
     // Paid at a counter in between.
     await app.runtime.deps.database.transaction((tx) =>
-      import('../../server/src/modules/billing/allocation').then(({ allocatePayment }) => allocatePayment(tx, { accountId: payer.accountId, amountFen: 1_100, ref: `test:counter:${order.id}` })),
+      import('../../server/src/modules/billing/allocation').then(({ allocatePayment }) =>
+        allocatePayment(tx, { accountId: payer.accountId, amountFen: 1_100, ref: `test:counter:${order.id}` }),
+      ),
     );
     expect((await payJsapi(app, order)).errMsg).toBe('requestPayment:ok');
     await eventually(async () => ((await state(order.id)).state === 'PAID' ? true : undefined));
     expect((await state(order.id)).flag).toBe('receivable_already_settled');
-    const { rows: [balance] } = await pool().query('SELECT balance_fen FROM account_balances WHERE account_id = $1', [payer.accountId]);
+    const {
+      rows: [balance],
+    } = await pool().query('SELECT balance_fen FROM account_balances WHERE account_id = $1', [payer.accountId]);
     expect(balance.balance_fen).toBe(1_100);
     const staff = await staffSession(app);
     const listed = await app.request('GET', '/api/staff/payments/reviews', { headers: staff });
@@ -80,7 +90,9 @@ describe('Alipay', () => {
     const refundNews = alipayNotification(app, { out_trade_no: order.outTradeNo, total_amount: '12.34', refund_fee: '12.34', out_biz_no: 'RX1' });
     expect(await notify(refundNews)).toEqual({ status: 200, text: 'success' });
     expect((await state(order.id)).state).toBe('PAID');
-    const { rows: [tally] } = await pool().query(`SELECT count(*)::int AS n FROM payment_allocations WHERE ref = $1 AND reversed_ref IS NULL`, [`alipay:${order.outTradeNo}`]);
+    const {
+      rows: [tally],
+    } = await pool().query(`SELECT count(*)::int AS n FROM payment_allocations WHERE ref = $1 AND reversed_ref IS NULL`, [`alipay:${order.outTradeNo}`]);
     expect(tally.n).toBe(1);
   });
 
@@ -93,7 +105,9 @@ describe('Alipay', () => {
     const otherApp = alipayNotification(app, { out_trade_no: order.outTradeNo, total_amount: '5.00', app_id: '2021000000000999' });
     expect(await notify(otherApp)).toEqual({ status: 200, text: 'success' });
     expect((await state(order.id)).state).toBe('PAYING');
-    const { rows: [review] } = await pool().query('SELECT problem FROM payment_reviews WHERE out_trade_no = $1', [order.outTradeNo]);
+    const {
+      rows: [review],
+    } = await pool().query('SELECT problem FROM payment_reviews WHERE out_trade_no = $1', [order.outTradeNo]);
     expect(review.problem).toBe('wrong_app');
   });
 });
@@ -113,10 +127,14 @@ describe('staff refunds', () => {
     // WeChat settles refunds later: the sweep follows it to completion.
     await eventually(async () => {
       await sweep();
-      const { rows: [refund] } = await pool().query('SELECT state FROM payment_refunds WHERE order_id = $1', [order.id]);
+      const {
+        rows: [refund],
+      } = await pool().query('SELECT state FROM payment_refunds WHERE order_id = $1', [order.id]);
       return refund.state === 'REFUNDED' ? true : undefined;
     });
-    const { rows: [bill] } = await pool().query('SELECT principal_paid_fen, settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1', [payer.accountId]);
+    const {
+      rows: [bill],
+    } = await pool().query('SELECT principal_paid_fen, settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1', [payer.accountId]);
     expect(bill).toEqual({ principal_paid_fen: 0, settled: false });
     const { body } = await request(app.mocks.url, 'GET', `/wechatpay/_orders?out_trade_no=${order.outTradeNo}`);
     expect(body.orders[0].refunds).toHaveLength(1);

@@ -6,15 +6,23 @@ import { payerOwing, payJsapi, postRaw, startOrder, wechatNotification } from '.
 // and notifications a forger or a confused gateway might send.
 let app: TestApp;
 const pool = () => app.runtime.deps.database.pool;
-const orderRow = async (outTradeNo: string) => (await pool().query('SELECT state, flag, gateway_trade_no FROM payment_orders WHERE out_trade_no = $1', [outTradeNo])).rows[0];
-const receivables = async (accountId: number) => (await pool().query('SELECT principal_paid_fen, late_fee_paid_fen, settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1 ORDER BY id', [accountId])).rows;
+const orderRow = async (outTradeNo: string) =>
+  (await pool().query('SELECT state, flag, gateway_trade_no FROM payment_orders WHERE out_trade_no = $1', [outTradeNo])).rows[0];
+const receivables = async (accountId: number) =>
+  (
+    await pool().query('SELECT principal_paid_fen, late_fee_paid_fen, settled_at IS NOT NULL AS settled FROM receivables WHERE account_id = $1 ORDER BY id', [
+      accountId,
+    ])
+  ).rows;
 const counts = async (outTradeNo: string) =>
-  (await pool().query(
-    `SELECT (SELECT count(*) FROM payment_receipts r JOIN payment_orders o ON o.id = r.order_id WHERE o.out_trade_no = $1)::int AS receipts,
+  (
+    await pool().query(
+      `SELECT (SELECT count(*) FROM payment_receipts r JOIN payment_orders o ON o.id = r.order_id WHERE o.out_trade_no = $1)::int AS receipts,
             (SELECT count(*) FROM payment_allocations WHERE ref = 'wechatpay:' || $1)::int AS allocations,
             (SELECT count(*) FROM payment_reviews WHERE out_trade_no = $1)::int AS reviews`,
-    [outTradeNo],
-  )).rows[0];
+      [outTradeNo],
+    )
+  ).rows[0];
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -24,7 +32,10 @@ afterAll(() => app?.stop());
 
 describe('creating an order', () => {
   it('computes the amount from the chosen bills, replays the same Idempotency-Key, and refuses the key for another body', async () => {
-    const payer = await payerOwing(app, [{ month: '2025-01', principalFen: 1_000, lateFeeMillifen: 50_400 }, { month: '2025-02', principalFen: 2_000 }]);
+    const payer = await payerOwing(app, [
+      { month: '2025-01', principalFen: 1_000, lateFeeMillifen: 50_400 },
+      { month: '2025-02', principalFen: 2_000 },
+    ]);
     const body = { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi', receivableIds: [payer.receivableIds[0]] };
     const first = await app.request('POST', '/api/payments', { headers: { ...payer.auth, 'Idempotency-Key': 'order-key-0001' }, body });
     expect(first.status).toBe(201);
@@ -36,7 +47,10 @@ describe('creating an order', () => {
     expect(again.status).toBe(200);
     expect(again.body.order.id).toBe(first.body.order.id);
 
-    const other = await app.request('POST', '/api/payments', { headers: { ...payer.auth, 'Idempotency-Key': 'order-key-0001' }, body: { ...body, receivableIds: undefined } });
+    const other = await app.request('POST', '/api/payments', {
+      headers: { ...payer.auth, 'Idempotency-Key': 'order-key-0001' },
+      body: { ...body, receivableIds: undefined },
+    });
     expect(other.status).toBe(422);
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
@@ -62,21 +76,41 @@ describe('creating an order', () => {
   it('refuses an account the customer does not hold and an account that owes nothing', async () => {
     const payer = await payerOwing(app, [{ month: '2025-03', principalFen: 500 }]);
     const stranger = await payerOwing(app, []);
-    const foreign = await app.request('POST', '/api/payments', { headers: { ...stranger.auth, 'Idempotency-Key': 'foreign-key-1' }, body: { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi' } });
+    const foreign = await app.request('POST', '/api/payments', {
+      headers: { ...stranger.auth, 'Idempotency-Key': 'foreign-key-1' },
+      body: { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi' },
+    });
     expect(foreign.status).toBe(404);
-    const nothing = await app.request('POST', '/api/payments', { headers: { ...stranger.auth, 'Idempotency-Key': 'nothing-key-1' }, body: { purpose: 'bills', accountId: stranger.accountId, channel: 'wechat_jsapi' } });
+    const nothing = await app.request('POST', '/api/payments', {
+      headers: { ...stranger.auth, 'Idempotency-Key': 'nothing-key-1' },
+      body: { purpose: 'bills', accountId: stranger.accountId, channel: 'wechat_jsapi' },
+    });
     expect(nothing.status).toBe(409);
     expect(nothing.body.error.code).toBe('NOTHING_TO_PAY');
-    expect((await pool().query('SELECT count(*)::int AS n FROM payment_orders WHERE account_id = ANY($1)', [[payer.accountId, stranger.accountId]])).rows[0].n).toBe(0);
+    expect(
+      (await pool().query('SELECT count(*)::int AS n FROM payment_orders WHERE account_id = ANY($1)', [[payer.accountId, stranger.accountId]])).rows[0].n,
+    ).toBe(0);
   });
 });
 
 describe('paying through WeChat Pay (JSAPI)', () => {
   it('the gateway’s notification marks the order PAID once: bills settled, receipt written, customer told', async () => {
-    const payer = await payerOwing(app, [{ month: '2025-01', principalFen: 1_000 }, { month: '2025-02', principalFen: 2_000 }]);
+    const payer = await payerOwing(app, [
+      { month: '2025-01', principalFen: 1_000 },
+      { month: '2025-02', principalFen: 2_000 },
+    ]);
     // The customer agreed to one payment message in WeChat's dialog.
-    const { body: results } = await request(app.mocks.url, 'POST', '/wechat/_subscribe', { body: { openid: payer.openid, results: { TPL_PAYMENT_RESULT: 'accept' } } });
-    expect((await app.request('POST', '/api/notifications/wechat-consent', { headers: payer.auth, body: { results: { TPL_PAYMENT_RESULT: results.TPL_PAYMENT_RESULT } } })).status).toBe(200);
+    const { body: results } = await request(app.mocks.url, 'POST', '/wechat/_subscribe', {
+      body: { openid: payer.openid, results: { TPL_PAYMENT_RESULT: 'accept' } },
+    });
+    expect(
+      (
+        await app.request('POST', '/api/notifications/wechat-consent', {
+          headers: payer.auth,
+          body: { results: { TPL_PAYMENT_RESULT: results.TPL_PAYMENT_RESULT } },
+        })
+      ).status,
+    ).toBe(200);
     const order = await startOrder(app, payer.auth, { purpose: 'bills', accountId: payer.accountId, channel: 'wechat_jsapi' });
     expect(order.amountFen).toBe(3_000);
     expect((await payJsapi(app, order)).errMsg).toBe('requestPayment:ok');
@@ -92,7 +126,10 @@ describe('paying through WeChat Pay (JSAPI)', () => {
       return mine.length ? mine : undefined;
     });
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ template_id: 'TPL_PAYMENT_RESULT', data: { character_string1: { value: order.outTradeNo }, thing2: { value: '¥30.00' } } });
+    expect(messages[0]).toMatchObject({
+      template_id: 'TPL_PAYMENT_RESULT',
+      data: { character_string1: { value: order.outTradeNo }, thing2: { value: '¥30.00' } },
+    });
     const shown = await app.request('GET', `/api/payments/${order.id}`, { headers: payer.auth });
     expect(shown.body.order).toMatchObject({ state: 'PAID', amountFen: 3_000 });
     // The history shows the payment with its receipt: what it paid of each bill.
@@ -101,7 +138,14 @@ describe('paying through WeChat Pay (JSAPI)', () => {
     expect(history.body.payments[0]).toMatchObject({
       id: order.id,
       state: 'PAID',
-      receipt: { amountFen: 3_000, prepaymentFen: 0, lines: [{ month: '2025-01', lateFeeFen: 0, principalFen: 1_000 }, { month: '2025-02', lateFeeFen: 0, principalFen: 2_000 }] },
+      receipt: {
+        amountFen: 3_000,
+        prepaymentFen: 0,
+        lines: [
+          { month: '2025-01', lateFeeFen: 0, principalFen: 1_000 },
+          { month: '2025-02', lateFeeFen: 0, principalFen: 2_000 },
+        ],
+      },
     });
     // Another customer sees none of it.
     const stranger = await payerOwing(app, [{ month: '2025-01', principalFen: 500 }]);
@@ -130,7 +174,11 @@ describe('notifications that must not be applied', () => {
 
   it('a forged signature is refused and changes nothing', async () => {
     const { order, payer } = await payingOrder();
-    const forged = wechatNotification(app, { out_trade_no: order.outTradeNo, total: order.amountFen }, { signWith: app.mocks.paymentKeys.wechatPay.merchant.privateKey });
+    const forged = wechatNotification(
+      app,
+      { out_trade_no: order.outTradeNo, total: order.amountFen },
+      { signWith: app.mocks.paymentKeys.wechatPay.merchant.privateKey },
+    );
     expect((await send(forged)).status).toBe(401);
     expect((await orderRow(order.outTradeNo)).state).toBe('PAYING');
     expect((await receivables(payer.accountId))[0].settled).toBe(false);
@@ -144,7 +192,9 @@ describe('notifications that must not be applied', () => {
 
   it('a stale timestamp is refused', async () => {
     const { order } = await payingOrder();
-    expect((await send(wechatNotification(app, { out_trade_no: order.outTradeNo, total: order.amountFen }, { at: new Date(Date.now() - 6 * 60_000) }))).status).toBe(401);
+    expect(
+      (await send(wechatNotification(app, { out_trade_no: order.outTradeNo, total: order.amountFen }, { at: new Date(Date.now() - 6 * 60_000) }))).status,
+    ).toBe(401);
     expect((await orderRow(order.outTradeNo)).state).toBe('PAYING');
   });
 

@@ -119,7 +119,10 @@ describe('a production start', () => {
   });
 
   it('creates a staff user from a piped password, who can then log in', async () => {
-    const created = await staffCreate(['--username', 'ops-li', '--role', 'back_office', '--role', 'admin', '--name', '李运维'], `${password}\n`, { NODE_ENV: 'production', DATABASE_URL: env.DATABASE_URL! });
+    const created = await staffCreate(['--username', 'ops-li', '--role', 'back_office', '--role', 'admin', '--name', '李运维'], `${password}\n`, {
+      NODE_ENV: 'production',
+      DATABASE_URL: env.DATABASE_URL!,
+    });
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.stdout).toMatch(/^created staff user ops-li \(id \d+; roles back_office, admin\)\n$/);
     const login = await request(url, 'POST', '/api/staff/auth/login', { body: { username: 'ops-li', password } });
@@ -131,7 +134,10 @@ describe('a production start', () => {
   });
 
   it('refuses a taken username with exit code 3, changing nothing', async () => {
-    const again = await staffCreate(['--username', 'ops-li', '--role', 'grid_manager'], 'Another-Strong-Pass-9\n', { NODE_ENV: 'production', DATABASE_URL: env.DATABASE_URL! });
+    const again = await staffCreate(['--username', 'ops-li', '--role', 'grid_manager'], 'Another-Strong-Pass-9\n', {
+      NODE_ENV: 'production',
+      DATABASE_URL: env.DATABASE_URL!,
+    });
     expect(again).toMatchObject({ code: 3, stdout: '', stderr: 'staff:create: staff user "ops-li" already exists; nothing was changed\n' });
     const { rows } = await db.query("SELECT roles FROM staff_users WHERE username = 'ops-li'");
     expect(rows).toEqual([{ roles: ['back_office', 'admin'] }]);
@@ -139,10 +145,25 @@ describe('a production start', () => {
 
   it.each([
     ['a short password', ['--username', 'ops-wang', '--role', 'admin'], 'short-Pw1\n', 'staff:create: the password must be at least 12 characters\n'],
-    ['a one-kind password', ['--username', 'ops-wang', '--role', 'admin'], 'alllowercaseletters\n', 'staff:create: the password needs three of: lower case, upper case, digits, other characters (or 20+ characters)\n'],
+    [
+      'a one-kind password',
+      ['--username', 'ops-wang', '--role', 'admin'],
+      'alllowercaseletters\n',
+      'staff:create: the password needs three of: lower case, upper case, digits, other characters (or 20+ characters)\n',
+    ],
     ['an empty stdin', ['--username', 'ops-wang', '--role', 'admin'], '', 'staff:create: the password must be at least 12 characters\n'],
-    ['an unknown role', ['--username', 'ops-wang', '--role', 'owner'], `${password}\n`, 'staff:create: unknown role "owner"; roles are admin, back_office, grid_manager\n'],
-    ['an unknown grid', ['--username', 'ops-wang', '--role', 'grid_manager', '--grid', 'GRID-NOWHERE'], `${password}\n`, 'staff:create: no service grid GRID-NOWHERE; nothing was changed\n'],
+    [
+      'an unknown role',
+      ['--username', 'ops-wang', '--role', 'owner'],
+      `${password}\n`,
+      'staff:create: unknown role "owner"; roles are admin, back_office, grid_manager\n',
+    ],
+    [
+      'an unknown grid',
+      ['--username', 'ops-wang', '--role', 'grid_manager', '--grid', 'GRID-NOWHERE'],
+      `${password}\n`,
+      'staff:create: no service grid GRID-NOWHERE; nothing was changed\n',
+    ],
   ])('refuses %s with exit code 2 and creates no one', async (_case, args, stdin, message) => {
     const refused = await staffCreate(args, stdin, { NODE_ENV: 'production', DATABASE_URL: env.DATABASE_URL! });
     expect(refused).toMatchObject({ code: 2, stdout: '', stderr: message });
@@ -181,7 +202,10 @@ describe('staff:create on the demo’s embedded database', () => {
       const second = await staffCreate(['--username', 'ops-qian', '--role', 'back_office', '--grid', 'GRID-XH'], 'Paper-Crane-77-Window\n', env);
       expect(second).toMatchObject({ code: 0, stderr: '' });
       const base = `http://127.0.0.1:${port}`;
-      for (const [username, password] of [['ops-zhao', 'Quiet-River-2026-Lamp'], ['ops-qian', 'Paper-Crane-77-Window']]) {
+      for (const [username, password] of [
+        ['ops-zhao', 'Quiet-River-2026-Lamp'],
+        ['ops-qian', 'Paper-Crane-77-Window'],
+      ]) {
         expect((await request(base, 'POST', '/api/staff/auth/login', { body: { username, password } })).status).toBe(200);
       }
       // The demo's own staff are there too: the demo still seeds.

@@ -11,7 +11,9 @@ const sql = (text: string, values: unknown[] = []) => app.runtime.deps.database.
 
 describe('a receivable belongs to an existing bill', () => {
   it('refuses a receivable for a bill that does not exist, in a bulk statement as in a single row', async () => {
-    const { rows: [bill] } = await sql('SELECT id, account_id FROM bills ORDER BY id LIMIT 1');
+    const {
+      rows: [bill],
+    } = await sql('SELECT id, account_id FROM bills ORDER BY id LIMIT 1');
     expect(bill).toBeDefined();
     const insert = (billIds: number[]) =>
       sql(
@@ -28,8 +30,12 @@ describe('a receivable belongs to an existing bill', () => {
   });
 
   it('keeps a receivable on its bill and refuses to delete a bill that has one', async () => {
-    const { rows: [owed] } = await sql('SELECT id, bill_id FROM receivables ORDER BY id LIMIT 1');
-    const { rows: [other] } = await sql('SELECT id FROM bills WHERE id <> $1 LIMIT 1', [owed.bill_id]);
+    const {
+      rows: [owed],
+    } = await sql('SELECT id, bill_id FROM receivables ORDER BY id LIMIT 1');
+    const {
+      rows: [other],
+    } = await sql('SELECT id FROM bills WHERE id <> $1 LIMIT 1', [owed.bill_id]);
     await expect(sql('UPDATE receivables SET bill_id = $2 WHERE id = $1', [owed.id, other.id])).rejects.toMatchObject({ code: '23000' });
     await expect(sql('DELETE FROM bills WHERE id = $1', [owed.bill_id])).rejects.toMatchObject({ code: '23503' });
     expect((await sql('SELECT count(*)::int AS n FROM bills WHERE id = $1', [owed.bill_id])).rows[0].n).toBe(1);

@@ -35,7 +35,12 @@ async function signedIn(): Promise<TerminalClient> {
 }
 
 const rowsFor = async (terminal: TerminalClient) =>
-  (await pool().query(`SELECT t.serial, t.kind, t.status FROM terminal_transactions t JOIN terminals r ON r.id = t.terminal_pk WHERE r.terminal_id = $1 ORDER BY t.id`, [terminal.terminalId])).rows;
+  (
+    await pool().query(
+      `SELECT t.serial, t.kind, t.status FROM terminal_transactions t JOIN terminals r ON r.id = t.terminal_pk WHERE r.terminal_id = $1 ORDER BY t.id`,
+      [terminal.terminalId],
+    )
+  ).rows;
 
 describe('replays', () => {
   it('posts the same pay sent 20 times at once exactly once; every sender gets the first reply', async () => {
@@ -58,7 +63,11 @@ describe('replays', () => {
     const pay = { serial: nextSerial(), accountingDate: today, accountNo: ACCOUNTS[1]!, amountFen: 2_000 };
     const first = await terminal.pay(pay);
     const reversal = { serial: nextSerial(), accountingDate: today, originalSerial: pay.serial, amountFen: 2_000 };
-    const [reversed, ...retries] = await Promise.all([terminal.reverse(reversal), ...Array.from({ length: 5 }, () => terminal.pay(pay)), terminal.reverse(reversal)]);
+    const [reversed, ...retries] = await Promise.all([
+      terminal.reverse(reversal),
+      ...Array.from({ length: 5 }, () => terminal.pay(pay)),
+      terminal.reverse(reversal),
+    ]);
     expect(reversed!.status).toBe(200);
     expect(retries.slice(0, 5).map((reply) => reply.body)).toEqual(Array(5).fill(first.body));
     // The reversal's own retry is a replay of it, not a second reversal.
@@ -77,7 +86,10 @@ describe('replays', () => {
     const before = await ledgerTotal(pool(), accountIds);
     for (let round = 0; round < 8; round += 1) {
       const pay = { serial: nextSerial(), accountingDate: today, accountNo: ACCOUNTS[round % 3]!, amountFen: 500 + round };
-      const [paid, reversed] = await Promise.all([terminal.pay(pay), terminal.reverse({ serial: nextSerial(), accountingDate: today, originalSerial: pay.serial, amountFen: pay.amountFen })]);
+      const [paid, reversed] = await Promise.all([
+        terminal.pay(pay),
+        terminal.reverse({ serial: nextSerial(), accountingDate: today, originalSerial: pay.serial, amountFen: pay.amountFen }),
+      ]);
       expect(paid.status).toBe(200);
       // Either the reversal came first and found nothing to reverse, or it reversed the committed pay.
       expect([200, 404]).toContain(reversed.status);
@@ -109,7 +121,9 @@ describe('replays', () => {
     const before = await ledgerTotal(pool(), accountIds);
     const pay = { serial: nextSerial(), accountingDate: today, accountNo: ACCOUNTS[0]!, amountFen: 900 };
     await terminal.pay(pay);
-    const replies = await Promise.all([1, 2, 3].map(() => terminal.reverse({ serial: nextSerial(), accountingDate: today, originalSerial: pay.serial, amountFen: 900 })));
+    const replies = await Promise.all(
+      [1, 2, 3].map(() => terminal.reverse({ serial: nextSerial(), accountingDate: today, originalSerial: pay.serial, amountFen: 900 })),
+    );
     expect(replies.map((reply) => reply.status).sort()).toEqual([200, 409, 409]);
     expect(replies.filter((reply) => reply.status === 409).every((reply) => reply.body.error.code === 'ALREADY_REVERSED')).toBe(true);
     expect(await ledgerTotal(pool(), accountIds)).toBe(before);
@@ -119,7 +133,12 @@ describe('replays', () => {
 describe('the end of the day', () => {
   it('counts at sign-out exactly the pays accepted before it, and refuses those after', async () => {
     const terminal = await signedIn();
-    const pays = Array.from({ length: 20 }, (_, index) => ({ serial: nextSerial(), accountingDate: today, accountNo: ACCOUNTS[index % 3]!, amountFen: 100 + index }));
+    const pays = Array.from({ length: 20 }, (_, index) => ({
+      serial: nextSerial(),
+      accountingDate: today,
+      accountNo: ACCOUNTS[index % 3]!,
+      amountFen: 100 + index,
+    }));
     const sent = pays.map((pay) => terminal.pay(pay));
     // Sign-out goes as soon as the first pay is answered, while the others are still on their way.
     const [signout, replies] = await Promise.all([Promise.race(sent).then(() => terminal.signout(today)), Promise.all(sent)]);
@@ -148,7 +167,10 @@ describe('the end of the day', () => {
     expect(first.status).toBe(200);
     expect(second.body).toEqual(first.body);
     expect(first.body).toMatchObject({ matched: 1, short: 1, mismatches: [{ serial: 'THEIRS-ONLY', kind: 'short', ourAmountFen: null, theirAmountFen: 50 }] });
-    const { rows } = await pool().query(`SELECT count(*)::int AS n FROM terminal_mismatches m JOIN terminals t ON t.id = m.terminal_pk WHERE t.terminal_id = $1`, [terminal.terminalId]);
+    const { rows } = await pool().query(
+      `SELECT count(*)::int AS n FROM terminal_mismatches m JOIN terminals t ON t.id = m.terminal_pk WHERE t.terminal_id = $1`,
+      [terminal.terminalId],
+    );
     expect(rows[0].n).toBe(1);
   });
 });
@@ -156,7 +178,10 @@ describe('the end of the day', () => {
 describe('a random day', () => {
   type Step = { kind: 'pay'; account: number; amountFen: number; repeat: boolean } | { kind: 'reverse'; pick: number; repeat: boolean };
   const step: fc.Arbitrary<Step> = fc.oneof(
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), account: fc.nat(2), amountFen: fc.integer({ min: 1, max: 20_000 }), repeat: fc.boolean() }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('pay' as const), account: fc.nat(2), amountFen: fc.integer({ min: 1, max: 20_000 }), repeat: fc.boolean() }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat(), repeat: fc.boolean() }) },
   );
 

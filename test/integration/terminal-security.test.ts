@@ -121,12 +121,18 @@ describe('the registry', () => {
 
   it('keeps secrets sealed at rest and shows each only once', async () => {
     const terminal = await registerTerminal(app);
-    const { rows: [row] } = await app.runtime.deps.database.pool.query('SELECT * FROM terminals WHERE terminal_id = $1', [terminal.terminalId]);
+    const {
+      rows: [row],
+    } = await app.runtime.deps.database.pool.query('SELECT * FROM terminals WHERE terminal_id = $1', [terminal.terminalId]);
     expect(JSON.stringify(row)).not.toContain(terminal.secret);
     const listed = await app.request('GET', '/api/staff/terminals', { headers: await staffSession(app, 'backoffice') });
     expect(listed.status).toBe(200);
     expect(listed.text).not.toContain(terminal.secret);
-    expect(listed.body.terminals.find((t: { terminalId: string }) => t.terminalId === terminal.terminalId)).toMatchObject({ enabled: true, channel: 'pos', previousSecretValidUntil: null });
+    expect(listed.body.terminals.find((t: { terminalId: string }) => t.terminalId === terminal.terminalId)).toMatchObject({
+      enabled: true,
+      channel: 'pos',
+      previousSecretValidUntil: null,
+    });
   });
 
   it('rotates a secret: the old one verifies until the overlap ends, then only the new one does', async () => {
@@ -145,7 +151,10 @@ describe('the registry', () => {
     expect((await terminal.query('3301000001', { timestamp: now(), secret: fresh })).status).toBe(200);
 
     // Without an overlap the old secret stops at once (a new staff session: the clock moved past the first one's expiry).
-    const again = await app.request('POST', `/api/staff/terminals/${terminal.terminalId}/secret`, { headers: await staffSession(app, 'admin'), body: { overlapHours: 0 } });
+    const again = await app.request('POST', `/api/staff/terminals/${terminal.terminalId}/secret`, {
+      headers: await staffSession(app, 'admin'),
+      body: { overlapHours: 0 },
+    });
     expect(code(await terminal.query('3301000001', { timestamp: now(), secret: fresh }))).toEqual([401, 'SIGNATURE_INVALID']);
     expect((await terminal.query('3301000001', { timestamp: now(), secret: again.body.secret })).status).toBe(200);
   });
@@ -155,8 +164,14 @@ describe('the registry', () => {
     const admin = await staffSession(app, 'admin');
     const input = { terminalId: 'REG-TEST-1', organisation: { name: '某代收点', kind: 'agent' }, channel: 'counter', allowedIps: ['10.0.0.0/8'] };
     expect(code(await app.request('POST', '/api/staff/terminals', { headers: backoffice, body: input }))).toEqual([403, 'FORBIDDEN']);
-    expect(code(await app.request('POST', '/api/staff/terminals', { headers: admin, body: { ...input, allowedIps: ['10.0.0.0/33'] } }))).toEqual([400, 'VALIDATION_FAILED']);
-    expect(code(await app.request('POST', '/api/staff/terminals', { headers: admin, body: { ...input, allowedIps: ['999.1.1.1'] } }))).toEqual([400, 'VALIDATION_FAILED']);
+    expect(code(await app.request('POST', '/api/staff/terminals', { headers: admin, body: { ...input, allowedIps: ['10.0.0.0/33'] } }))).toEqual([
+      400,
+      'VALIDATION_FAILED',
+    ]);
+    expect(code(await app.request('POST', '/api/staff/terminals', { headers: admin, body: { ...input, allowedIps: ['999.1.1.1'] } }))).toEqual([
+      400,
+      'VALIDATION_FAILED',
+    ]);
     expect((await app.request('POST', '/api/staff/terminals', { headers: admin, body: input })).status).toBe(201);
     expect(code(await app.request('POST', '/api/staff/terminals', { headers: admin, body: input }))).toEqual([409, 'CONFLICT']);
     expect(code(await app.request('PATCH', '/api/staff/terminals/NO-SUCH-ONE', { headers: admin, body: { enabled: false } }))).toEqual([404, 'NOT_FOUND']);

@@ -12,7 +12,8 @@ let app: TestApp;
 const today = shanghaiDate(new Date());
 const sql = (text: string, values: unknown[] = []) => app.runtime.deps.database.pool.query(text, values);
 const receivable = async (id: number) =>
-  (await sql('SELECT principal_paid_fen AS principal, late_fee_paid_fen AS "lateFee", settled_at IS NOT NULL AS settled FROM receivables WHERE id = $1', [id])).rows[0];
+  (await sql('SELECT principal_paid_fen AS principal, late_fee_paid_fen AS "lateFee", settled_at IS NOT NULL AS settled FROM receivables WHERE id = $1', [id]))
+    .rows[0];
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -80,13 +81,18 @@ describe('a day at the demo terminal', () => {
   it('puts what is left after the debts into prepayment', async () => {
     const serial = nextSerial();
     const { body } = await demoTerminal(app).pay({ serial, accountingDate: today, accountNo: '3301000003', amountFen: 10_000 });
-    expect(body.allocation).toEqual({ lines: [{ receivableId: owed.receivableIds[0], month: '2025-02', lateFeeFen: 0, principalFen: 6_235 }], prepaymentFen: 3_765 });
+    expect(body.allocation).toEqual({
+      lines: [{ receivableId: owed.receivableIds[0], month: '2025-02', lateFeeFen: 0, principalFen: 6_235 }],
+      prepaymentFen: 3_765,
+    });
     expect((await demoTerminal(app).query('3301000003')).body).toMatchObject({ receivables: [], totalOwedFen: 0, prepaymentFen: 3_765 });
     paid.push({ serial, accountNo: '3301000003', amountFen: 10_000 });
   });
 
   it('pays only the receivables listed, when the terminal names them', async () => {
-    const { receivableIds: [older, newer] } = await oweBills(app.runtime.deps.database.pool, '3301000004', [
+    const {
+      receivableIds: [older, newer],
+    } = await oweBills(app.runtime.deps.database.pool, '3301000004', [
       { month: '2025-03', principalFen: 5_000 },
       { month: '2025-04', principalFen: 7_000 },
     ]);
@@ -99,7 +105,9 @@ describe('a day at the demo terminal', () => {
 
   it('reverses a payment of the day: exactly what it did is undone', async () => {
     const before = await ledgerTotal(app.runtime.deps.database.pool, [owed.accountId]);
-    const { receivableIds: [fresh] } = await oweBills(app.runtime.deps.database.pool, '3301000003', [{ month: '2025-05', principalFen: 4_000 }]);
+    const {
+      receivableIds: [fresh],
+    } = await oweBills(app.runtime.deps.database.pool, '3301000003', [{ month: '2025-05', principalFen: 4_000 }]);
     const original = nextSerial();
     const pay = await demoTerminal(app).pay({ serial: original, accountingDate: today, accountNo: '3301000003', amountFen: 5_000 });
     expect(pay.body.allocation).toEqual({ lines: [{ receivableId: fresh, month: '2025-05', lateFeeFen: 0, principalFen: 4_000 }], prepaymentFen: 1_000 });
@@ -171,10 +179,16 @@ describe('what a terminal is refused during its day', () => {
     expect((await terminal.signout(yesterday)).status).toBe(200);
     expect(code(await terminal.signin(yesterday))).toEqual([409, 'DAY_CLOSED']);
     expect(code(await terminal.pay({ serial: nextSerial(), accountingDate: yesterday, accountNo: '3301000001', amountFen: 100 }))).toEqual([409, 'DAY_CLOSED']);
-    expect(code(await terminal.reverse({ serial: nextSerial(), accountingDate: yesterday, originalSerial: 'X1', amountFen: 100 }))).toEqual([409, 'DAY_CLOSED']);
+    expect(code(await terminal.reverse({ serial: nextSerial(), accountingDate: yesterday, originalSerial: 'X1', amountFen: 100 }))).toEqual([
+      409,
+      'DAY_CLOSED',
+    ]);
     expect((await terminal.signin(today)).status).toBe(200);
     // A pay for a day other than the open one has no day to go in.
-    expect(code(await terminal.pay({ serial: nextSerial(), accountingDate: addDays(today, 1), accountNo: '3301000001', amountFen: 100 }))).toEqual([409, 'NOT_SIGNED_IN']);
+    expect(code(await terminal.pay({ serial: nextSerial(), accountingDate: addDays(today, 1), accountNo: '3301000001', amountFen: 100 }))).toEqual([
+      409,
+      'NOT_SIGNED_IN',
+    ]);
   });
 
   it('refuses unknown accounts, bad amounts, foreign receivables and reused serials, writing nothing', async () => {
@@ -187,8 +201,13 @@ describe('what a terminal is refused during its day', () => {
     expect(code(await pay({ amountFen: 0 }))).toEqual([400, 'AMOUNT_INVALID']);
     expect(code(await pay({ amountFen: -500 }))).toEqual([400, 'AMOUNT_INVALID']);
     expect(code(await pay({ amountFen: 100_000_001 }))).toEqual([400, 'AMOUNT_INVALID']);
-    expect(code(await terminal.send('pay', { serial: nextSerial(), accountingDate: today, accountNo: '3301000001', amountFen: 12.5 }))).toEqual([400, 'VALIDATION_FAILED']);
-    const { receivableIds: [foreign] } = await oweBills(app.runtime.deps.database.pool, '3301000006', [{ month: '2025-06', principalFen: 900 }]);
+    expect(code(await terminal.send('pay', { serial: nextSerial(), accountingDate: today, accountNo: '3301000001', amountFen: 12.5 }))).toEqual([
+      400,
+      'VALIDATION_FAILED',
+    ]);
+    const {
+      receivableIds: [foreign],
+    } = await oweBills(app.runtime.deps.database.pool, '3301000006', [{ month: '2025-06', principalFen: 900 }]);
     const notOurs = await pay({ receivableIds: [foreign!] });
     expect(code(notOurs)).toEqual([409, 'RECEIVABLE_NOT_OPEN']);
     expect(notOurs.body.error.details).toEqual({ receivableIds: [foreign] });
@@ -197,7 +216,9 @@ describe('what a terminal is refused during its day', () => {
     expect((await pay({ serial, amountFen: 300 })).status).toBe(200);
     const reused = await pay({ serial, amountFen: 301 });
     expect(code(reused)).toEqual([422, 'SERIAL_REUSED']);
-    const { rows } = await sql('SELECT count(*)::int AS n FROM terminal_transactions t JOIN terminals r ON r.id = t.terminal_pk WHERE r.terminal_id = $1', [terminal.terminalId]);
+    const { rows } = await sql('SELECT count(*)::int AS n FROM terminal_transactions t JOIN terminals r ON r.id = t.terminal_pk WHERE r.terminal_id = $1', [
+      terminal.terminalId,
+    ]);
     expect(rows[0].n).toBe(1);
   });
 
@@ -269,7 +290,13 @@ describe('reconciliation mismatches, settled by staff', () => {
     const listed = await app.request('GET', `/api/staff/terminals/mismatches?terminalId=${terminal.terminalId}`, { headers: staff });
     expect(listed.status).toBe(200);
     const bySerial = Object.fromEntries(listed.body.mismatches.map((m: { serial: string }) => [m.serial, m]));
-    expect(bySerial[b!.serial]).toMatchObject({ kind: 'long', ours: { accountNo: '3301000001', amountFen: 2_000 }, theirs: null, status: 'open', resolution: null });
+    expect(bySerial[b!.serial]).toMatchObject({
+      kind: 'long',
+      ours: { accountNo: '3301000001', amountFen: 2_000 },
+      theirs: null,
+      status: 'open',
+      resolution: null,
+    });
     expect(bySerial[c!.serial]).toMatchObject({ kind: 'amount', ours: { amountFen: 3_000 }, theirs: { amountFen: 3_500 } });
     expect(bySerial[d!.serial]).toMatchObject({ kind: 'account', ours: { accountNo: '3301000004' }, theirs: { accountNo: '3301000006' } });
     expect(bySerial[e.serial]).toMatchObject({ kind: 'short', ours: null, theirs: { accountNo: '3301000001', amountFen: 500 } });
@@ -306,7 +333,13 @@ describe('reconciliation mismatches, settled by staff', () => {
     const open = await app.request('GET', `/api/staff/terminals/mismatches?terminalId=${terminal.terminalId}`, { headers: staff });
     expect(open.body.mismatches).toEqual([]);
     const resolved = await app.request('GET', `/api/staff/terminals/mismatches?status=resolved&terminalId=${terminal.terminalId}`, { headers: staff });
-    expect(resolved.body.mismatches.map((m: { status: string }) => m.status).sort()).toEqual(['accepted_ours', 'accepted_ours', 'accepted_theirs', 'accepted_theirs', 'accepted_theirs']);
+    expect(resolved.body.mismatches.map((m: { status: string }) => m.status).sort()).toEqual([
+      'accepted_ours',
+      'accepted_ours',
+      'accepted_theirs',
+      'accepted_theirs',
+      'accepted_theirs',
+    ]);
     const { rows: audit } = await sql(
       `SELECT a.details->>'serial' AS serial, a.details->>'accept' AS accept, a.details->>'reason' AS reason, s.username
          FROM terminal_audit a JOIN terminals t ON t.id = a.terminal_pk JOIN staff_users s ON s.id = a.staff_id
@@ -323,7 +356,13 @@ describe('reconciliation mismatches, settled by staff', () => {
 
     const days = await app.request('GET', `/api/staff/terminals/${terminal.terminalId}/days`, { headers: staff });
     expect(days.body.days).toEqual([
-      expect.objectContaining({ accountingDate: today, status: 'closed', count: 4, totalFen: 10_000, reconciled: expect.objectContaining({ matched: 1, mismatches: 5 }) }),
+      expect.objectContaining({
+        accountingDate: today,
+        status: 'closed',
+        count: 4,
+        totalFen: 10_000,
+        reconciled: expect.objectContaining({ matched: 1, mismatches: 5 }),
+      }),
     ]);
     expect((await app.request('GET', '/api/staff/terminals/mismatches', { headers: await staffSession(app, 'grid-xh') })).status).toBe(403);
   });
@@ -335,11 +374,21 @@ describe('the OpenAPI document', () => {
     for (const message of ['signin', 'query', 'pay', 'reverse', 'signout', 'reconcile']) {
       const operation = body.paths[`/api/terminal/v1/${message}`].post;
       expect(operation.security).toEqual([{ terminalSignature: [] }]);
-      expect(operation.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name)).toEqual(['X-Terminal-Id', 'X-Timestamp', 'X-Nonce', 'X-Signature']);
+      expect(operation.parameters.filter((p: { in: string }) => p.in === 'header').map((p: { name: string }) => p.name)).toEqual([
+        'X-Terminal-Id',
+        'X-Timestamp',
+        'X-Nonce',
+        'X-Signature',
+      ]);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
     }
     expect(body.components.securitySchemes.terminalSignature.description).toContain('docs/terminal-api.md');
-    expect(body.paths['/api/terminal/v1/pay'].post.requestBody.content['application/json'].schema.required).toEqual(['serial', 'accountingDate', 'accountNo', 'amountFen']);
+    expect(body.paths['/api/terminal/v1/pay'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'serial',
+      'accountingDate',
+      'accountNo',
+      'amountFen',
+    ]);
     expect(body.paths['/api/staff/terminals/mismatches/{mismatchId}/resolve'].post.security).toEqual([{ staffToken: [] }]);
   });
 });

@@ -6,7 +6,13 @@ import { manualClock, startTestApp, type TestApp } from '../support/harness';
 
 const DAY_MS = 86_400_000;
 /** The gauge's value in a Prometheus text exposition. */
-const gauge = (text: string, name: string) => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.slice(name.length + 1));
+const gauge = (text: string, name: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${name} `))
+      ?.slice(name.length + 1),
+  );
 
 describe('the working-day calendar in health and metrics', () => {
   // 1 September 2026, 10:00 in Shanghai: the package's 2026 reaches past the 90-day horizon.
@@ -25,7 +31,13 @@ describe('the working-day calendar in health and metrics', () => {
   it('reports the calendar as ok while the next 90 days are known', async () => {
     const health = await app.request('GET', '/healthz');
     expect(health.status).toBe(200);
-    expect(health.body.calendar).toEqual({ status: 'ok', coveredThrough: '2026-12-31', firstUncoveredDate: '2027-01-01', horizonDays: 90, detail: 'holidays known through 2026-12-31' });
+    expect(health.body.calendar).toEqual({
+      status: 'ok',
+      coveredThrough: '2026-12-31',
+      firstUncoveredDate: '2027-01-01',
+      horizonDays: 90,
+      detail: 'holidays known through 2026-12-31',
+    });
     const metrics = await app.request('GET', '/metrics');
     expect(gauge(metrics.text, 'work_calendar_covered')).toBe(1);
     expect(gauge(metrics.text, 'work_calendar_covered_days_ahead')).toBe(122);

@@ -29,11 +29,16 @@ describe('work orders', () => {
   it('makes one order per Idempotency-Key, dispatched to the grid of the account, and refuses the key for another request', async () => {
     const { workOrders } = app.runtime.deps;
     const me = await customerId(resident);
-    const [first, second] = await Promise.all([workOrders.submit(me, 'tap-1', repair(residentAccount)), workOrders.submit(me, 'tap-1', repair(residentAccount))]);
+    const [first, second] = await Promise.all([
+      workOrders.submit(me, 'tap-1', repair(residentAccount)),
+      workOrders.submit(me, 'tap-1', repair(residentAccount)),
+    ]);
     expect([first.created, second.created].sort()).toEqual([false, true]);
     expect(first.order.id).toBe(second.order.id);
     expect(first.order).toMatchObject({ grid_code: 'GRID-XH', assignee_staff_id: await staffId('grid-xh'), state: 'stage', stage: 'accepted' });
-    await expect(workOrders.submit(me, 'tap-1', repair(residentAccount, '只有厨房没电，其他房间正常'))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(workOrders.submit(me, 'tap-1', repair(residentAccount, '只有厨房没电，其他房间正常'))).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
     // A repair is also a fault report from its transformer area, for the outage signal.
     const { rows } = await sql(`SELECT transformer_area FROM fault_reports WHERE source = $1`, [`workorder:${first.order.id}`]);
     expect(rows).toEqual([{ transformer_area: 'TA-XH-001' }]);
@@ -48,7 +53,14 @@ describe('work orders', () => {
     await app.request('PUT', '/api/notifications/sms', { headers: resident.auth, body: { topic: 'workorder', enabled: true } });
     const { order } = await workOrders.submit(me, 'conn-1', {
       type: 'lv_residential_connection',
-      form: { applicantName: '张伟', idNumber: '11010519491231002X', address: '杭州市西湖区文三路 90 号 3 幢', requestedKw: 8, contactName: '张伟', contactPhone: resident.phone },
+      form: {
+        applicantName: '张伟',
+        idNumber: '11010519491231002X',
+        address: '杭州市西湖区文三路 90 号 3 幢',
+        requestedKw: 8,
+        contactName: '张伟',
+        contactPhone: resident.phone,
+      },
     });
     const staff = { kind: 'staff' as const, id: await staffId('grid-xh') };
     const waiting = await workOrders.act(order.id, staff, { action: 'request_documents' }, '请补充房产证明');
@@ -57,7 +69,9 @@ describe('work orders', () => {
     await workOrders.act(order.id, { kind: 'customer', id: me }, { action: 'documents_supplied' }, undefined, me);
     const installing = await workOrders.act(order.id, staff, { action: 'advance' });
     expect(installing).toMatchObject({ state: 'stage', stage: 'install_connect' });
-    await expect(workOrders.act(order.id, { kind: 'customer', id: me }, { action: 'cancel', by: 'customer' }, undefined, me)).rejects.toMatchObject({ code: 'TRANSITION_REFUSED' });
+    await expect(workOrders.act(order.id, { kind: 'customer', id: me }, { action: 'cancel', by: 'customer' }, undefined, me)).rejects.toMatchObject({
+      code: 'TRANSITION_REFUSED',
+    });
     await expect(workOrders.rate(order.id, me, 5)).rejects.toBeInstanceOf(AppError);
     expect((await workOrders.act(order.id, staff, { action: 'complete' }, '已装表送电')).state).toBe('completed');
     await workOrders.rate(order.id, me, 5, '很快');
@@ -72,7 +86,13 @@ describe('work orders', () => {
       const mine = body.events.filter((event: any) => event.data.orderId === order.id);
       return mine.length === 5 ? mine : undefined;
     });
-    expect(delivered.map((event: any) => event.type)).toEqual(['workorder.created', 'workorder.changed', 'workorder.changed', 'workorder.changed', 'workorder.changed']);
+    expect(delivered.map((event: any) => event.type)).toEqual([
+      'workorder.created',
+      'workorder.changed',
+      'workorder.changed',
+      'workorder.changed',
+      'workorder.changed',
+    ]);
     // Staff's three moves reach the customer; the customer's own does not.
     const texts = await eventually(async () => {
       const { body } = await request(app.mocks.url, 'GET', `/sms/messages?phone=${resident.phone}`);
@@ -116,7 +136,10 @@ describe('work orders over HTTP', () => {
     expect(types.body.types).toHaveLength(12);
     const missingKey = await app.request('POST', '/api/service-requests', { headers: resident.auth, body: suggestion });
     expect(missingKey.body.error.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
-    const invalid = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'form-check-1' }, body: { type: 'suggestion', form: { subject: 'x' } } });
+    const invalid = await app.request('POST', '/api/service-requests', {
+      headers: { ...resident.auth, 'Idempotency-Key': 'form-check-1' },
+      body: { type: 'suggestion', form: { subject: 'x' } },
+    });
     expect(invalid.status).toBe(400);
     const headers = { ...resident.auth, 'Idempotency-Key': 'http-suggestion-1' };
     const first = await app.request('POST', '/api/service-requests', { headers, body: suggestion });
@@ -133,7 +156,10 @@ describe('work orders over HTTP', () => {
   });
 
   it('takes signed, fresh, idempotent callbacks from the back office and refuses forged or stale ones', async () => {
-    const filed = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-suggestion-2' }, body: suggestion });
+    const filed = await app.request('POST', '/api/service-requests', {
+      headers: { ...resident.auth, 'Idempotency-Key': 'http-suggestion-2' },
+      body: suggestion,
+    });
     const orderId = filed.body.order.id;
     const callback = (eventId: string, body: object, options: { timestamp?: number; tamper?: boolean } = {}) => {
       const raw = JSON.stringify(body);
@@ -150,8 +176,13 @@ describe('work orders over HTTP', () => {
     expect(replayed.body).toMatchObject({ replayed: true, order: { stage: 'reply' } });
     expect((await callback('bo-evt-1', { orderId, action: 'close' })).body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect((await callback('bo-evt-2', { orderId, action: 'advance' }, { tamper: true })).body.error.code).toBe('SIGNATURE_INVALID');
-    expect((await callback('bo-evt-3', { orderId, action: 'advance' }, { timestamp: Math.floor(Date.now() / 1000) - 600 })).body.error.code).toBe('TIMESTAMP_STALE');
-    const unsigned = await app.request('POST', '/api/staff/workorders/callbacks', { headers: { 'X-Event-Id': 'bo-evt-4' }, body: { orderId, action: 'advance' } });
+    expect((await callback('bo-evt-3', { orderId, action: 'advance' }, { timestamp: Math.floor(Date.now() / 1000) - 600 })).body.error.code).toBe(
+      'TIMESTAMP_STALE',
+    );
+    const unsigned = await app.request('POST', '/api/staff/workorders/callbacks', {
+      headers: { 'X-Event-Id': 'bo-evt-4' },
+      body: { orderId, action: 'advance' },
+    });
     expect(unsigned.status).toBe(401);
     const concurrent = await Promise.all([1, 2, 3].map(() => callback('bo-evt-5', { orderId, action: 'complete' })));
     expect(concurrent.map((response) => response.body.replayed).sort()).toEqual([false, true, true]);
@@ -159,7 +190,10 @@ describe('work orders over HTTP', () => {
     expect(rows.map((row) => row.action)).toEqual(['submitted', 'advance', 'complete']);
 
     // The mock back office, playing a clerk, signs its callbacks the same way.
-    const another = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-suggestion-3' }, body: suggestion });
+    const another = await app.request('POST', '/api/service-requests', {
+      headers: { ...resident.auth, 'Idempotency-Key': 'http-suggestion-3' },
+      body: suggestion,
+    });
     const byMock = await request(app.mocks.url, 'POST', '/backoffice/_advance', {
       body: { callbackUrl: `${app.url}/api/staff/workorders/callbacks`, orderId: another.body.order.id, action: 'advance', note: '后台已受理' },
     });
@@ -173,7 +207,10 @@ describe('work orders over HTTP', () => {
     const before = await count();
     // jsonb refuses a lone surrogate and text refuses NUL: both answered 500 before.
     for (const description of ['家里整屋没电\udfff', '家里整屋没电\u0000']) {
-      const res = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': `nul-${description.length}-${description.at(-1)!.charCodeAt(0)}` }, body: repair(residentAccount, description) });
+      const res = await app.request('POST', '/api/service-requests', {
+        headers: { ...resident.auth, 'Idempotency-Key': `nul-${description.length}-${description.at(-1)!.charCodeAt(0)}` },
+        body: repair(residentAccount, description),
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.details.issues[0].path).toBe('body.form.description');
     }
@@ -185,7 +222,10 @@ describe('work orders over HTTP', () => {
 
   it('lets staff list, move and reassign orders', async () => {
     const staff = await staffSession(app, 'backoffice');
-    const filed = await app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': 'http-repair-1' }, body: repair(residentAccount, '楼道灯和家里都没电') });
+    const filed = await app.request('POST', '/api/service-requests', {
+      headers: { ...resident.auth, 'Idempotency-Key': 'http-repair-1' },
+      body: repair(residentAccount, '楼道灯和家里都没电'),
+    });
     const orderId = filed.body.order.id;
     const listed = await app.request('GET', '/api/staff/workorders', { headers: staff });
     expect(listed.body.orders.find((order: any) => order.id === orderId)).toMatchObject({ grid: 'GRID-XH', stage: 'accepted' });
@@ -194,7 +234,10 @@ describe('work orders over HTTP', () => {
     expect((await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'close' } })).status).toBe(400);
     const refused = await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'complete' } });
     expect(refused.body.error.code).toBe('TRANSITION_REFUSED');
-    const reassigned = await app.request('POST', `/api/staff/workorders/${orderId}/assignee`, { headers: staff, body: { staffId: await staffId('backoffice') } });
+    const reassigned = await app.request('POST', `/api/staff/workorders/${orderId}/assignee`, {
+      headers: staff,
+      body: { staffId: await staffId('backoffice') },
+    });
     expect(reassigned.body).toEqual({ ok: true });
     // No such colleague (the foreign key answered 500 before): refused, and the order and its timeline stay as they were.
     const events = async () => (await sql('SELECT count(*)::int AS n FROM work_order_events WHERE work_order_id = $1', [orderId])).rows[0].n as number;
@@ -234,7 +277,10 @@ describe('documents', () => {
     const stranger = await smsLogin(app);
     const theirs = await upload(stranger, PNG, 'theirs.png');
     const submit = (documents: number[], key: string) =>
-      app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': key }, body: { type: 'suggestion', form: { subject: '附件', description: '请看附件中的现场照片和图纸' }, documents } });
+      app.request('POST', '/api/service-requests', {
+        headers: { ...resident.auth, 'Idempotency-Key': key },
+        body: { type: 'suggestion', form: { subject: '附件', description: '请看附件中的现场照片和图纸' }, documents },
+      });
     expect((await submit([png.body.document.id, theirs.body.document.id], 'docs-wrong-1')).body.error.code).toBe('DOCUMENT_INVALID');
     const filed = await submit([png.body.document.id, pdfNamedJpg.body.document.id], 'docs-ok-1');
     expect(filed.status).toBe(201);
@@ -258,10 +304,21 @@ describe('documents', () => {
     const orderId = filed.body.order.id;
     const staff = await staffSession(app, 'backoffice');
     const early = await upload(resident, PNG, 'bill.png', 'bill_photo');
-    expect((await app.request('POST', `/api/service-requests/${orderId}/documents`, { headers: resident.auth, body: { documents: [early.body.document.id] } })).body.error.code).toBe('TRANSITION_REFUSED');
-    await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'request_documents', note: '请上传电费账单照片' } });
-    const supplied = await app.request('POST', `/api/service-requests/${orderId}/documents`, { headers: resident.auth, body: { documents: [early.body.document.id] } });
+    expect(
+      (await app.request('POST', `/api/service-requests/${orderId}/documents`, { headers: resident.auth, body: { documents: [early.body.document.id] } })).body
+        .error.code,
+    ).toBe('TRANSITION_REFUSED');
+    await app.request('POST', `/api/staff/workorders/${orderId}/actions`, {
+      headers: staff,
+      body: { action: 'request_documents', note: '请上传电费账单照片' },
+    });
+    const supplied = await app.request('POST', `/api/service-requests/${orderId}/documents`, {
+      headers: resident.auth,
+      body: { documents: [early.body.document.id] },
+    });
     expect(supplied.body.order).toMatchObject({ state: 'stage', stage: 'accepted' });
-    expect((await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'advance' } })).body.order.stage).toBe('investigate');
+    expect((await app.request('POST', `/api/staff/workorders/${orderId}/actions`, { headers: staff, body: { action: 'advance' } })).body.order.stage).toBe(
+      'investigate',
+    );
   });
 });

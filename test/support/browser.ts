@@ -30,7 +30,9 @@ export async function launchChromium(): Promise<Browser> {
 
 /** Waits until page transitions and other animations have finished, so a screenshot shows one page. */
 export async function settle(page: import('playwright-core').Page): Promise<void> {
-  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity));
+  await page.waitForFunction(() =>
+    document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity),
+  );
 }
 
 /** A fresh page sized like a phone (390×844 at 2×) with a Chinese locale. */

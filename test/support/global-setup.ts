@@ -35,7 +35,8 @@ interface Infrastructure {
 async function checkFakedToday(database: ReturnType<typeof openDatabase>, today: string): Promise<void> {
   const { rows } = await database.pool.query<{ date: string }>(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS date`);
   const seen = { node: shanghaiDate(new Date()), postgres: rows[0]!.date };
-  if (seen.node !== today || seen.postgres !== today) throw new Error(`TEST_TODAY is ${today} but today is ${JSON.stringify(seen)}: libfaketime is not in effect`);
+  if (seen.node !== today || seen.postgres !== today)
+    throw new Error(`TEST_TODAY is ${today} but today is ${JSON.stringify(seen)}: libfaketime is not in effect`);
 }
 
 /**

@@ -38,7 +38,12 @@ export interface TestResponse {
   text: string;
 }
 
-export async function request(base: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<TestResponse> {
+export async function request(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<TestResponse> {
   const hasBody = options.body !== undefined;
   const response = await fetch(`${base}${path}`, {
     method,
@@ -59,9 +64,7 @@ export async function request(base: string, method: string, path: string, option
  * The real server on a random port, against its own fresh database and its own mock peers,
  * configured the way `npm start` configures it.
  */
-export async function startTestApp(
-  options: { env?: Record<string, string>; databaseUrl?: string; mocks?: MockServer; clock?: Clock } = {},
-): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string>; databaseUrl?: string; mocks?: MockServer; clock?: Clock } = {}): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const mocks = options.mocks ?? (await startMockServer({ port: 0, backofficeSecret: TEST_BACKOFFICE_SECRET }));
   const config = loadConfig({
@@ -133,10 +136,11 @@ export async function serve(app: Koa): Promise<{ url: string; close(): Promise<v
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

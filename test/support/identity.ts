@@ -58,7 +58,10 @@ const DEMO_HOLDERS: Record<string, [string, string]> = {
 /** Binds a demo account to a logged-in customer and returns its id. */
 export async function bindDemoAccount(app: TestApp, customer: LoggedIn, accountNo: string): Promise<number> {
   const [holderName, phoneLast4] = DEMO_HOLDERS[accountNo]!;
-  const { body, status } = await app.request('POST', '/api/accounts/bind', { headers: customer.auth, body: { method: 'holder', accountNo, holderName, phoneLast4 } });
+  const { body, status } = await app.request('POST', '/api/accounts/bind', {
+    headers: customer.auth,
+    body: { method: 'holder', accountNo, holderName, phoneLast4 },
+  });
   if (status !== 200) throw new Error(`bind failed: ${JSON.stringify(body)}`);
   return body.account.id as number;
 }

@@ -16,10 +16,14 @@ export async function payerOwing(app: TestApp, bills: readonly OwedBill[]) {
   const openid = `o${randomUUID().replace(/-/g, '').slice(0, 27)}`;
   const login = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid) } });
   if (login.status !== 200) throw new Error(`wechat login failed: ${login.text}`);
-  const { rows: [customer] } = await pool.query<{ id: number }>('SELECT id FROM customers WHERE wechat_openid = $1', [openid]);
+  const {
+    rows: [customer],
+  } = await pool.query<{ id: number }>('SELECT id FROM customers WHERE wechat_openid = $1', [openid]);
   accountCounter += 1;
   const accountNo = `77${String(process.pid % 10000).padStart(4, '0')}${String(accountCounter).padStart(4, '0')}`;
-  const { rows: [account] } = await pool.query<{ id: number }>(
+  const {
+    rows: [account],
+  } = await pool.query<{ id: number }>(
     `INSERT INTO electricity_accounts (account_no, holder_name, address, customer_class, transformer_area, phone_on_file)
      VALUES ($1, '测试户', '杭州市西湖区测试路 2 号', 'residential', 'TA-XH-001', '13800009999') RETURNING id`,
     [accountNo],
@@ -69,7 +73,12 @@ export function wechatNotification(app: NotificationSigner, fields: TransactionF
 }
 
 /** The same from the gateway's keys and the merchant's ids alone (the benchmarks have no TestApp). */
-export function signedWechatNotification(wechatPay: PaymentKeys['wechatPay'], merchant: { appId: string; mchId: string }, fields: TransactionFields, options: NotificationOptions = {}) {
+export function signedWechatNotification(
+  wechatPay: PaymentKeys['wechatPay'],
+  merchant: { appId: string; mchId: string },
+  fields: TransactionFields,
+  options: NotificationOptions = {},
+) {
   const state = fields.trade_state ?? 'SUCCESS';
   const plaintext = JSON.stringify({
     appid: fields.appid ?? merchant.appId,
@@ -97,7 +106,12 @@ export function signedWechatNotification(wechatPay: PaymentKeys['wechatPay'], me
     summary: '支付成功',
     resource,
   });
-  const headers = signedHeaders(body, { privateKey: options.signWith ?? wechatPay.platform.privateKey, publicKeyId: wechatPay.platform.publicKeyId }, options.at ?? new Date(), options.probe);
+  const headers = signedHeaders(
+    body,
+    { privateKey: options.signWith ?? wechatPay.platform.privateKey, publicKeyId: wechatPay.platform.publicKeyId },
+    options.at ?? new Date(),
+    options.probe,
+  );
   return { body, headers: { ...headers, 'Content-Type': 'application/json' } };
 }
 
@@ -107,7 +121,16 @@ export async function postRaw(base: string, path: string, body: string, headers:
   return { status: reply.status, text: await reply.text() };
 }
 
-type AlipayFields = { out_trade_no: string; total_amount: string; trade_no?: string; trade_status?: string; app_id?: string; seller_id?: string; refund_fee?: string; out_biz_no?: string };
+type AlipayFields = {
+  out_trade_no: string;
+  total_amount: string;
+  trade_no?: string;
+  trade_status?: string;
+  app_id?: string;
+  seller_id?: string;
+  refund_fee?: string;
+  out_biz_no?: string;
+};
 
 /** An Alipay notify form signed with the mock Alipay's key, as its notifier sends it. */
 export function alipayNotification(app: NotificationSigner, fields: AlipayFields) {

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planAllocation, type Owed } from '../../server/src/modules/billing/allocation';
 
-const owed = (receivableId: number, month: string, lateFeeOwedFen: number, principalOwedFen: number): Owed => ({ receivableId, month, lateFeeOwedFen, principalOwedFen });
+const owed = (receivableId: number, month: string, lateFeeOwedFen: number, principalOwedFen: number): Owed => ({
+  receivableId,
+  month,
+  lateFeeOwedFen,
+  principalOwedFen,
+});
 
 describe('planAllocation', () => {
   it('pays each receivable’s late fee before its principal, oldest receivable first, the rest as prepayment', () => {
@@ -32,9 +37,9 @@ describe('planAllocation', () => {
     });
   });
 
-  const debts = fc.array(fc.record({ lateFeeOwedFen: fc.integer({ min: 0, max: 5_000 }), principalOwedFen: fc.integer({ min: 0, max: 100_000 }) }), { maxLength: 8 }).map((items) =>
-    items.map((item, index) => owed(index + 1, `2025-${String(index + 1).padStart(2, '0')}`, item.lateFeeOwedFen, item.principalOwedFen)),
-  );
+  const debts = fc
+    .array(fc.record({ lateFeeOwedFen: fc.integer({ min: 0, max: 5_000 }), principalOwedFen: fc.integer({ min: 0, max: 100_000 }) }), { maxLength: 8 })
+    .map((items) => items.map((item, index) => owed(index + 1, `2025-${String(index + 1).padStart(2, '0')}`, item.lateFeeOwedFen, item.principalOwedFen)));
   const amount = fc.integer({ min: 1, max: 1_000_000 });
 
   it('conserves money: the lines and the prepayment add up to the amount, none negative', () => {

@@ -37,7 +37,12 @@ describe('explainChange: reasons', () => {
   it('explains a change in days, and says when the daily average did not change', () => {
     // February 280 kWh (10/day), March 310 kWh (10/day).
     const explanation = explainChange(
-      compare({ previousMonth: '2026-02', days: { previous: 28, current: 31 }, kwh: { previous: 280, current: 310 }, amountFen: { previous: 15064, current: 16678 } }),
+      compare({
+        previousMonth: '2026-02',
+        days: { previous: 28, current: 31 },
+        kwh: { previous: 280, current: 310 },
+        amountFen: { previous: 15064, current: 16678 },
+      }),
     );
     expect(explanation).toEqual({
       headline: '本期电费比上期多 ¥16.14',
@@ -47,26 +52,42 @@ describe('explainChange: reasons', () => {
 
   it('explains fewer days without blaming them when the daily average moved', () => {
     // 31 days at 10/day, then 30 days at 15/day.
-    const explanation = explainChange(compare({ days: { previous: 31, current: 30 }, kwh: { previous: 310, current: 450 }, amountFen: { previous: 16678, current: 24210 } }));
+    const explanation = explainChange(
+      compare({ days: { previous: 31, current: 30 }, kwh: { previous: 310, current: 450 }, amountFen: { previous: 16678, current: 24210 } }),
+    );
     expect(explanation.reasons).toEqual(['计费天数少 1 天（本期 30 天，上期 31 天）', '用电量增加 140 千瓦时（+45%）']);
   });
 
   it('reports a kWh change with its percentage, up or down', () => {
-    expect(explainChange(compare({ kwh: { previous: 300, current: 450 }, amountFen: { previous: 16140, current: 24210 } })).reasons).toEqual(['用电量增加 150 千瓦时（+50%）']);
-    expect(explainChange(compare({ kwh: { previous: 300, current: 240 }, amountFen: { previous: 16140, current: 12912 } })).reasons).toEqual(['用电量减少 60 千瓦时（−20%）']);
+    expect(explainChange(compare({ kwh: { previous: 300, current: 450 }, amountFen: { previous: 16140, current: 24210 } })).reasons).toEqual([
+      '用电量增加 150 千瓦时（+50%）',
+    ]);
+    expect(explainChange(compare({ kwh: { previous: 300, current: 240 }, amountFen: { previous: 16140, current: 12912 } })).reasons).toEqual([
+      '用电量减少 60 千瓦时（−20%）',
+    ]);
     // 1 kWh on 300 is 0.33 %: shown rounded.
-    expect(explainChange(compare({ kwh: { previous: 300, current: 301 }, amountFen: { previous: 16140, current: 16194 } })).reasons).toEqual(['用电量增加 1 千瓦时（+0%）']);
+    expect(explainChange(compare({ kwh: { previous: 300, current: 301 }, amountFen: { previous: 16140, current: 16194 } })).reasons).toEqual([
+      '用电量增加 1 千瓦时（+0%）',
+    ]);
   });
 
   it('gives no percentage against a zero previous month', () => {
-    expect(explainChange(compare({ kwh: { previous: 0, current: 120 }, amountFen: { previous: 0, current: 6456 } })).reasons).toEqual(['用电量增加 120 千瓦时']);
+    expect(explainChange(compare({ kwh: { previous: 0, current: 120 }, amountFen: { previous: 0, current: 6456 } })).reasons).toEqual([
+      '用电量增加 120 千瓦时',
+    ]);
   });
 
   it('reports entering a higher tier', () => {
-    const explanation = explainChange(compare({ kwh: { previous: 300, current: 300 }, amountFen: { previous: 16140, current: 17340 }, tier: { previous: 1, current: 2 } }));
+    const explanation = explainChange(
+      compare({ kwh: { previous: 300, current: 300 }, amountFen: { previous: 16140, current: 17340 }, tier: { previous: 1, current: 2 } }),
+    );
     expect(explanation.reasons).toEqual(['本期用电进入第二档，超出部分按更高电价计费']);
-    expect(explainChange(compare({ tier: { previous: 2, current: 3 }, amountFen: { previous: 17340, current: 25140 } })).reasons).toEqual(['本期用电进入第三档，超出部分按更高电价计费']);
-    expect(explainChange(compare({ tier: { previous: 1, current: 3 }, amountFen: { previous: 17340, current: 25140 } })).reasons).toEqual(['本期用电进入第三档，超出部分按更高电价计费']);
+    expect(explainChange(compare({ tier: { previous: 2, current: 3 }, amountFen: { previous: 17340, current: 25140 } })).reasons).toEqual([
+      '本期用电进入第三档，超出部分按更高电价计费',
+    ]);
+    expect(explainChange(compare({ tier: { previous: 1, current: 3 }, amountFen: { previous: 17340, current: 25140 } })).reasons).toEqual([
+      '本期用电进入第三档，超出部分按更高电价计费',
+    ]);
   });
 
   it('does not report staying in a tier or a new tier year starting lower', () => {
@@ -102,7 +123,12 @@ describe('explainChange: reasons', () => {
     });
     expect(explanation).toEqual({
       headline: '本期电费比上期多 ¥193.20',
-      reasons: ['计费天数少 1 天（本期 30 天，上期 31 天）', '用电量增加 300 千瓦时（+100%）', '本期用电进入第二档，超出部分按更高电价计费', '峰时用电占比由 50% 升至 70%'],
+      reasons: [
+        '计费天数少 1 天（本期 30 天，上期 31 天）',
+        '用电量增加 300 千瓦时（+100%）',
+        '本期用电进入第二档，超出部分按更高电价计费',
+        '峰时用电占比由 50% 升至 70%',
+      ],
     });
   });
 });

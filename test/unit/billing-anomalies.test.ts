@@ -61,7 +61,12 @@ type FourDeltas = { sharp: number; peak: number; flat: number; valley: number };
 function fourRegisterMeter(deltas: FourDeltas, options: { totalGap?: number; reverse?: number } = {}): MeterInput {
   const start: FourDeltas = { sharp: 100_000, peak: 400_000, flat: 400_000, valley: 300_000 };
   const sum = (registers: FourDeltas) => registers.sharp + registers.peak + registers.flat + registers.valley;
-  const end: FourDeltas = { sharp: start.sharp + deltas.sharp, peak: start.peak + deltas.peak, flat: start.flat + deltas.flat, valley: start.valley + deltas.valley };
+  const end: FourDeltas = {
+    sharp: start.sharp + deltas.sharp,
+    peak: start.peak + deltas.peak,
+    flat: start.flat + deltas.flat,
+    valley: start.valley + deltas.valley,
+  };
   return {
     meterNo: PLANT,
     multiplier: 40,
@@ -87,17 +92,47 @@ function previousBill(month: string, kwhHistory: (number | null)[], tierCountedK
 
 /** A Zhejiang resident on `zj-residential` with one household meter. */
 function resident(month: string, kwh: number, overrides: Partial<AccountBillingInput> = {}): AccountBillingInput {
-  return { month, customerClass: 'residential', tariff: tariff('zj-residential'), contractKva: null, hasSolar: false, vacant: false, meters: [singleMeter(kwh)], previous: null, ...overrides };
+  return {
+    month,
+    customerClass: 'residential',
+    tariff: tariff('zj-residential'),
+    contractKva: null,
+    hasSolar: false,
+    vacant: false,
+    meters: [singleMeter(kwh)],
+    previous: null,
+    ...overrides,
+  };
 }
 
 /** A Zhejiang resident on `zj-residential-tou` with a peak/valley meter. */
 function touResident(month: string, meter: MeterInput, overrides: Partial<AccountBillingInput> = {}): AccountBillingInput {
-  return { month, customerClass: 'residential', tariff: tariff('zj-residential-tou'), contractKva: null, hasSolar: false, vacant: false, meters: [meter], previous: null, ...overrides };
+  return {
+    month,
+    customerClass: 'residential',
+    tariff: tariff('zj-residential-tou'),
+    contractKva: null,
+    hasSolar: false,
+    vacant: false,
+    meters: [meter],
+    previous: null,
+    ...overrides,
+  };
 }
 
 /** A `zj-large-industry` plant with a four-register meter, multiplier 40, 315 kVA contracted. */
 function plant(month: string, meter: MeterInput, overrides: Partial<AccountBillingInput> = {}): AccountBillingInput {
-  return { month, customerClass: 'large_industry', tariff: tariff('zj-large-industry'), contractKva: 315, hasSolar: false, vacant: false, meters: [meter], previous: null, ...overrides };
+  return {
+    month,
+    customerClass: 'large_industry',
+    tariff: tariff('zj-large-industry'),
+    contractKva: 315,
+    hasSolar: false,
+    vacant: false,
+    meters: [meter],
+    previous: null,
+    ...overrides,
+  };
 }
 
 const draft = (input: AccountBillingInput, settings: Settings = SETTINGS): BillDraft => computeDraft(input, settings);
@@ -227,7 +262,9 @@ describe('ZERO_USAGE', () => {
 
   it('reads several zero months in a row as an idle property', () => {
     const bill = draft(resident('2026-07', 0, { previous: previousBill('2026-06', [0, 0, 120]) }));
-    expect(bill.anomalies).toEqual([{ code: 'ZERO_USAGE', message: 'No consumption for 3 months: idle, not registered vacant', details: { consecutiveZeroMonths: 3 } }]);
+    expect(bill.anomalies).toEqual([
+      { code: 'ZERO_USAGE', message: 'No consumption for 3 months: idle, not registered vacant', details: { consecutiveZeroMonths: 3 } },
+    ]);
     expect(bill.status).toBe('held');
   });
 
@@ -300,7 +337,9 @@ describe('SUDDEN_CHANGE', () => {
   it('is not more than the threshold at exactly +30 %, and is at +31 %', () => {
     // 300 kWh / 30 days = 10/day; 403 / 31 = 13.0 (+30 %); 406 / 31 = 13.1 (+31 %).
     expect(draft(resident('2026-07', 403, { previous: previousBill('2026-06', [300]) })).anomalies).toEqual([]);
-    expect(anomaly(draft(resident('2026-07', 406, { previous: previousBill('2026-06', [300]) })), 'SUDDEN_CHANGE')?.details).toMatchObject({ vsPreviousPercent: 31 });
+    expect(anomaly(draft(resident('2026-07', 406, { previous: previousBill('2026-06', [300]) })), 'SUDDEN_CHANGE')?.details).toMatchObject({
+      vsPreviousPercent: 31,
+    });
   });
 
   it('compares daily averages: a 31-day month after a 28-day one at the same daily rate does not fire', () => {
@@ -424,7 +463,9 @@ describe('ESTIMATED_READING and MISSING_READING', () => {
     expect(bill.anomalies).toEqual([{ code: 'ESTIMATED_READING', message: `Estimated reading used for ${HOUSE}`, details: { meters: [HOUSE] } }]);
     expect(bill.kwh).toBe(250);
     const opening = singleMeter(250);
-    expect(codes(draft(resident('2026-07', 0, { meters: [{ ...opening, start: { ...opening.start!, quality: 'estimated' } }] })))).toEqual(['ESTIMATED_READING']);
+    expect(codes(draft(resident('2026-07', 0, { meters: [{ ...opening, start: { ...opening.start!, quality: 'estimated' } }] })))).toEqual([
+      'ESTIMATED_READING',
+    ]);
   });
 
   it('does not fire on actual readings', () => {
@@ -458,7 +499,11 @@ describe('TOU_REGISTER_MISMATCH', () => {
   it('fires when the period registers miss the total by more than the tolerance', () => {
     const bill = draft(touResident('2026-07', peakValleyMeter(180, 120, { totalGap: 101 })));
     expect(bill.anomalies).toEqual([
-      { code: 'TOU_REGISTER_MISMATCH', message: `Time-of-use registers do not add up to the total on ${HOUSE}`, details: { meters: [{ meterNo: HOUSE, gap: 101 }] } },
+      {
+        code: 'TOU_REGISTER_MISMATCH',
+        message: `Time-of-use registers do not add up to the total on ${HOUSE}`,
+        details: { meters: [{ meterNo: HOUSE, gap: 101 }] },
+      },
     ]);
     expect(bill.status).toBe('held');
   });
@@ -548,14 +593,19 @@ describe('WRONG_TARIFF_CLASS', () => {
   });
 
   it('does not fire on a commercial account on the commercial tariff', () => {
-    const bill = draft(resident('2026-07', 250, { customerClass: 'commercial', tariff: tariff('zj-commercial'), meters: [singleMeter(250, { meterNo: SHOP })] }));
+    const bill = draft(
+      resident('2026-07', 250, { customerClass: 'commercial', tariff: tariff('zj-commercial'), meters: [singleMeter(250, { meterNo: SHOP })] }),
+    );
     expect(bill.anomalies).toEqual([]);
     expect(bill.amountFen).toBe(16600); // 250 × 0.664
   });
 
   it('fires on a time-of-use tariff over a single-register meter', () => {
     const bill = draft(touResident('2026-07', singleMeter(250)));
-    expect(anomaly(bill, 'WRONG_TARIFF_CLASS')).toEqual({ code: 'WRONG_TARIFF_CLASS', message: 'The tariff prices time-of-use periods the meter does not register' });
+    expect(anomaly(bill, 'WRONG_TARIFF_CLASS')).toEqual({
+      code: 'WRONG_TARIFF_CLASS',
+      message: 'The tariff prices time-of-use periods the meter does not register',
+    });
     expect(bill.status).toBe('held');
     expect(bill.amountFen).toBe(0);
   });

@@ -40,7 +40,14 @@ describe('the demo accounts the mock keeps clean bill clean in every month', () 
     const held: string[] = [];
     for (let month = FIRST; month <= LAST; month = addMonths(month, 1)) {
       const [start, end] = [series(firstOfMonth(month)), series(firstOfMonth(month, 1))];
-      const meter: MeterInput = { meterNo, multiplier: profile.multiplier, registers: profile.registers, registerDigits: 6, start: values(start, profile.registers), end: values(end, profile.registers) };
+      const meter: MeterInput = {
+        meterNo,
+        multiplier: profile.multiplier,
+        registers: profile.registers,
+        registerDigits: 6,
+        start: values(start, profile.registers),
+        end: values(end, profile.registers),
+      };
       const tariff = tariffInForce(TARIFF_PRESETS, tariffCode, month)!;
       const draft = computeDraft(
         { month, customerClass: 'residential', tariff, contractKva: null, hasSolar: false, vacant: false, meters: [meter], previous },
@@ -50,7 +57,10 @@ describe('the demo accounts the mock keeps clean bill clean in every month', () 
       expect(draft.kwh, month).toBe(registerKwh(end.total, profile.multiplier) - registerKwh(start.total, profile.multiplier));
       expect(draft.kwh, month).toBeGreaterThan(150);
       const energy = draft.detail.lines.filter((line) => line.kind === 'energy');
-      expect(energy.reduce((sum, line) => sum + line.quantity, 0), month).toBe(draft.kwh);
+      expect(
+        energy.reduce((sum, line) => sum + line.quantity, 0),
+        month,
+      ).toBe(draft.kwh);
       previous = { month, status: draft.status, kwh: draft.kwh, tierCountedKwh: draft.tierCountedKwh, history: draft.history };
     }
     expect(held).toEqual([]);

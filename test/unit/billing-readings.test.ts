@@ -44,9 +44,7 @@ describe('parseRegister', () => {
   });
 
   it('reads back every whole number of hundredths from its 2-decimal form (property)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 99_999_999_999 }), (hundredths) => parseRegister(asRegister(hundredths)) === hundredths),
-    );
+    fc.assert(fc.property(fc.integer({ min: 0, max: 99_999_999_999 }), (hundredths) => parseRegister(asRegister(hundredths)) === hundredths));
     // The edges, whatever fast-check happened to draw.
     for (const hundredths of [0, 1, 99, 100, 101, 99_999_999_999]) expect(parseRegister(asRegister(hundredths))).toBe(hundredths);
   });
@@ -75,7 +73,15 @@ describe('validateReading', () => {
   });
 
   it('parses a valid four-register reading with a reverse register exactly', () => {
-    const reading = withRegisters({ total: '1000.10', sharp: '100.01', peak: '300.02', flat: '400.03', valley: '200.04', reverse: '3.21', quality: 'estimated' });
+    const reading = withRegisters({
+      total: '1000.10',
+      sharp: '100.01',
+      peak: '300.02',
+      flat: '400.03',
+      valley: '200.04',
+      reverse: '3.21',
+      quality: 'estimated',
+    });
     expect(validateReading(reading, four, now)).toEqual({
       meterId: 13,
       readAt: new Date('2026-07-31T16:00:00Z'),

@@ -4,7 +4,15 @@ import { SHARED_MOCK_KEYS_DIR } from '../../mock/src/server';
 import { ConfigError, loadConfig } from '../../server/src/config';
 import { generatePaymentKeys, loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
 
-const KEY_NAMES = ['WECHATPAY_MERCHANT_PRIVATE_KEY', 'WECHATPAY_MERCHANT_SERIAL', 'WECHATPAY_APIV3_KEY', 'WECHATPAY_PUBLIC_KEY_ID', 'WECHATPAY_PUBLIC_KEY', 'ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] as const;
+const KEY_NAMES = [
+  'WECHATPAY_MERCHANT_PRIVATE_KEY',
+  'WECHATPAY_MERCHANT_SERIAL',
+  'WECHATPAY_APIV3_KEY',
+  'WECHATPAY_PUBLIC_KEY_ID',
+  'WECHATPAY_PUBLIC_KEY',
+  'ALIPAY_APP_PRIVATE_KEY',
+  'ALIPAY_PUBLIC_KEY',
+] as const;
 let keyEnv: Record<(typeof KEY_NAMES)[number], string>;
 /** A set of production's own: not one the mocks hold. */
 let productionKeyEnv: Record<(typeof KEY_NAMES)[number], string>;
@@ -82,7 +90,12 @@ describe('configuration', () => {
     expect(config.terminals.demo).toEqual({ terminalId: 'DEMO-BANK-001', secret: 'demo-terminal-secret-not-for-production', seed: true });
     // The payment gateways default to the mocks, with development keys made at first start.
     expect(config.wechatPay).toEqual({ apiBase: 'http://127.0.0.1:3100/wechatpay', appId: 'wx_demo_appid', mchId: '1900000109', keys: undefined });
-    expect(config.alipay).toEqual({ gateway: 'http://127.0.0.1:3100/alipay/gateway.do', appId: '2021000000000001', sellerId: '2088000000000001', keys: undefined });
+    expect(config.alipay).toEqual({
+      gateway: 'http://127.0.0.1:3100/alipay/gateway.do',
+      appId: '2021000000000001',
+      sellerId: '2088000000000001',
+      keys: undefined,
+    });
   });
 
   it.each([
@@ -162,12 +175,18 @@ describe('configuration', () => {
 
   it.each(['WECHATPAY_MERCHANT_PRIVATE_KEY', 'WECHATPAY_APIV3_KEY', 'ALIPAY_APP_PRIVATE_KEY'] as const)('refuses the development %s the mocks hold', (name) => {
     // The mocks' whole set, so the key sets stay complete: the first development key is named.
-    const message = refusal({ ...productionEnv(), ...keyEnv, ...Object.fromEntries(KEY_NAMES.filter((key) => key !== name).map((key) => [key, productionKeyEnv[key]])) });
+    const message = refusal({
+      ...productionEnv(),
+      ...keyEnv,
+      ...Object.fromEntries(KEY_NAMES.filter((key) => key !== name).map((key) => [key, productionKeyEnv[key]])),
+    });
     expect(message).toBe(`Configuration error: ${name} is a development key (the mock gateways hold it), not allowed in production (value not shown)`);
   });
 
   it('accepts the development secrets outside production, for the demo', () => {
-    expect(loadConfig({ BACKOFFICE_SECRET: 'dev-backoffice-secret-not-for-production', SMS_API_KEY: 'demo-sms-api-key' }).backoffice.secret).toBe('dev-backoffice-secret-not-for-production');
+    expect(loadConfig({ BACKOFFICE_SECRET: 'dev-backoffice-secret-not-for-production', SMS_API_KEY: 'demo-sms-api-key' }).backoffice.secret).toBe(
+      'dev-backoffice-secret-not-for-production',
+    );
   });
 
   it('takes payment keys only as whole sets of valid PEM keys, and never echoes a private key', () => {

@@ -21,10 +21,14 @@ describe('memoize', () => {
   it('does not keep a failure', async () => {
     const clock = clockAt(0);
     let fail = true;
-    const get = memoize(async () => {
-      if (fail) throw new Error('database down');
-      return 'ok';
-    }, 60_000, clock);
+    const get = memoize(
+      async () => {
+        if (fail) throw new Error('database down');
+        return 'ok';
+      },
+      60_000,
+      clock,
+    );
     await expect(get()).rejects.toThrow('database down');
     fail = false;
     expect(await get()).toBe('ok');

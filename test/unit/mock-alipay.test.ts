@@ -20,7 +20,12 @@ const gateway = () => `${mocks.url}/alipay/gateway.do`;
 const orderNo = () => `ALI${Date.now()}${String((counter += 1)).padStart(3, '0')}`;
 const notifyUrl = () => `${merchant.url}/api/payments/notify/alipay`;
 const returnUrl = 'http://127.0.0.1:3000/pay/alipay/return';
-const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields), redirect: 'manual' as const });
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields),
+  redirect: 'manual' as const,
+});
 
 async function control(path: string, body: unknown) {
   return (await fetch(`${mocks.url}/alipay${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
@@ -52,7 +57,9 @@ async function paidTrade(totalFen: number, subject = '电费缴纳') {
 async function notificationFor(outTradeNo: string, status: string, extra: (fields: Record<string, string>) => boolean = () => true) {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const found = merchant.received.map((request) => formFields(request.body)).find((fields) => fields.out_trade_no === outTradeNo && fields.trade_status === status && extra(fields));
+    const found = merchant.received
+      .map((request) => formFields(request.body))
+      .find((fields) => fields.out_trade_no === outTradeNo && fields.trade_status === status && extra(fields));
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no ${status} notification for ${outTradeNo}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -65,8 +72,18 @@ beforeAll(async () => {
   const keys = merchantKeysOf(mocks.paymentKeys).alipay;
   client = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys, timeoutMs: 2000 });
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  stranger = { privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string };
-  sdk = new AlipaySdk({ appId: APP_ID, privateKey: keys.appPrivateKey, alipayPublicKey: keys.alipayPublicKey, gateway: gateway(), keyType: 'PKCS8', signType: 'RSA2' });
+  stranger = {
+    privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  };
+  sdk = new AlipaySdk({
+    appId: APP_ID,
+    privateKey: keys.appPrivateKey,
+    alipayPublicKey: keys.alipayPublicKey,
+    gateway: gateway(),
+    keyType: 'PKCS8',
+    signType: 'RSA2',
+  });
 });
 
 afterAll(async () => {
@@ -77,7 +94,14 @@ afterAll(async () => {
 describe('Alipay mock driven by alipay-sdk', () => {
   it('opens the wap cashier from pageExecute (GET), pays, returns with signed parameters and notifies, verifiable with checkNotifySignV2', async () => {
     const outTradeNo = orderNo();
-    const url = client.wapPayUrl({ outTradeNo, totalFen: 12_345, subject: '电费缴纳（含 5% 违约金）', notifyUrl: notifyUrl(), returnUrl, quitUrl: 'http://127.0.0.1:3000/pay/alipay/quit' });
+    const url = client.wapPayUrl({
+      outTradeNo,
+      totalFen: 12_345,
+      subject: '电费缴纳（含 5% 违约金）',
+      notifyUrl: notifyUrl(),
+      returnUrl,
+      quitUrl: 'http://127.0.0.1:3000/pay/alipay/quit',
+    });
     const token = await openCashier(url);
     expect(await client.query(outTradeNo)).toMatchObject({ ok: true, data: { tradeStatus: 'WAIT_BUYER_PAY', totalFen: 12_345 } });
 
@@ -88,7 +112,14 @@ describe('Alipay mock driven by alipay-sdk', () => {
     const back = await payAtCashier(token);
     expect(`${back.origin}${back.pathname}`).toBe(returnUrl);
     const returned = Object.fromEntries(back.searchParams);
-    expect(returned).toMatchObject({ method: 'alipay.trade.wap.pay.return', out_trade_no: outTradeNo, total_amount: '123.45', app_id: APP_ID, seller_id: SELLER_ID, sign_type: 'RSA2' });
+    expect(returned).toMatchObject({
+      method: 'alipay.trade.wap.pay.return',
+      out_trade_no: outTradeNo,
+      total_amount: '123.45',
+      app_id: APP_ID,
+      seller_id: SELLER_ID,
+      sign_type: 'RSA2',
+    });
     expect(sdk.checkNotifySignV2(returned)).toBe(true);
 
     const notify = await notificationFor(outTradeNo, 'TRADE_SUCCESS');
@@ -99,7 +130,10 @@ describe('Alipay mock driven by alipay-sdk', () => {
     // The older check URL-decodes every value and cannot read the "%" in this subject.
     expect(() => sdk.checkNotifySign(notify)).toThrow(URIError);
 
-    expect(await client.query(outTradeNo)).toMatchObject({ ok: true, data: { tradeStatus: 'TRADE_SUCCESS', totalFen: 12_345, sendPayDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) } });
+    expect(await client.query(outTradeNo)).toMatchObject({
+      ok: true,
+      data: { tradeStatus: 'TRADE_SUCCESS', totalFen: 12_345, sendPayDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) },
+    });
   });
 
   it('accepts the wap.pay form from pageExecute (POST) and the query string from sdkExecute', async () => {
@@ -141,21 +175,39 @@ describe('Alipay mock driven by alipay-sdk', () => {
 
     const { outTradeNo: paid } = await paidTrade(100);
     expect(await client.close(paid)).toMatchObject({ ok: false, code: '40004', subCode: 'ACQ.TRADE_STATUS_ERROR' });
-    expect(await client.query('NEVER-OPENED-1')).toEqual({ ok: false, code: '40004', msg: 'Business Failed', subCode: 'ACQ.TRADE_NOT_EXIST', subMsg: '交易不存在' });
+    expect(await client.query('NEVER-OPENED-1')).toEqual({
+      ok: false,
+      code: '40004',
+      msg: 'Business Failed',
+      subCode: 'ACQ.TRADE_NOT_EXIST',
+      subMsg: '交易不存在',
+    });
   });
 
   it('refunds once per out_request_no; a partial refund notifies TRADE_SUCCESS with refund fields, the full one TRADE_CLOSED', async () => {
     const { outTradeNo } = await paidTrade(10_000);
     const first = await client.refund({ outTradeNo, refundFen: 3_000, outRequestNo: `${outTradeNo}-R1`, reason: '多缴退费' });
     expect(first).toMatchObject({ ok: true, data: { fundChange: 'Y', refundedFen: 3_000 } });
-    expect(await client.refund({ outTradeNo, refundFen: 3_000, outRequestNo: `${outTradeNo}-R1` })).toMatchObject({ ok: true, data: { fundChange: 'N', refundedFen: 3_000 } });
-    expect(await client.refund({ outTradeNo, refundFen: 2_000, outRequestNo: `${outTradeNo}-R1` })).toMatchObject({ ok: false, subCode: 'ACQ.DISCORDANT_REPEAT_REQUEST' });
-    expect(await client.refund({ outTradeNo, refundFen: 7_001, outRequestNo: `${outTradeNo}-R2` })).toMatchObject({ ok: false, subCode: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL' });
+    expect(await client.refund({ outTradeNo, refundFen: 3_000, outRequestNo: `${outTradeNo}-R1` })).toMatchObject({
+      ok: true,
+      data: { fundChange: 'N', refundedFen: 3_000 },
+    });
+    expect(await client.refund({ outTradeNo, refundFen: 2_000, outRequestNo: `${outTradeNo}-R1` })).toMatchObject({
+      ok: false,
+      subCode: 'ACQ.DISCORDANT_REPEAT_REQUEST',
+    });
+    expect(await client.refund({ outTradeNo, refundFen: 7_001, outRequestNo: `${outTradeNo}-R2` })).toMatchObject({
+      ok: false,
+      subCode: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+    });
     const partial = await notificationFor(outTradeNo, 'TRADE_SUCCESS', (fields) => fields.refund_fee !== undefined);
     expect(partial).toMatchObject({ refund_fee: '30.00', out_biz_no: `${outTradeNo}-R1` });
     expect(client.verifyNotify(partial)).toMatchObject({ ok: true, notify: { tradeStatus: 'TRADE_SUCCESS', refundFen: 3_000, outBizNo: `${outTradeNo}-R1` } });
 
-    expect(await client.refund({ outTradeNo, refundFen: 7_000, outRequestNo: `${outTradeNo}-R2` })).toMatchObject({ ok: true, data: { fundChange: 'Y', refundedFen: 10_000 } });
+    expect(await client.refund({ outTradeNo, refundFen: 7_000, outRequestNo: `${outTradeNo}-R2` })).toMatchObject({
+      ok: true,
+      data: { fundChange: 'Y', refundedFen: 10_000 },
+    });
     const closed = await notificationFor(outTradeNo, 'TRADE_CLOSED');
     expect(closed).toMatchObject({ refund_fee: '100.00', gmt_close: expect.any(String) });
     expect(await client.query(outTradeNo)).toMatchObject({ ok: true, data: { tradeStatus: 'TRADE_CLOSED' } });
@@ -164,7 +216,7 @@ describe('Alipay mock driven by alipay-sdk', () => {
     expect(await client.refundQuery(outTradeNo, `${outTradeNo}-R9`)).toEqual({ ok: true, data: { refundFen: undefined, status: undefined } });
   });
 
-  it('serves a finished day\'s bill as a zip of GBK CSV files with # comment lines and refunds as negative rows', async () => {
+  it("serves a finished day's bill as a zip of GBK CSV files with # comment lines and refunds as negative rows", async () => {
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     expect(await client.billDownloadUrl(today)).toMatchObject({ ok: false, subCode: 'isp.bill_not_exist' });
     const { outTradeNo } = await paidTrade(2_000, '电费缴纳');
@@ -198,11 +250,28 @@ describe('Alipay mock: signatures and faults', () => {
   it('answers a request signed with another key with isv.invalid-signature, in the signed `xxx_response` shape', async () => {
     const keys = merchantKeysOf(mocks.paymentKeys).alipay;
     const impostor = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys: { ...keys, appPrivateKey: stranger.privateKey } });
-    expect(await impostor.query('ANY-1')).toMatchObject({ ok: false, code: '40002', msg: 'Invalid Arguments', subCode: 'isv.invalid-signature', subMsg: expect.stringContaining('验签出错') });
+    expect(await impostor.query('ANY-1')).toMatchObject({
+      ok: false,
+      code: '40002',
+      msg: 'Invalid Arguments',
+      subCode: 'isv.invalid-signature',
+      subMsg: expect.stringContaining('验签出错'),
+    });
 
-    const raw = await (await fetch(`${gateway()}?app_id=${APP_ID}&method=alipay.trade.query&charset=utf-8&sign_type=RSA2&timestamp=2026-01-01%2000:00:00&version=1.0&sign=AAAA`, form({ biz_content: '{"out_trade_no":"ANY-1"}' }))).text();
-    expect(raw).toMatch(/^\{"alipay_trade_query_response":\{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature",.*\},"sign":"[A-Za-z0-9+/=]+"\}$/);
-    const unknownApp = await (await fetch(`${gateway()}?app_id=2021999999999999&method=alipay.trade.query&charset=utf-8&sign_type=RSA2&timestamp=2026-01-01%2000:00:00&version=1.0&sign=AAAA`)).json();
+    const raw = await (
+      await fetch(
+        `${gateway()}?app_id=${APP_ID}&method=alipay.trade.query&charset=utf-8&sign_type=RSA2&timestamp=2026-01-01%2000:00:00&version=1.0&sign=AAAA`,
+        form({ biz_content: '{"out_trade_no":"ANY-1"}' }),
+      )
+    ).text();
+    expect(raw).toMatch(
+      /^\{"alipay_trade_query_response":\{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature",.*\},"sign":"[A-Za-z0-9+/=]+"\}$/,
+    );
+    const unknownApp = await (
+      await fetch(
+        `${gateway()}?app_id=2021999999999999&method=alipay.trade.query&charset=utf-8&sign_type=RSA2&timestamp=2026-01-01%2000:00:00&version=1.0&sign=AAAA`,
+      )
+    ).json();
     expect(unknownApp.alipay_trade_query_response).toMatchObject({ code: '40002', sub_code: 'isv.invalid-app-id' });
     const noMethod = await (await fetch(`${gateway()}?app_id=${APP_ID}`)).json();
     expect(noMethod.error_response).toMatchObject({ code: '40001', sub_code: 'isv.missing-method' });
@@ -223,7 +292,13 @@ describe('Alipay mock: signatures and faults', () => {
     const outTradeNo = orderNo();
     await openCashier(client.wapPayUrl({ outTradeNo, totalFen: 100, subject: '电费', notifyUrl: notifyUrl(), returnUrl }));
     await control('/_faults', { timeoutNext: 1, hangMs: 3000 });
-    const quick = createAlipayClient({ gateway: gateway(), appId: APP_ID, sellerId: SELLER_ID, keys: merchantKeysOf(mocks.paymentKeys).alipay, timeoutMs: 300 });
+    const quick = createAlipayClient({
+      gateway: gateway(),
+      appId: APP_ID,
+      sellerId: SELLER_ID,
+      keys: merchantKeysOf(mocks.paymentKeys).alipay,
+      timeoutMs: 300,
+    });
     await expect(quick.close(outTradeNo)).rejects.toThrow(/HttpClient Request error/);
     expect(await client.query(outTradeNo)).toMatchObject({ ok: true, data: { tradeStatus: 'TRADE_CLOSED' } });
   });

@@ -106,7 +106,15 @@ describe('mock AMI peer', () => {
     const { readings } = await readAll(base, { interval: 'daily', from: '2024-01-01', to: '2024-01-01' });
     expect(readings.map((reading) => reading.meterNo)).toEqual(DEMO_METERS.map((meter) => meter.meterNo));
     const [single, peakValley, four] = [readings[1]!, readings[0]!, readings[4]!];
-    expect(peakValley).toEqual({ meterNo: 'M3301000001', readAt: '2024-01-01T00:00:00+08:00', total: '8000.00', peak: '4800.00', valley: '3200.00', reverse: '0.00', quality: 'actual' });
+    expect(peakValley).toEqual({
+      meterNo: 'M3301000001',
+      readAt: '2024-01-01T00:00:00+08:00',
+      total: '8000.00',
+      peak: '4800.00',
+      valley: '3200.00',
+      reverse: '0.00',
+      quality: 'actual',
+    });
     expect(Object.keys(peakValley)).toEqual(['meterNo', 'readAt', 'total', 'peak', 'valley', 'reverse', 'quality']);
     expect(Object.keys(single)).toEqual(['meterNo', 'readAt', 'total', 'reverse', 'quality']);
     expect(Object.keys(four)).toEqual(['meterNo', 'readAt', 'total', 'sharp', 'peak', 'flat', 'valley', 'reverse', 'quality']);
@@ -320,7 +328,14 @@ describe('mock AMI peer', () => {
     const base = await startAmi();
     const reread = (meterNo: string, readAt: string) => call(base, '/v1/reread', { body: { meterNo, readAt } });
     expect(await reread('M999', '2026-10-01T00:00:00+08:00')).toEqual({ status: 404, body: { code: 'UNKNOWN_METER' } });
-    for (const readAt of ['2026-10-01T01:00:00+08:00', '2026-10-01T00:00:00Z', '2026-10-01', 'yesterday', '2026-11-29T00:00:00+08:00', '2023-12-31T00:00:00+08:00']) {
+    for (const readAt of [
+      '2026-10-01T01:00:00+08:00',
+      '2026-10-01T00:00:00Z',
+      '2026-10-01',
+      'yesterday',
+      '2026-11-29T00:00:00+08:00',
+      '2023-12-31T00:00:00+08:00',
+    ]) {
       const { status, body } = await reread('M3301000001', readAt);
       expect(status, readAt).toBe(400);
       expect(body.code).toBe('BAD_REQUEST');
@@ -337,7 +352,12 @@ describe('mock AMI peer', () => {
     const replaced = await call(base, '/_scenario', { headers: {}, body: { anomalies: [{ meterNo: 'M3301000002', month: '2026-09', kind: 'estimated' }] } });
     expect(replaced.status).toBe(200);
     expect((await readingAt(base, 'M3301000002', '2026-10-01'))!.quality).toBe('estimated');
-    for (const anomalies of [undefined, [{ meterNo: 'M999', month: '2026-09', kind: 'spike' }], [{ meterNo: 'M3301000002', month: '2026-13', kind: 'spike' }], [{ meterNo: 'M3301000002', month: '2026-09', kind: 'odd' }]]) {
+    for (const anomalies of [
+      undefined,
+      [{ meterNo: 'M999', month: '2026-09', kind: 'spike' }],
+      [{ meterNo: 'M3301000002', month: '2026-13', kind: 'spike' }],
+      [{ meterNo: 'M3301000002', month: '2026-09', kind: 'odd' }],
+    ]) {
       expect((await call(base, '/_scenario', { headers: {}, body: { anomalies } })).status).toBe(400);
     }
   });

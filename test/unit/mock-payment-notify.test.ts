@@ -51,7 +51,13 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000)
 /** A JSAPI order paid through the mini-program step; its notifications go to the test merchant. */
 async function wechatPaid(beforePaying: () => Promise<unknown> = async () => undefined): Promise<string> {
   const outTradeNo = orderNo('WN');
-  const created = await wechat.createJsapiOrder({ outTradeNo, description: '电费', totalFen: 100, openid: 'oNotify', notifyUrl: `${merchant.url}/notify/wechat` });
+  const created = await wechat.createJsapiOrder({
+    outTradeNo,
+    description: '电费',
+    totalFen: 100,
+    openid: 'oNotify',
+    notifyUrl: `${merchant.url}/notify/wechat`,
+  });
   if (!created.ok) throw new Error(JSON.stringify(created));
   await beforePaying();
   await post('/wechatpay/_requestPayment', created.data.requestPayment);
@@ -60,9 +66,20 @@ async function wechatPaid(beforePaying: () => Promise<unknown> = async () => und
 
 async function alipayPaid(): Promise<string> {
   const outTradeNo = orderNo('AN');
-  const url = alipay.wapPayUrl({ outTradeNo, totalFen: 100, subject: '电费', notifyUrl: `${merchant.url}/notify/alipay`, returnUrl: 'http://127.0.0.1:3000/return' });
+  const url = alipay.wapPayUrl({
+    outTradeNo,
+    totalFen: 100,
+    subject: '电费',
+    notifyUrl: `${merchant.url}/notify/alipay`,
+    returnUrl: 'http://127.0.0.1:3000/return',
+  });
   const cashier = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
-  await fetch(`${base}/alipay/cashier/pay`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: cashier.searchParams.get('token')! }), redirect: 'manual' });
+  await fetch(`${base}/alipay/cashier/pay`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: cashier.searchParams.get('token')! }),
+    redirect: 'manual',
+  });
   return outTradeNo;
 }
 
@@ -96,7 +113,12 @@ beforeAll(async () => {
   const merchantKeys = merchantKeysOf(keys);
   wechat = createWechatPayClient({ apiBase: `${base}/wechatpay`, ...MOCK_DEFAULTS.wechatPay, keys: merchantKeys.wechatPay });
   alipay = createAlipayClient({ gateway: `${base}/alipay/gateway.do`, ...MOCK_DEFAULTS.alipay, keys: merchantKeys.alipay });
-  alipaySdk = new AlipaySdk({ appId: MOCK_DEFAULTS.alipay.appId, privateKey: merchantKeys.alipay.appPrivateKey, alipayPublicKey: merchantKeys.alipay.alipayPublicKey, keyType: 'PKCS8' });
+  alipaySdk = new AlipaySdk({
+    appId: MOCK_DEFAULTS.alipay.appId,
+    privateKey: merchantKeys.alipay.appPrivateKey,
+    alipayPublicKey: merchantKeys.alipay.alipayPublicKey,
+    keyType: 'PKCS8',
+  });
 });
 
 afterAll(async () => {
@@ -147,7 +169,10 @@ describe('WeChat Pay notifications', () => {
     // The first request is accepted only if a second arrives while it is open: only a concurrent copy does.
     merchant.setReply(async (_request, index) => {
       if (index > 0) return { status: 200 };
-      const overlapped = await until(async () => (merchant.received.length >= 2 ? true : undefined), NOTIFY_TIMEOUT_MS - 100).then(() => true, () => false);
+      const overlapped = await until(async () => (merchant.received.length >= 2 ? true : undefined), NOTIFY_TIMEOUT_MS - 100).then(
+        () => true,
+        () => false,
+      );
       return { status: overlapped ? 200 : 500 };
     });
     await post('/wechatpay/_faults', { duplicateNotifications: 1, concurrentNotifications: 1 });
@@ -189,7 +214,9 @@ describe('WeChat Pay notifications', () => {
 
   it('can send a SIGNTEST probe that a verifying merchant refuses; the retry carries a real signature', async () => {
     await post('/wechatpay/_settings', { timeScale: 0.001 });
-    merchant.setReply((request) => (checkWechatPaySignature(request.headers, request.body, keys.wechatPay.platform, Date.now()) === 'ok' ? { status: 204 } : { status: 401 }));
+    merchant.setReply((request) =>
+      checkWechatPaySignature(request.headers, request.body, keys.wechatPay.platform, Date.now()) === 'ok' ? { status: 204 } : { status: 401 },
+    );
     // Set after the order is placed, so that the probe lands on the notification, not the order's answer.
     const outTradeNo = await wechatPaid(() => post('/wechatpay/_faults', { signTestNext: 1 }));
     await merchant.waitFor(2);

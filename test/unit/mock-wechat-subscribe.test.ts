@@ -264,9 +264,19 @@ describe('mock WeChat peer: subscribe messages', () => {
     const workorder = (values: Record<string, string>) => ({
       touser: 'oAlice',
       template_id: WORKORDER,
-      data: Object.fromEntries(Object.entries({ character_string1: 'WO20261128000123', phrase2: '处理中', time3: '15:01', thing4: '抢修人员已出发', ...values }).map(([k, v]) => [k, { value: v }])),
+      data: Object.fromEntries(
+        Object.entries({ character_string1: 'WO20261128000123', phrase2: '处理中', time3: '15:01', thing4: '抢修人员已出发', ...values }).map(([k, v]) => [
+          k,
+          { value: v },
+        ]),
+      ),
     });
-    const badWorkorders: Array<Record<string, string>> = [{ character_string1: 'W'.repeat(33) }, { character_string1: '工单123' }, { phrase2: '正在处理中啊' }, { phrase2: 'done' }];
+    const badWorkorders: Array<Record<string, string>> = [
+      { character_string1: 'W'.repeat(33) },
+      { character_string1: '工单123' },
+      { phrase2: '正在处理中啊' },
+      { phrase2: 'done' },
+    ];
     for (const values of badWorkorders) {
       expect((await send(base, accessToken, workorder(values))).body.errcode, JSON.stringify(values)).toBe(47003);
     }
@@ -378,7 +388,10 @@ describe('mock WeChat peer: the phone side', () => {
     const { appId, secret } = MOCK_DEFAULTS.wechat;
     const login = await call(base, '/_login', { openid: 'oCarol' });
     expect(login.body).toEqual({ code: expect.any(String), openid: 'oCarol' });
-    const session = await call(base, `/sns/jscode2session?${new URLSearchParams({ appid: appId, secret, js_code: login.body.code as string, grant_type: 'authorization_code' })}`);
+    const session = await call(
+      base,
+      `/sns/jscode2session?${new URLSearchParams({ appid: appId, secret, js_code: login.body.code as string, grant_type: 'authorization_code' })}`,
+    );
     expect(session.body).toMatchObject({ openid: 'oCarol', session_key: expect.any(String) });
 
     const { body } = await call(base, `/cgi-bin/token?${new URLSearchParams({ grant_type: 'client_credential', appid: appId, secret })}`);

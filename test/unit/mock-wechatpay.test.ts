@@ -45,7 +45,13 @@ beforeAll(async () => {
   mocks = await startMockServer({ port: 0, backofficeSecret: 'test-backoffice-secret-0123456789', payments: { timeScale: 0.001 } });
   keys = mocks.paymentKeys.wechatPay;
   merchant = await startMerchant();
-  client = createWechatPayClient({ apiBase: `${mocks.url}/wechatpay`, appId: APPID, mchId: MCHID, keys: merchantKeysOf(mocks.paymentKeys).wechatPay, timeoutMs: 2000 });
+  client = createWechatPayClient({
+    apiBase: `${mocks.url}/wechatpay`,
+    appId: APPID,
+    mchId: MCHID,
+    keys: merchantKeysOf(mocks.paymentKeys).wechatPay,
+    timeoutMs: 2000,
+  });
 });
 
 afterAll(async () => {
@@ -56,13 +62,22 @@ afterAll(async () => {
 describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrapper)', () => {
   it('takes a JSAPI order, is paid from the mini-program step, notifies, and answers queries by either number', async () => {
     const outTradeNo = orderNo();
-    const created = await client.createJsapiOrder({ outTradeNo, description: '电费缴纳-3301000001', totalFen: 12_345, openid: 'oUserA', notifyUrl: notifyUrl(), attach: 'acct=3301000001' });
+    const created = await client.createJsapiOrder({
+      outTradeNo,
+      description: '电费缴纳-3301000001',
+      totalFen: 12_345,
+      openid: 'oUserA',
+      notifyUrl: notifyUrl(),
+      attach: 'acct=3301000001',
+    });
     if (!created.ok) throw new Error(JSON.stringify(created));
     expect(created.data.prepayId).toMatch(/^wx\d{14}[0-9a-f]{22}$/);
     const params = created.data.requestPayment;
     expect(params.package).toBe(`prepay_id=${created.data.prepayId}`);
     // paySign is the merchant's signature over appId, timeStamp, nonceStr and package.
-    const paySignValid = createVerify('RSA-SHA256').update(`${params.appId}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`).verify(keys.merchant.publicKey, params.paySign, 'base64');
+    const paySignValid = createVerify('RSA-SHA256')
+      .update(`${params.appId}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`)
+      .verify(keys.merchant.publicKey, params.paySign, 'base64');
     expect(paySignValid).toBe(true);
 
     const before = await client.queryByOutTradeNo(outTradeNo);
@@ -70,7 +85,9 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
 
     // Another WeChat user cannot pay it; a forged paySign is refused; the payer can.
     expect(await control('/_requestPayment', { ...params, openid: 'oSomeoneElse' })).toEqual({ errMsg: 'requestPayment:fail 当前用户不是下单用户' });
-    expect(await control('/_requestPayment', { ...params, paySign: params.paySign.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) })).toEqual({ errMsg: 'requestPayment:fail 支付验证签名失败' });
+    expect(await control('/_requestPayment', { ...params, paySign: params.paySign.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) })).toEqual({
+      errMsg: 'requestPayment:fail 支付验证签名失败',
+    });
     expect(await control('/_requestPayment', { ...params, openid: 'oUserA' })).toEqual({ errMsg: 'requestPayment:ok' });
     expect(await control('/_requestPayment', params)).toEqual({ errMsg: 'requestPayment:fail 该订单已支付' });
 
@@ -78,7 +95,16 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
     expect(notified!.envelope).toMatchObject({ event_type: 'TRANSACTION.SUCCESS', resource_type: 'encrypt-resource', summary: '支付成功' });
     expect(notified!.request.headers['wechatpay-serial']).toBe(keys.platform.publicKeyId);
     const paid = notified!.resource;
-    expect(paid).toMatchObject({ appid: APPID, mchid: MCHID, out_trade_no: outTradeNo, trade_state: 'SUCCESS', trade_type: 'JSAPI', attach: 'acct=3301000001', payer: { openid: 'oUserA' }, amount: { total: 12_345, payer_total: 12_345 } });
+    expect(paid).toMatchObject({
+      appid: APPID,
+      mchid: MCHID,
+      out_trade_no: outTradeNo,
+      trade_state: 'SUCCESS',
+      trade_type: 'JSAPI',
+      attach: 'acct=3301000001',
+      payer: { openid: 'oUserA' },
+      amount: { total: 12_345, payer_total: 12_345 },
+    });
     expect(paid.transaction_id).toMatch(/^4200\d{24}$/);
     expect(paid.success_time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
 
@@ -105,7 +131,12 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
     const created = await client.createH5Order({ outTradeNo, description: '电费', totalFen: 500, payerClientIp: '203.0.113.7', notifyUrl: notifyUrl() });
     if (!created.ok) throw new Error(JSON.stringify(created));
     const url = new URL(created.data.h5Url);
-    await fetch(`${mocks.url}/wechatpay/cashier/h5/pay`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ prepay_id: url.searchParams.get('prepay_id')!, package: url.searchParams.get('package')!, redirect_url: '' }), redirect: 'manual' });
+    await fetch(`${mocks.url}/wechatpay/cashier/h5/pay`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ prepay_id: url.searchParams.get('prepay_id')!, package: url.searchParams.get('package')!, redirect_url: '' }),
+      redirect: 'manual',
+    });
     const [notified] = await notificationsFor(outTradeNo, 1);
     const resource = notified!.envelope.resource;
     expect(resource).toMatchObject({ algorithm: 'AEAD_AES_256_GCM', associated_data: 'transaction', original_type: 'transaction' });
@@ -119,14 +150,27 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
     expect(() => decryptResource(resource, 'x'.repeat(32))).toThrow(ResourceDecryptError);
 
     // The reason for our own code: the SDK's decipher_gcm never checks the tag.
-    const sdk = new Pay({ appid: APPID, mchid: MCHID, serial_no: keys.merchant.serialNo, publicKey: Buffer.from('unused'), privateKey: Buffer.from(keys.merchant.privateKey), key: keys.apiV3Key });
+    const sdk = new Pay({
+      appid: APPID,
+      mchid: MCHID,
+      serial_no: keys.merchant.serialNo,
+      publicKey: Buffer.from('unused'),
+      privateKey: Buffer.from(keys.merchant.privateKey),
+      key: keys.apiV3Key,
+    });
     const sdkOpened = sdk.decipher_gcm<{ out_trade_no: string }>(tampered.ciphertext, tampered.associated_data!, tampered.nonce);
     expect(sdkOpened.out_trade_no).toBe(outTradeNo);
   });
 
   it('serves an H5 cashier page that pays or cancels and returns to redirect_url; close and the cashier agree afterwards', async () => {
     const paidNo = orderNo('H5');
-    const created = await client.createH5Order({ outTradeNo: paidNo, description: '电费缴纳', totalFen: 100, payerClientIp: '203.0.113.7', notifyUrl: notifyUrl() });
+    const created = await client.createH5Order({
+      outTradeNo: paidNo,
+      description: '电费缴纳',
+      totalFen: 100,
+      payerClientIp: '203.0.113.7',
+      notifyUrl: notifyUrl(),
+    });
     if (!created.ok) throw new Error(JSON.stringify(created));
     const redirect = 'http://127.0.0.1:3000/pay/result?order=1';
     const page = await fetch(`${created.data.h5Url}&redirect_url=${encodeURIComponent(redirect)}`);
@@ -135,10 +179,17 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
     expect(html).toContain('￥1.00');
     expect(html).toContain('确认支付');
     expect(html).toContain('取消支付');
-    const fields = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [match[1], match[2]!.replace(/&#38;/g, '&')]));
+    const fields = Object.fromEntries(
+      [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [match[1], match[2]!.replace(/&#38;/g, '&')]),
+    );
     expect(fields.redirect_url).toBe(redirect);
 
-    const paid = await fetch(`${mocks.url}/wechatpay/cashier/h5/pay`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields), redirect: 'manual' });
+    const paid = await fetch(`${mocks.url}/wechatpay/cashier/h5/pay`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+      redirect: 'manual',
+    });
     expect(paid.status).toBe(302);
     expect(paid.headers.get('location')).toBe(redirect);
     const [notified] = await notificationsFor(paidNo, 1);
@@ -146,16 +197,32 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
     expect(await client.close(paidNo)).toMatchObject({ ok: false, status: 400, code: 'ORDERPAID' });
 
     const cancelledNo = orderNo('H5');
-    const other = await client.createH5Order({ outTradeNo: cancelledNo, description: '电费缴纳', totalFen: 200, payerClientIp: '203.0.113.7', notifyUrl: notifyUrl() });
+    const other = await client.createH5Order({
+      outTradeNo: cancelledNo,
+      description: '电费缴纳',
+      totalFen: 200,
+      payerClientIp: '203.0.113.7',
+      notifyUrl: notifyUrl(),
+    });
     if (!other.ok) throw new Error(JSON.stringify(other));
     const link = new URL(other.data.h5Url);
     const form = { prepay_id: link.searchParams.get('prepay_id')!, package: link.searchParams.get('package')!, redirect_url: redirect };
-    const cancelled = await fetch(`${mocks.url}/wechatpay/cashier/h5/cancel`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), redirect: 'manual' });
+    const cancelled = await fetch(`${mocks.url}/wechatpay/cashier/h5/cancel`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+      redirect: 'manual',
+    });
     expect(cancelled.headers.get('location')).toBe(redirect);
     expect(await client.queryByOutTradeNo(cancelledNo)).toMatchObject({ ok: true, data: { trade_state: 'NOTPAY' } });
     expect(await client.close(cancelledNo)).toEqual({ ok: true, data: null });
     expect(await client.queryByOutTradeNo(cancelledNo)).toMatchObject({ ok: true, data: { trade_state: 'CLOSED', trade_state_desc: '订单已关闭' } });
-    const late = await fetch(`${mocks.url}/wechatpay/cashier/h5/pay`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), redirect: 'manual' });
+    const late = await fetch(`${mocks.url}/wechatpay/cashier/h5/pay`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+      redirect: 'manual',
+    });
     expect(late.status).toBe(409);
     expect(await late.text()).toContain('订单已关闭');
     expect((await fetch(other.data.h5Url)).status).toBe(409);
@@ -177,16 +244,31 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
     const base = { description: '电费', totalFen: 100, openid: 'oUserD', notifyUrl: notifyUrl() };
     expect(await client.createJsapiOrder({ ...base, outTradeNo: 'ab1' })).toMatchObject({ ok: false, status: 400, code: 'PARAM_ERROR' });
     expect(await client.createJsapiOrder({ ...base, outTradeNo: orderNo(), totalFen: 0 })).toMatchObject({ ok: false, status: 400, code: 'PARAM_ERROR' });
-    expect(await client.createJsapiOrder({ ...base, outTradeNo: orderNo(), notifyUrl: `${notifyUrl()}?order=1` })).toMatchObject({ ok: false, status: 400, code: 'PARAM_ERROR', message: expect.stringContaining('查询串') });
-    expect(await client.createJsapiOrder({ ...base, outTradeNo: orderNo(), notifyUrl: 'http://merchant.example/notify' })).toMatchObject({ ok: false, code: 'PARAM_ERROR', message: expect.stringContaining('https') });
-    expect(await client.createJsapiOrder({ ...base, outTradeNo: orderNo(), timeExpire: new Date(Date.now() - 60_000) })).toMatchObject({ ok: false, code: 'PARAM_ERROR' });
+    expect(await client.createJsapiOrder({ ...base, outTradeNo: orderNo(), notifyUrl: `${notifyUrl()}?order=1` })).toMatchObject({
+      ok: false,
+      status: 400,
+      code: 'PARAM_ERROR',
+      message: expect.stringContaining('查询串'),
+    });
+    expect(await client.createJsapiOrder({ ...base, outTradeNo: orderNo(), notifyUrl: 'http://merchant.example/notify' })).toMatchObject({
+      ok: false,
+      code: 'PARAM_ERROR',
+      message: expect.stringContaining('https'),
+    });
+    expect(await client.createJsapiOrder({ ...base, outTradeNo: orderNo(), timeExpire: new Date(Date.now() - 60_000) })).toMatchObject({
+      ok: false,
+      code: 'PARAM_ERROR',
+    });
   });
 
   it('refunds once per out_refund_no, settles PROCESSING to SUCCESS, and notifies the refund', async () => {
     const outTradeNo = orderNo();
     const created = await client.createJsapiOrder({ outTradeNo, description: '电费', totalFen: 10_000, openid: 'oUserE', notifyUrl: notifyUrl() });
     if (!created.ok) throw new Error(JSON.stringify(created));
-    expect(await client.refund({ outTradeNo, outRefundNo: `R${outTradeNo}`, refundFen: 100, totalFen: 10_000 })).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
+    expect(await client.refund({ outTradeNo, outRefundNo: `R${outTradeNo}`, refundFen: 100, totalFen: 10_000 })).toMatchObject({
+      ok: false,
+      code: 'INVALID_REQUEST',
+    });
     await control('/_requestPayment', created.data.requestPayment);
 
     const refund = { outTradeNo, outRefundNo: `R${outTradeNo}`, refundFen: 3_000, totalFen: 10_000, reason: '多缴退费', notifyUrl: notifyUrl() };
@@ -195,7 +277,11 @@ describe('WeChat Pay mock driven by wechatpay-node-v3 (through the server wrappe
     const repeat = await client.refund(refund);
     expect(repeat.ok && first.ok && repeat.data.refund_id === first.data.refund_id).toBe(true);
     expect(await client.refund({ ...refund, refundFen: 3_001 })).toMatchObject({ ok: false, status: 400, code: 'INVALID_REQUEST' });
-    expect(await client.refund({ ...refund, outRefundNo: `R2${outTradeNo}`, refundFen: 7_001 })).toMatchObject({ ok: false, status: 400, code: 'INVALID_REQUEST' });
+    expect(await client.refund({ ...refund, outRefundNo: `R2${outTradeNo}`, refundFen: 7_001 })).toMatchObject({
+      ok: false,
+      status: 400,
+      code: 'INVALID_REQUEST',
+    });
 
     const notes = await notificationsFor(outTradeNo, 2);
     const refunded = notes.find((note) => note.envelope.event_type === 'REFUND.SUCCESS');
@@ -236,25 +322,43 @@ describe('WeChat Pay mock: request signatures and faults', () => {
   const queryPath = (no: string) => `/v3/pay/transactions/out-trade-no/${no}?mchid=${MCHID}`;
 
   it('refuses a request signed with another key with SIGN_ERROR in the real shape, itself signed', async () => {
-    const stranger = (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const stranger = (await import('node:crypto'))
+      .generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     const refused = await wechatPayCall(mocks.url, keys, 'GET', queryPath('ANY-ORDER-1'), undefined, { privateKey: stranger });
     expect(refused.status).toBe(401);
     expect(refused.json).toMatchObject({
       code: 'SIGN_ERROR',
       message: expect.any(String),
-      detail: { field: 'signature', location: 'authorization', sign_information: { method: 'GET', url: queryPath('ANY-ORDER-1'), truncated_sign_message: expect.stringMatching(/^GET\n/) } },
+      detail: {
+        field: 'signature',
+        location: 'authorization',
+        sign_information: { method: 'GET', url: queryPath('ANY-ORDER-1'), truncated_sign_message: expect.stringMatching(/^GET\n/) },
+      },
     });
     expect(checkWechatPaySignature(refused.headers, refused.raw, verifier(), Date.now())).toBe('ok');
 
-    expect((await wechatPayCall(mocks.url, keys, 'GET', queryPath('ANY-ORDER-1'), undefined, { timestamp: Math.floor(Date.now() / 1000) - 600 })).json).toMatchObject({ code: 'SIGN_ERROR' });
-    expect((await wechatPayCall(mocks.url, keys, 'GET', queryPath('ANY-ORDER-1'), undefined, { serial: '0'.repeat(40) })).json).toMatchObject({ code: 'SIGN_ERROR', detail: { field: 'serial_no' } });
+    expect(
+      (await wechatPayCall(mocks.url, keys, 'GET', queryPath('ANY-ORDER-1'), undefined, { timestamp: Math.floor(Date.now() / 1000) - 600 })).json,
+    ).toMatchObject({ code: 'SIGN_ERROR' });
+    expect((await wechatPayCall(mocks.url, keys, 'GET', queryPath('ANY-ORDER-1'), undefined, { serial: '0'.repeat(40) })).json).toMatchObject({
+      code: 'SIGN_ERROR',
+      detail: { field: 'serial_no' },
+    });
     const unsigned = await fetch(`${mocks.url}/wechatpay${queryPath('ANY-ORDER-1')}`);
     expect(unsigned.status).toBe(401);
     expect(await unsigned.json()).toMatchObject({ code: 'SIGN_ERROR' });
 
     // The body is part of what is signed: the same signature over a changed body fails.
-    const wrongKeyClient = createWechatPayClient({ apiBase: `${mocks.url}/wechatpay`, appId: APPID, mchId: MCHID, keys: { ...merchantKeysOf(mocks.paymentKeys).wechatPay, merchantPrivateKey: stranger } });
-    expect(await wrongKeyClient.createJsapiOrder({ outTradeNo: orderNo(), description: '电费', totalFen: 1, openid: 'o', notifyUrl: notifyUrl() })).toMatchObject({ ok: false, status: 401, code: 'SIGN_ERROR' });
+    const wrongKeyClient = createWechatPayClient({
+      apiBase: `${mocks.url}/wechatpay`,
+      appId: APPID,
+      mchId: MCHID,
+      keys: { ...merchantKeysOf(mocks.paymentKeys).wechatPay, merchantPrivateKey: stranger },
+    });
+    expect(
+      await wrongKeyClient.createJsapiOrder({ outTradeNo: orderNo(), description: '电费', totalFen: 1, openid: 'o', notifyUrl: notifyUrl() }),
+    ).toMatchObject({ ok: false, status: 401, code: 'SIGN_ERROR' });
   });
 
   it('answers with 500 SYSTEM_ERROR or 429 without acting, and can take an order and lose the answer', async () => {
@@ -269,7 +373,13 @@ describe('WeChat Pay mock: request signatures and faults', () => {
 
     await control('/_faults', { timeoutNext: 1, hangMs: 3000 });
     const lost = orderNo();
-    const quick = createWechatPayClient({ apiBase: `${mocks.url}/wechatpay`, appId: APPID, mchId: MCHID, keys: merchantKeysOf(mocks.paymentKeys).wechatPay, timeoutMs: 300 });
+    const quick = createWechatPayClient({
+      apiBase: `${mocks.url}/wechatpay`,
+      appId: APPID,
+      mchId: MCHID,
+      keys: merchantKeysOf(mocks.paymentKeys).wechatPay,
+      timeoutMs: 300,
+    });
     await expect(quick.createJsapiOrder({ ...order, outTradeNo: lost })).rejects.toThrow(/did not answer within 300 ms/);
     // The order was taken: asking again (same parameters) gets it, with its prepay_id.
     expect(await client.queryByOutTradeNo(lost)).toMatchObject({ ok: true, data: { trade_state: 'NOTPAY' } });

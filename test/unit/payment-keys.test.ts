@@ -31,7 +31,9 @@ describe('development payment keys', () => {
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(keys);
 
     for (const pair of [keys.wechatPay.merchant, keys.wechatPay.platform, keys.alipay.app, keys.alipay.platform]) expect(works(pair)).toBe(true);
-    expect(new Set([keys.wechatPay.merchant.publicKey, keys.wechatPay.platform.publicKey, keys.alipay.app.publicKey, keys.alipay.platform.publicKey]).size).toBe(4);
+    expect(
+      new Set([keys.wechatPay.merchant.publicKey, keys.wechatPay.platform.publicKey, keys.alipay.app.publicKey, keys.alipay.platform.publicKey]).size,
+    ).toBe(4);
     expect(keys.wechatPay.merchant.serialNo).toMatch(/^[0-9A-F]{40}$/);
     expect(keys.wechatPay.platform.publicKeyId).toMatch(/^PUB_KEY_ID_\d{28}$/);
     expect(Buffer.byteLength(keys.wechatPay.apiV3Key)).toBe(32);

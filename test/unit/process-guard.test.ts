@@ -18,7 +18,10 @@ it('logs an uncaught exception and an unhandled rejection and keeps the process 
     setTimeout(() => console.log(JSON.stringify({ msg: 'still running', faults: processFaults })), 100);
   `;
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
-  const lines = run.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  const lines = run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
   expect(run.status, run.stderr).toBe(0);
   expect(lines.find((line) => line.err?.message === 'stream failed with no listener')?.msg).toMatch(/uncaught exception .* still serving/);
   expect(lines.find((line) => line.err?.message === 'nobody awaited this')?.msg).toMatch(/unhandled promise rejection .* still serving/);

@@ -60,22 +60,31 @@ describe('apportion: largest remainder', () => {
 
   it('keeps every part within one unit of its exact share (property)', () => {
     fc.assert(
-      fc.property(totalArb, weightsArb.filter((weights) => weights.some((weight) => weight > 0)), (total, weights) => {
-        const parts = apportion(total, weights);
-        const sum = weights.reduce((a, b) => a + BigInt(b), 0n);
-        // |part − total × w / Σw| < 1, in integers: |part × Σw − total × w| < Σw.
-        return parts.every((part, index) => {
-          const gap = BigInt(part) * sum - BigInt(total) * BigInt(weights[index]!);
-          return (gap < 0n ? -gap : gap) < sum;
-        });
-      }),
+      fc.property(
+        totalArb,
+        weightsArb.filter((weights) => weights.some((weight) => weight > 0)),
+        (total, weights) => {
+          const parts = apportion(total, weights);
+          const sum = weights.reduce((a, b) => a + BigInt(b), 0n);
+          // |part − total × w / Σw| < 1, in integers: |part × Σw − total × w| < Σw.
+          return parts.every((part, index) => {
+            const gap = BigInt(part) * sum - BigInt(total) * BigInt(weights[index]!);
+            return (gap < 0n ? -gap : gap) < sum;
+          });
+        },
+      ),
     );
   });
 
   it('returns the weights themselves when they already add up to the total (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 4 }), (weights) => {
-        expect(apportion(weights.reduce((a, b) => a + b, 0), weights)).toEqual(weights);
+        expect(
+          apportion(
+            weights.reduce((a, b) => a + b, 0),
+            weights,
+          ),
+        ).toEqual(weights);
       }),
     );
   });
@@ -95,12 +104,19 @@ describe('computeBill on time-of-use tariffs', () => {
 
   it('bills the total register and divides it between the periods (property)', () => {
     fc.assert(
-      fc.property(tou, fc.integer({ min: 0, max: 200_000 }), fc.array(fc.integer({ min: 0, max: 5_000_000 }), { minLength: 4, maxLength: 4 }), (tariff, totalKwh, advances) => {
-        const periods = Object.keys(tariff.pricing.kind === 'tou' ? tariff.pricing.rates : {});
-        const periodAdvance = Object.fromEntries(periods.map((period, index) => [period, advances[index]!]));
-        const bill = computeBill({ tariff, month: '2026-06', totalKwh, periodAdvance });
-        return bill.kwh === totalKwh && bill.periods.reduce((sum, period) => sum + period.kwh, 0) === totalKwh && bill.periods.every((period) => period.kwh >= 0);
-      }),
+      fc.property(
+        tou,
+        fc.integer({ min: 0, max: 200_000 }),
+        fc.array(fc.integer({ min: 0, max: 5_000_000 }), { minLength: 4, maxLength: 4 }),
+        (tariff, totalKwh, advances) => {
+          const periods = Object.keys(tariff.pricing.kind === 'tou' ? tariff.pricing.rates : {});
+          const periodAdvance = Object.fromEntries(periods.map((period, index) => [period, advances[index]!]));
+          const bill = computeBill({ tariff, month: '2026-06', totalKwh, periodAdvance });
+          return (
+            bill.kwh === totalKwh && bill.periods.reduce((sum, period) => sum + period.kwh, 0) === totalKwh && bill.periods.every((period) => period.kwh >= 0)
+          );
+        },
+      ),
     );
   });
 });
@@ -111,7 +127,15 @@ describe('a bill run on a peak/valley meter whose registers truncate differently
   const start = { total: 2_047_673, sharp: null, peak: 1_228_182, flat: null, valley: 819_491, reverse: 0, quality: 'actual' as const };
   const end = { total: 2_081_496, sharp: null, peak: 1_248_465, flat: null, valley: 833_031, reverse: 0, quality: 'actual' as const };
   const meter = { meterNo: 'M3301000001', multiplier: 1, registers: 'peak_valley' as const, registerDigits: 6, start, end };
-  const input = { month: '2026-11', customerClass: 'residential' as const, tariff: preset('zj-residential-tou'), contractKva: null, hasSolar: false, vacant: false, previous: null };
+  const input = {
+    month: '2026-11',
+    customerClass: 'residential' as const,
+    tariff: preset('zj-residential-tou'),
+    contractKva: null,
+    hasSolar: false,
+    vacant: false,
+    previous: null,
+  };
 
   it('bills the total register, periods apportioned to it, and publishes the bill', () => {
     const draft = computeDraft({ ...input, meters: [meter] }, DEFAULT_BILLING_SETTINGS.anomalies);

@@ -11,7 +11,11 @@ describe('tariff engine: hand-computed bills from the published Zhejiang figures
   it('crosses from tier 1 into tier 2 inside one bill', () => {
     // 2700 kWh used this year; 300 more: 60 at 0.538 and 240 at 0.588 = 32.28 + 141.12 = 173.40 yuan.
     const bill = computeBill({ tariff: preset('zj-residential'), month: '2026-11', totalKwh: 300, tierYearKwhBefore: 2700 });
-    expect(bill.tiers).toEqual([{ tier: 1, kwh: 60 }, { tier: 2, kwh: 240 }, { tier: 3, kwh: 0 }]);
+    expect(bill.tiers).toEqual([
+      { tier: 1, kwh: 60 },
+      { tier: 2, kwh: 240 },
+      { tier: 3, kwh: 0 },
+    ]);
     expect(amounts(bill)).toEqual([
       ['energy', 'single', 300, 16140],
       ['tier_adder', '2', 240, 1200],
@@ -30,7 +34,13 @@ describe('tariff engine: hand-computed bills from the published Zhejiang figures
   it('prices peak/valley kWh at their period rates plus the tier adders', () => {
     // 4700 kWh before; 180 peak + 120 valley: 100 kWh in tier 2, 200 in tier 3.
     // 180 × 0.568 + 120 × 0.288 + 100 × 0.05 + 200 × 0.30 = 102.24 + 34.56 + 5.00 + 60.00 = 201.80 yuan.
-    const bill = computeBill({ tariff: preset('zj-residential-tou'), month: '2026-10', totalKwh: 300, periodAdvance: { peak: 180, valley: 120 }, tierYearKwhBefore: 4700 });
+    const bill = computeBill({
+      tariff: preset('zj-residential-tou'),
+      month: '2026-10',
+      totalKwh: 300,
+      periodAdvance: { peak: 180, valley: 120 },
+      tierYearKwhBefore: 4700,
+    });
     expect(amounts(bill)).toEqual([
       ['energy', 'peak', 180, 10224],
       ['energy', 'valley', 120, 3456],
@@ -48,14 +58,22 @@ describe('tariff engine: hand-computed bills from the published Zhejiang figures
   });
 
   it('bills a two-part large-industry tariff: four periods plus capacity', () => {
-    const bill = computeBill({ tariff: preset('zj-large-industry'), month: '2026-11', totalKwh: 610, periodAdvance: { sharp: 10, peak: 100, flat: 200, valley: 300 }, contractKva: 315 });
+    const bill = computeBill({
+      tariff: preset('zj-large-industry'),
+      month: '2026-11',
+      totalKwh: 610,
+      periodAdvance: { sharp: 10, peak: 100, flat: 200, valley: 300 },
+      contractKva: 315,
+    });
     // 10.212 → 10.21; 85.10; 120.24; 87.06; 315 kVA × 30 = 9450.00 yuan.
     expect(bill.lines.map((line) => line.amountFen)).toEqual([1021, 8510, 12024, 8706, 945000]);
     expect(bill.totalFen).toBe(975261);
   });
 
   it('refuses a register advance on a period the tariff does not price', () => {
-    expect(() => computeBill({ tariff: preset('zj-residential-tou'), month: '2026-11', totalKwh: 6, periodAdvance: { peak: 1, flat: 5 } })).toThrow(/no flat rate/);
+    expect(() => computeBill({ tariff: preset('zj-residential-tou'), month: '2026-11', totalKwh: 6, periodAdvance: { peak: 1, flat: 5 } })).toThrow(
+      /no flat rate/,
+    );
   });
 });
 
@@ -107,15 +125,20 @@ describe('tariff engine: rounding and meter arithmetic', () => {
 
   it('loses no energy across any sequence of readings (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.array(fc.integer({ min: 0, max: 100_000 }), { maxLength: 24 }), fc.integer({ min: 1, max: 200 }), (start, steps, multiplier) => {
-        let previous = start;
-        let billed = 0;
-        for (const step of steps) {
-          billed += registerDelta(previous, previous + step, multiplier)!;
-          previous += step;
-        }
-        return billed === registerKwh(previous, multiplier) - registerKwh(start, multiplier);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.array(fc.integer({ min: 0, max: 100_000 }), { maxLength: 24 }),
+        fc.integer({ min: 1, max: 200 }),
+        (start, steps, multiplier) => {
+          let previous = start;
+          let billed = 0;
+          for (const step of steps) {
+            billed += registerDelta(previous, previous + step, multiplier)!;
+            previous += step;
+          }
+          return billed === registerKwh(previous, multiplier) - registerKwh(start, multiplier);
+        },
+      ),
     );
   });
 
@@ -156,7 +179,9 @@ const kwhArb = fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 4, max
 
 describe('tariff engine: properties', () => {
   it('month arithmetic keeps every month a YYYY-MM month, in any century', () => {
-    const month = fc.tuple(fc.integer({ min: 1, max: 9998 }), fc.integer({ min: 1, max: 12 })).map(([y, m]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`);
+    const month = fc
+      .tuple(fc.integer({ min: 1, max: 9998 }), fc.integer({ min: 1, max: 12 }))
+      .map(([y, m]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`);
     fc.assert(
       fc.property(month, fc.integer({ min: -11, max: 11 }), (start, delta) => {
         const moved = addMonths(start, delta);
@@ -178,12 +203,20 @@ describe('tariff engine: properties', () => {
 
   it('never charges less for more kWh', () => {
     fc.assert(
-      fc.property(tariffArb, monthArb, kwhArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 0, max: 10_000 }), (tariff, month, kwh, index, extra, before) => {
-        const more = kwh.map((value, position) => (position === index ? value + extra : value));
-        const base = computeBill({ tariff, month, ...usage(tariff, kwh), tierYearKwhBefore: before });
-        const bigger = computeBill({ tariff, month, ...usage(tariff, more), tierYearKwhBefore: before });
-        return bigger.totalFen >= base.totalFen;
-      }),
+      fc.property(
+        tariffArb,
+        monthArb,
+        kwhArb,
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (tariff, month, kwh, index, extra, before) => {
+          const more = kwh.map((value, position) => (position === index ? value + extra : value));
+          const base = computeBill({ tariff, month, ...usage(tariff, kwh), tierYearKwhBefore: before });
+          const bigger = computeBill({ tariff, month, ...usage(tariff, more), tierYearKwhBefore: before });
+          return bigger.totalFen >= base.totalFen;
+        },
+      ),
     );
   });
 
@@ -191,13 +224,25 @@ describe('tariff engine: properties', () => {
     const annual = ZHEJIANG.filter((tariff) => tariff.tiers?.basis === 'annual');
     fc.assert(
       fc.property(fc.constantFrom(...annual), kwhArb, kwhArb, fc.integer({ min: 0, max: 6_000 }), (tariff, first, second, before) => {
-        const whole = computeBill({ tariff, month: '2026-06', ...usage(tariff, first.map((kwh, index) => kwh + second[index]!)), tierYearKwhBefore: before });
+        const whole = computeBill({
+          tariff,
+          month: '2026-06',
+          ...usage(
+            tariff,
+            first.map((kwh, index) => kwh + second[index]!),
+          ),
+          tierYearKwhBefore: before,
+        });
         const one = computeBill({ tariff, month: '2026-06', ...usage(tariff, first), tierYearKwhBefore: before });
         const two = computeBill({ tariff, month: '2026-06', ...usage(tariff, second), tierYearKwhBefore: one.tierCountedKwh });
         const exact = (bill: typeof one) => bill.lines.reduce((sum, line) => sum + line.quantity * line.rate, 0);
         // Exactly equal before rounding; after it, each line of each bill may differ by half a fen.
         const tolerance = (whole.lines.length + one.lines.length + two.lines.length) / 2;
-        return exact(one) + exact(two) === exact(whole) && Math.abs(one.totalFen + two.totalFen - whole.totalFen) <= tolerance && two.tierCountedKwh === whole.tierCountedKwh;
+        return (
+          exact(one) + exact(two) === exact(whole) &&
+          Math.abs(one.totalFen + two.totalFen - whole.totalFen) <= tolerance &&
+          two.tierCountedKwh === whole.tierCountedKwh
+        );
       }),
     );
   });

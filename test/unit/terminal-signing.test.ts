@@ -35,7 +35,10 @@ describe('terminal request signatures', () => {
 });
 
 describe('terminal secrets at rest', () => {
-  const box = createSecretBox([{ kid: 'k2', key: 'the-new-key-0123456789abcdefghijklmnop' }, { kid: 'k1', key: 'the-old-key-0123456789abcdefghijklmnop' }]);
+  const box = createSecretBox([
+    { kid: 'k2', key: 'the-new-key-0123456789abcdefghijklmnop' },
+    { kid: 'k1', key: 'the-old-key-0123456789abcdefghijklmnop' },
+  ]);
 
   it('seal with the first key, open with any listed key, and never store the secret in the clear', () => {
     const sealed = box.seal(EXAMPLE.secret);

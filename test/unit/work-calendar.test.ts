@@ -7,7 +7,14 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../shared/dates';
 import { ConfigError } from '../../server/src/config';
-import { buildWorkCalendar, calendarCoverage, loadWorkCalendar, packageYears, readCalendarFile, warnIfUncovered } from '../../server/src/modules/workorders/calendar';
+import {
+  buildWorkCalendar,
+  calendarCoverage,
+  loadWorkCalendar,
+  packageYears,
+  readCalendarFile,
+  warnIfUncovered,
+} from '../../server/src/modules/workorders/calendar';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'work-calendar-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -69,9 +76,19 @@ describe('coverage of the next 90 days', () => {
 
   it('is degraded once the horizon reaches an unknown year, naming its first day', () => {
     expect(calendarCoverage(calendar, on('2026-10-04'))).toMatchObject({ status: 'degraded', daysAhead: 89, firstUncoveredDate: '2027-01-01' });
-    expect(calendarCoverage(calendar, on('2026-12-06'))).toMatchObject({ status: 'degraded', daysAhead: 26, coveredThrough: '2026-12-31', horizonEnd: '2027-03-05' });
+    expect(calendarCoverage(calendar, on('2026-12-06'))).toMatchObject({
+      status: 'degraded',
+      daysAhead: 26,
+      coveredThrough: '2026-12-31',
+      horizonEnd: '2027-03-05',
+    });
     // Already inside the unknown year: nothing ahead is known.
-    expect(calendarCoverage(calendar, on('2027-02-01'))).toMatchObject({ status: 'degraded', daysAhead: 0, coveredThrough: null, firstUncoveredDate: '2027-02-01' });
+    expect(calendarCoverage(calendar, on('2027-02-01'))).toMatchObject({
+      status: 'degraded',
+      daysAhead: 0,
+      coveredThrough: null,
+      firstUncoveredDate: '2027-02-01',
+    });
   });
 
   it('dates "today" in Shanghai: 20:00 UTC on 3 October is already the 4th there', () => {
@@ -119,9 +136,21 @@ describe('the operator file', () => {
     ['no years', { holidays: [] }, /years expected record, received undefined/],
     ['a bad year key', { years: { '27': { holidays: [], makeUpWorkdays: [] } } }, /years\.27 is not a four-digit year/],
     ['a malformed date', { years: { '2027': { holidays: ['2027-1-1'], makeUpWorkdays: [] } } }, /years\.2027\.holidays\.0 must be a YYYY-MM-DD date/],
-    ['an impossible date', { years: { '2027': { holidays: ['2027-02-30'], makeUpWorkdays: [] } } }, /years\.2027: holiday is not a calendar date: "2027-02-30"/],
-    ['a date of another year', { years: { '2027': { holidays: ['2026-12-31'], makeUpWorkdays: [] } } }, /years\.2027\.holidays lists 2026-12-31, which is not in 2027/],
-    ['a weekday make-up day', { years: { '2027': { holidays: [], makeUpWorkdays: ['2027-01-04'] } } }, /years\.2027: make-up working day 2027-01-04 is not a Saturday or Sunday/],
+    [
+      'an impossible date',
+      { years: { '2027': { holidays: ['2027-02-30'], makeUpWorkdays: [] } } },
+      /years\.2027: holiday is not a calendar date: "2027-02-30"/,
+    ],
+    [
+      'a date of another year',
+      { years: { '2027': { holidays: ['2026-12-31'], makeUpWorkdays: [] } } },
+      /years\.2027\.holidays lists 2026-12-31, which is not in 2027/,
+    ],
+    [
+      'a weekday make-up day',
+      { years: { '2027': { holidays: [], makeUpWorkdays: ['2027-01-04'] } } },
+      /years\.2027: make-up working day 2027-01-04 is not a Saturday or Sunday/,
+    ],
     ['a missing list', { years: { '2027': { holidays: [] } } }, /years\.2027\.makeUpWorkdays expected array/],
     ['an unknown field', { years: { '2027': { holidays: [], makeUpWorkdays: [], workdays: [] } } }, /years\.2027 Unrecognized key: "workdays"/],
   ])('refuses %s with one line naming the file and the problem', (_case, content, message) => {

@@ -27,7 +27,10 @@ describe('mini-program login in the WeChat runtime', () => {
     await mp.page.tap('微信一键登录');
     await expect.poll(() => mp.routes).toEqual(['pages/me/index']);
     await mp.page.waitForText('微信用户');
-    expect(mp.record.navigations.map(({ api, url }) => `${api} ${url}`)).toEqual(['navigateTo /packages/account/pages/login/index', 'switchTab /pages/me/index']);
+    expect(mp.record.navigations.map(({ api, url }) => `${api} ${url}`)).toEqual([
+      'navigateTo /packages/account/pages/login/index',
+      'switchTab /pages/me/index',
+    ]);
 
     const access = mp.record.storage.get('auth.access');
     expect(typeof access).toBe('string');

@@ -27,7 +27,10 @@ afterAll(async () => {
 });
 
 async function latestOrder() {
-  const { rows } = await pool().query('SELECT id, state, channel, amount_fen AS "amountFen" FROM payment_orders WHERE account_id = $1 ORDER BY id DESC LIMIT 1', [accountId]);
+  const { rows } = await pool().query(
+    'SELECT id, state, channel, amount_fen AS "amountFen" FROM payment_orders WHERE account_id = $1 ORDER BY id DESC LIMIT 1',
+    [accountId],
+  );
   return rows[0] as { id: number; state: string; channel: string; amountFen: number } | undefined;
 }
 

@@ -13,5 +13,5 @@ interface Props {
  * mini-program has its picker instead (DateInput.weapp.tsx); both give "YYYY-MM-DD".
  */
 export function DateInput({ value, onChange, start, testId }: Props) {
-  return <input className='date-input' type='date' value={value} min={start} onChange={(event) => onChange(event.target.value)} data-testid={testId} />;
+  return <input className="date-input" type="date" value={value} min={start} onChange={(event) => onChange(event.target.value)} data-testid={testId} />;
 }

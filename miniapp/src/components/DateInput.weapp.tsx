@@ -11,7 +11,7 @@ interface Props {
 /** The mini-program's date picker; the H5 page uses the browser's date control (DateInput.tsx). */
 export function DateInput({ value, onChange, start, testId }: Props) {
   return (
-    <Picker mode='date' value={value} start={start} onChange={(event) => onChange(event.detail.value)} data-testid={testId}>
+    <Picker mode="date" value={value} start={start} onChange={(event) => onChange(event.detail.value)} data-testid={testId}>
       <Text className={`date-input ${value ? '' : 'date-input--empty'}`}>{value || '请选择日期'}</Text>
     </Picker>
   );

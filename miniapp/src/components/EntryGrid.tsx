@@ -18,13 +18,13 @@ export function openEntry(entry: Pick<Entry, 'url' | 'tab'>): void {
 
 export function EntryGrid({ entries }: { entries: Entry[] }) {
   return (
-    <View className='entries'>
+    <View className="entries">
       {entries.map((entry) => (
-        <View key={entry.key} className='entry' data-testid={`entry-${entry.key}`} onClick={() => openEntry(entry)}>
+        <View key={entry.key} className="entry" data-testid={`entry-${entry.key}`} onClick={() => openEntry(entry)}>
           <View className={`entry__glyph entry__glyph--${entry.key}`}>
             <Text>{entry.glyph}</Text>
           </View>
-          <Text className='entry__label'>{entry.label}</Text>
+          <Text className="entry__label">{entry.label}</Text>
         </View>
       ))}
     </View>

@@ -8,10 +8,10 @@ export function HotlineCard() {
   const hotline = meta.data?.utility.hotline;
   if (!hotline) return null;
   return (
-    <View className='card'>
-      <View className='list-row'>
+    <View className="card">
+      <View className="list-row">
         <Text>紧急情况请直接致电</Text>
-        <Button className='link-button' onClick={() => platform.call(hotline)}>
+        <Button className="link-button" onClick={() => platform.call(hotline)}>
           {hotline}
         </Button>
       </View>

@@ -12,15 +12,15 @@ function formatDate(iso: string): string {
 
 export function NoticeList({ notices }: { notices: Meta['notices'] }) {
   return (
-    <View className='notices' data-testid='notice-list'>
+    <View className="notices" data-testid="notice-list">
       {notices.map((notice) => (
-        <View key={notice.id} className='notice'>
-          <View className='notice__head'>
+        <View key={notice.id} className="notice">
+          <View className="notice__head">
             <Text className={`notice__level notice__level--${notice.level}`}>{LEVEL_LABEL[notice.level]}</Text>
-            <Text className='notice__title'>{notice.title}</Text>
+            <Text className="notice__title">{notice.title}</Text>
           </View>
-          <Text className='notice__summary'>{notice.summary}</Text>
-          <Text className='notice__date'>{formatDate(notice.publishedAt)}</Text>
+          <Text className="notice__summary">{notice.summary}</Text>
+          <Text className="notice__date">{formatDate(notice.publishedAt)}</Text>
         </View>
       ))}
     </View>

@@ -10,19 +10,19 @@ type Props =
 export function StateView(props: Props) {
   if (props.kind === 'loading') {
     return (
-      <View className='state state--loading' aria-busy='true' data-testid='state-loading'>
-        <View className='state__skeleton' />
-        <View className='state__skeleton state__skeleton--short' />
-        <Text className='state__label'>{props.label ?? '正在加载…'}</Text>
+      <View className="state state--loading" aria-busy="true" data-testid="state-loading">
+        <View className="state__skeleton" />
+        <View className="state__skeleton state__skeleton--short" />
+        <Text className="state__label">{props.label ?? '正在加载…'}</Text>
       </View>
     );
   }
   if (props.kind === 'empty') {
     return (
-      <View className='state state--empty' data-testid='state-empty'>
-        <Text className='state__message'>{props.message}</Text>
+      <View className="state state--empty" data-testid="state-empty">
+        <Text className="state__message">{props.message}</Text>
         {props.action && (
-          <Button className='state__button' onClick={props.action.onTap}>
+          <Button className="state__button" onClick={props.action.onTap}>
             {props.action.label}
           </Button>
         )}
@@ -30,9 +30,9 @@ export function StateView(props: Props) {
     );
   }
   return (
-    <View className='state state--error' role='alert' data-testid='state-error'>
-      <Text className='state__message'>{props.message}</Text>
-      <Button className='state__button' onClick={props.onRetry}>
+    <View className="state state--error" role="alert" data-testid="state-error">
+      <Text className="state__message">{props.message}</Text>
+      <Button className="state__button" onClick={props.onRetry}>
         重试
       </Button>
     </View>

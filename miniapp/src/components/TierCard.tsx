@@ -28,8 +28,7 @@ function priceText(rate: TierRate | undefined): string {
 export function TierCard({ card }: { card: Card }) {
   const { limits, countedKwh, tier } = card;
   const counted = card.basis === 'annual' ? `${card.countedFrom.slice(0, 4)} 年累计` : '本月';
-  const status =
-    card.kwhToNextTier === null ? '已进入最高档' : `当前第 ${tier} 档，再用 ${card.kwhToNextTier} 千瓦时进入第 ${tier + 1} 档`;
+  const status = card.kwhToNextTier === null ? '已进入最高档' : `当前第 ${tier} 档，再用 ${card.kwhToNextTier} 千瓦时进入第 ${tier + 1} 档`;
 
   // The last tier is open-ended: draw it a quarter as long as the ladder below it, or to the marker.
   const top = limits[limits.length - 1] ?? 0;
@@ -38,45 +37,41 @@ export function TierCard({ card }: { card: Card }) {
   const bounds = [0, ...limits, scale];
 
   return (
-    <View className='tier' data-testid='tier-card'>
-      <View className='tier__head'>
-        <Text className='tier__title'>阶梯电量</Text>
-        <Text className='tier__basis'>{counted}</Text>
+    <View className="tier" data-testid="tier-card">
+      <View className="tier__head">
+        <Text className="tier__title">阶梯电量</Text>
+        <Text className="tier__basis">{counted}</Text>
       </View>
-      <View className='tier__usage'>
-        <Text className='tier__kwh'>{countedKwh}</Text>
-        <Text className='tier__unit'>千瓦时</Text>
+      <View className="tier__usage">
+        <Text className="tier__kwh">{countedKwh}</Text>
+        <Text className="tier__unit">千瓦时</Text>
       </View>
-      <Text className='tier__status' data-testid='tier-status'>
+      <Text className="tier__status" data-testid="tier-status">
         {status}
       </Text>
 
-      <View className='tier__track' aria-label={`${counted} ${countedKwh} 千瓦时，${status}`}>
+      <View className="tier__track" aria-label={`${counted} ${countedKwh} 千瓦时，${status}`}>
         {bounds.slice(1).map((upper, index) => (
-          <View
-            key={index}
-            className={`tier__segment tier__segment--${Math.min(index + 1, 3)}`}
-            style={{ width: percent(upper - bounds[index]!) }}
-          />
+          <View key={index} className={`tier__segment tier__segment--${Math.min(index + 1, 3)}`} style={{ width: percent(upper - bounds[index]!) }} />
         ))}
-        <View className='tier__fill' style={{ width: percent(countedKwh) }} />
-        <View className='tier__marker' style={{ left: percent(countedKwh) }} />
+        <View className="tier__fill" style={{ width: percent(countedKwh) }} />
+        <View className="tier__marker" style={{ left: percent(countedKwh) }} />
       </View>
-      <View className='tier__ticks'>
+      <View className="tier__ticks">
         {limits.map((limit) => (
-          <Text key={limit} className='tier__tick' style={{ left: percent(limit) }}>
+          <Text key={limit} className="tier__tick" style={{ left: percent(limit) }}>
             {limit}
           </Text>
         ))}
       </View>
 
-      <View className='tier__ladder'>
+      <View className="tier__ladder">
         {[...limits, undefined].map((_, index) => (
           <View key={index} className={`tier__row ${index + 1 === tier ? 'tier__row--current' : ''}`}>
-            <Text className='tier__name'>{tierName(index + 1)}</Text>
-            <View className='tier__range'>
-              <Text className='tier__limit'>{rangeText(limits, index)}</Text>
-              <Text className='tier__price'>{priceText(card.rates.find((rate) => rate.tier === index + 1))}</Text>
+            <Text className="tier__name">{tierName(index + 1)}</Text>
+            <View className="tier__range">
+              <Text className="tier__limit">{rangeText(limits, index)}</Text>
+              <Text className="tier__price">{priceText(card.rates.find((rate) => rate.tier === index + 1))}</Text>
             </View>
           </View>
         ))}

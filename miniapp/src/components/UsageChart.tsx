@@ -24,30 +24,30 @@ export function UsageChart({ usage }: { usage: Point[] }) {
   const current = usage.find((point) => point.month === selected);
 
   return (
-    <View className='usage' data-testid='usage-chart'>
-      <View className='usage__plot' role='list' aria-label='近 12 个月用电量，点击柱形查看当月'>
+    <View className="usage" data-testid="usage-chart">
+      <View className="usage__plot" role="list" aria-label="近 12 个月用电量，点击柱形查看当月">
         {usage.map((point) => (
           <View
             key={point.month}
             className={`usage__col ${point.month === selected ? 'usage__col--selected' : ''}`}
-            role='listitem'
+            role="listitem"
             aria-label={describe(point)}
             data-testid={`usage-bar-${point.month}`}
             onClick={() => setSelected(point.month)}
           >
-            <View className='usage__track'>
+            <View className="usage__track">
               {point.kwh === null ? (
-                <View className='usage__bar usage__bar--none' />
+                <View className="usage__bar usage__bar--none" />
               ) : (
                 // A month with a bill keeps a sliver even at 0 kWh, unlike a month without one.
-                <View className='usage__bar' style={{ height: `${Math.max(2, (point.kwh * 100) / max).toFixed(1)}%` }} />
+                <View className="usage__bar" style={{ height: `${Math.max(2, (point.kwh * 100) / max).toFixed(1)}%` }} />
               )}
             </View>
-            <Text className='usage__month'>{Number(point.month.slice(5, 7))}月</Text>
+            <Text className="usage__month">{Number(point.month.slice(5, 7))}月</Text>
           </View>
         ))}
       </View>
-      <Text className='usage__detail' aria-live='polite' data-testid='usage-detail'>
+      <Text className="usage__detail" aria-live="polite" data-testid="usage-detail">
         {current ? describe(current) : '点击柱形查看当月用电'}
       </Text>
     </View>

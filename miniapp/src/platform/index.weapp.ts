@@ -19,9 +19,19 @@ export const platform: Platform = {
     if (launch.demoCashierUrl) {
       // The local demo's mock gateway: no WeChat client can pay its orders, so the customer confirms
       // here and the mock takes the same signed parameters wx.requestPayment would.
-      const { confirm } = await Taro.showModal({ title: '模拟支付', content: '本地演示环境：确认后由模拟微信支付完成付款', confirmText: '支付', cancelText: '取消' });
+      const { confirm } = await Taro.showModal({
+        title: '模拟支付',
+        content: '本地演示环境：确认后由模拟微信支付完成付款',
+        confirmText: '支付',
+        cancelText: '取消',
+      });
       const { demoCashierUrl, kind: _kind, ...params } = launch;
-      const reply = await Taro.request({ url: demoCashierUrl, method: 'POST', header: { 'Content-Type': 'application/json' }, data: { ...params, action: confirm ? 'pay' : 'cancel' } });
+      const reply = await Taro.request({
+        url: demoCashierUrl,
+        method: 'POST',
+        header: { 'Content-Type': 'application/json' },
+        data: { ...params, action: confirm ? 'pay' : 'cancel' },
+      });
       if (reply.statusCode >= 300) throw new Error(`the demo cashier answered ${reply.statusCode}`);
       return confirm ? 'submitted' : 'cancelled';
     }

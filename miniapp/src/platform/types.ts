@@ -60,7 +60,13 @@ export interface Platform {
   requestSubscribe(templateIds: string[]): Promise<Record<string, SubscribeDecision>>;
   pickFiles(options: { count: number; accept: 'image' | 'image-or-pdf' }): Promise<PickedFile[]>;
   /** A multipart POST of one picked file under `field`, with plain form `fields` beside it. */
-  uploadFile(options: { url: string; file: PickedFile; field: string; fields?: Record<string, string>; headers: Record<string, string> }): Promise<HttpResponse>;
+  uploadFile(options: {
+    url: string;
+    file: PickedFile;
+    field: string;
+    fields?: Record<string, string>;
+    headers: Record<string, string>;
+  }): Promise<HttpResponse>;
   storage: {
     get(key: string): string | undefined;
     set(key: string, value: string): void;

@@ -66,7 +66,12 @@ export function parseWapPay(biz: Record<string, unknown>) {
 }
 
 /** The fields of a notification about `trade` (before signing); Alipay leaves out those without a value. */
-export function notifyFields(trade: Trade, status: TradeStatus, ids: { notifyId: string; appId: string; sellerId: string }, extra: Record<string, string>): Record<string, string> {
+export function notifyFields(
+  trade: Trade,
+  status: TradeStatus,
+  ids: { notifyId: string; appId: string; sellerId: string },
+  extra: Record<string, string>,
+): Record<string, string> {
   const paid = trade.paidAt ? fenToYuan(trade.total) : '0.00';
   const fields: Record<string, string> = {
     app_id: ids.appId,
@@ -120,11 +125,22 @@ export function tradeBillOf(trades: Iterable<Trade>, date: string, pid: string, 
   const from = startOfDate(date)!;
   const to = new Date(from.getTime() + 24 * 3600_000);
   const within = (at: Date | undefined) => at !== undefined && at >= from && at < to;
-  const entry = (trade: Trade, at: Date): BillPayment => ({ at, tradeNo: trade.tradeNo, outTradeNo: trade.outTradeNo, totalFen: trade.total, subject: trade.subject, buyer: trade.buyerLogonId ?? '', tradeType: 'QUICK_WAP_WAY', createdAt: trade.createdAt });
+  const entry = (trade: Trade, at: Date): BillPayment => ({
+    at,
+    tradeNo: trade.tradeNo,
+    outTradeNo: trade.outTradeNo,
+    totalFen: trade.total,
+    subject: trade.subject,
+    buyer: trade.buyerLogonId ?? '',
+    tradeType: 'QUICK_WAP_WAY',
+    createdAt: trade.createdAt,
+  });
   const all = [...trades];
   const payments = all.filter((trade) => within(trade.paidAt)).map((trade) => entry(trade, trade.paidAt!));
   const refunds: BillRefund[] = all.flatMap((trade) =>
-    trade.refunds.filter((refund) => within(refund.at)).map((refund) => ({ ...entry(trade, refund.at), refundNo: trade.tradeNo, outRefundNo: refund.outRequestNo, refundFen: refund.amount })),
+    trade.refunds
+      .filter((refund) => within(refund.at))
+      .map((refund) => ({ ...entry(trade, refund.at), refundNo: trade.tradeNo, outRefundNo: refund.outRequestNo, refundFen: refund.amount })),
   );
   return alipayTradeBill({ date, pid, from, to, exportedAt, payments, refunds });
 }

@@ -41,9 +41,20 @@ export interface BillRefund extends BillPayment {
  * backtick, amounts in yuan, then a summary header and row.
  */
 export function wechatTradeBill(options: { appId: string; mchId: string; payments: BillPayment[]; refunds: BillRefund[] }): string {
-  const header = '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注';
+  const header =
+    '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注';
   const row = (fields: string[]) => fields.map((field) => `\`${field}`).join(',');
-  const common = (entry: BillPayment) => [dateTime(entry.at), options.appId, options.mchId, '0', '', entry.tradeNo, entry.outTradeNo, entry.buyer, entry.tradeType];
+  const common = (entry: BillPayment) => [
+    dateTime(entry.at),
+    options.appId,
+    options.mchId,
+    '0',
+    '',
+    entry.tradeNo,
+    entry.outTradeNo,
+    entry.buyer,
+    entry.tradeType,
+  ];
   const lines = [header];
   let settled = 0;
   let refunded = 0;
@@ -52,16 +63,62 @@ export function wechatTradeBill(options: { appId: string; mchId: string; payment
     const fee = feeOf(payment.totalFen);
     settled += payment.totalFen;
     fees += fee;
-    lines.push(row([...common(payment), 'SUCCESS', 'OTHERS', 'CNY', yuan(payment.totalFen), '0.00', '0', '0', '0.00', '0.00', '', '', cell(payment.subject), cell(payment.attach ?? ''), yuan5(fee), '0.60%', yuan(payment.totalFen), '0.00', '']));
+    lines.push(
+      row([
+        ...common(payment),
+        'SUCCESS',
+        'OTHERS',
+        'CNY',
+        yuan(payment.totalFen),
+        '0.00',
+        '0',
+        '0',
+        '0.00',
+        '0.00',
+        '',
+        '',
+        cell(payment.subject),
+        cell(payment.attach ?? ''),
+        yuan5(fee),
+        '0.60%',
+        yuan(payment.totalFen),
+        '0.00',
+        '',
+      ]),
+    );
   }
   for (const refund of options.refunds) {
     const fee = -feeOf(refund.refundFen);
     refunded += refund.refundFen;
     fees += fee;
-    lines.push(row([...common(refund), 'REFUND', 'OTHERS', 'CNY', '0.00', '0.00', refund.refundNo, refund.outRefundNo, yuan(refund.refundFen), '0.00', 'ORIGINAL', 'SUCCESS', cell(refund.subject), cell(refund.attach ?? ''), yuan5(fee), '0.60%', '0.00', yuan(refund.refundFen), '']));
+    lines.push(
+      row([
+        ...common(refund),
+        'REFUND',
+        'OTHERS',
+        'CNY',
+        '0.00',
+        '0.00',
+        refund.refundNo,
+        refund.outRefundNo,
+        yuan(refund.refundFen),
+        '0.00',
+        'ORIGINAL',
+        'SUCCESS',
+        cell(refund.subject),
+        cell(refund.attach ?? ''),
+        yuan5(fee),
+        '0.60%',
+        '0.00',
+        yuan(refund.refundFen),
+        '',
+      ]),
+    );
   }
   lines.push('总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额');
-  lines.push(row([String(options.payments.length + options.refunds.length), yuan(settled), yuan(refunded), '0.00', yuan5(fees), yuan(settled), yuan(refunded)]));
+  lines.push(
+    row([String(options.payments.length + options.refunds.length), yuan(settled), yuan(refunded), '0.00', yuan5(fees), yuan(settled), yuan(refunded)]),
+  );
   return `${lines.join('\r\n')}\r\n`;
 }
 
@@ -75,7 +132,15 @@ const chineseDate = (at: Date) => {
  * Alipay's trade bill for one day: a zip of two GBK CSV files (details and summary) with `#`
  * comment lines around the table; refunds are rows with negative amounts; ids end with a tab.
  */
-export function alipayTradeBill(options: { date: string; pid: string; from: Date; to: Date; exportedAt: Date; payments: BillPayment[]; refunds: BillRefund[] }): { name: string; data: Buffer } {
+export function alipayTradeBill(options: {
+  date: string;
+  pid: string;
+  from: Date;
+  to: Date;
+  exportedAt: Date;
+  payments: BillPayment[];
+  refunds: BillRefund[];
+}): { name: string; data: Buffer } {
   const day = options.date.replaceAll('-', '');
   const range = `#起始日期：[${chineseDate(options.from)}]   终止日期：[${chineseDate(options.to)}]`;
   const detail = [
@@ -92,13 +157,69 @@ export function alipayTradeBill(options: { date: string; pid: string; from: Date
     const fee = feeOf(payment.totalFen);
     income += payment.totalFen;
     fees += fee;
-    detail.push([`${payment.tradeNo}\t`, `${payment.outTradeNo}\t`, '交易', cell(payment.subject), dateTime(payment.createdAt), dateTime(payment.at), '', '', '', '', payment.buyer, yuan(payment.totalFen), yuan(payment.totalFen), '0.00', '0.00', '0.00', '0.00', '0.00', '', '0.00', '0.00', '', yuan(-fee), '0.00', ''].join(','));
+    detail.push(
+      [
+        `${payment.tradeNo}\t`,
+        `${payment.outTradeNo}\t`,
+        '交易',
+        cell(payment.subject),
+        dateTime(payment.createdAt),
+        dateTime(payment.at),
+        '',
+        '',
+        '',
+        '',
+        payment.buyer,
+        yuan(payment.totalFen),
+        yuan(payment.totalFen),
+        '0.00',
+        '0.00',
+        '0.00',
+        '0.00',
+        '0.00',
+        '',
+        '0.00',
+        '0.00',
+        '',
+        yuan(-fee),
+        '0.00',
+        '',
+      ].join(','),
+    );
   }
   for (const refund of options.refunds) {
     const fee = feeOf(refund.refundFen);
     refunded += refund.refundFen;
     fees -= fee;
-    detail.push([`${refund.tradeNo}\t`, `${refund.outTradeNo}\t`, '退款', cell(refund.subject), dateTime(refund.createdAt), dateTime(refund.at), '', '', '', '', refund.buyer, yuan(-refund.refundFen), yuan(-refund.refundFen), '0.00', '0.00', '0.00', '0.00', '0.00', '', '0.00', '0.00', `${refund.outRefundNo}\t`, yuan(fee), '0.00', ''].join(','));
+    detail.push(
+      [
+        `${refund.tradeNo}\t`,
+        `${refund.outTradeNo}\t`,
+        '退款',
+        cell(refund.subject),
+        dateTime(refund.createdAt),
+        dateTime(refund.at),
+        '',
+        '',
+        '',
+        '',
+        refund.buyer,
+        yuan(-refund.refundFen),
+        yuan(-refund.refundFen),
+        '0.00',
+        '0.00',
+        '0.00',
+        '0.00',
+        '0.00',
+        '',
+        '0.00',
+        '0.00',
+        `${refund.outRefundNo}\t`,
+        yuan(fee),
+        '0.00',
+        '',
+      ].join(','),
+    );
   }
   const exported = `#导出时间：[${chineseDate(options.exportedAt)}]`;
   detail.push(
@@ -112,8 +233,34 @@ export function alipayTradeBill(options: { date: string; pid: string; from: Date
     `#账号：[${options.pid}0156]`,
     range,
     '门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）,商家实收（元）,支付宝优惠（元）,商家优惠（元）,卡消费金额（元）,服务费（元）,分润（元）,实收净额（元）',
-    ['', '', options.payments.length, options.refunds.length, yuan(income - refunded), yuan(income - refunded), '0.00', '0.00', '0.00', yuan(-fees), '0.00', yuan(income - refunded - fees)].join(','),
-    ['合计', '', options.payments.length, options.refunds.length, yuan(income - refunded), yuan(income - refunded), '0.00', '0.00', '0.00', yuan(-fees), '0.00', yuan(income - refunded - fees)].join(','),
+    [
+      '',
+      '',
+      options.payments.length,
+      options.refunds.length,
+      yuan(income - refunded),
+      yuan(income - refunded),
+      '0.00',
+      '0.00',
+      '0.00',
+      yuan(-fees),
+      '0.00',
+      yuan(income - refunded - fees),
+    ].join(','),
+    [
+      '合计',
+      '',
+      options.payments.length,
+      options.refunds.length,
+      yuan(income - refunded),
+      yuan(income - refunded),
+      '0.00',
+      '0.00',
+      '0.00',
+      yuan(-fees),
+      '0.00',
+      yuan(income - refunded - fees),
+    ].join(','),
     exported,
   ];
   const base = `${options.pid}0156_${day}`;

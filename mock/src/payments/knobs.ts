@@ -9,8 +9,7 @@ export type Knobs<Name extends string> = Record<Name, number>;
 /** The notification faults both gateways share. */
 export const NOTIFICATION_KNOBS = ['dropNotifications', 'duplicateNotifications', 'concurrentNotifications', 'outOfOrderNotifications'] as const;
 
-const nonNegativeInteger = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+const nonNegativeInteger = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined);
 
 /**
  * Applies a `/_faults` body: fields given are set, fields left out keep their value. Returns an
@@ -83,7 +82,8 @@ export function mountTestControls<Name extends string>(router: Router, knobs: Kn
 
   router.post('/_settings', async (ctx) => {
     const body = ((await readJson(ctx)) ?? {}) as { timeScale?: unknown; billsForToday?: unknown };
-    if (body.timeScale !== undefined && (typeof body.timeScale !== 'number' || !(body.timeScale > 0) || body.timeScale > 1)) return json(ctx, 400, { error: 'timeScale must be a number in (0, 1]' });
+    if (body.timeScale !== undefined && (typeof body.timeScale !== 'number' || !(body.timeScale > 0) || body.timeScale > 1))
+      return json(ctx, 400, { error: 'timeScale must be a number in (0, 1]' });
     if (body.billsForToday !== undefined && typeof body.billsForToday !== 'boolean') return json(ctx, 400, { error: 'billsForToday must be a boolean' });
     if (typeof body.timeScale === 'number') settings.timeScale = body.timeScale;
     if (typeof body.billsForToday === 'boolean') settings.billsForToday = body.billsForToday;

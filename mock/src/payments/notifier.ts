@@ -88,10 +88,13 @@ export function createNotifier(options: NotifierOptions) {
 
   function later(ms: number, action: () => void): void {
     if (closed) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (!closed) action();
-    }, Math.max(0, Math.round(ms * options.timeScale())));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        if (!closed) action();
+      },
+      Math.max(0, Math.round(ms * options.timeScale())),
+    );
     timer.unref();
     timers.add(timer);
   }

@@ -64,5 +64,11 @@ export function encryptResource(plaintext: string, apiV3Key: string, originalTyp
   const cipher = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key, 'utf8'), Buffer.from(nonceStr, 'utf8'));
   cipher.setAAD(Buffer.from(originalType, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return { original_type: originalType, algorithm: 'AEAD_AES_256_GCM', ciphertext: ciphertext.toString('base64'), associated_data: originalType, nonce: nonceStr };
+  return {
+    original_type: originalType,
+    algorithm: 'AEAD_AES_256_GCM',
+    ciphertext: ciphertext.toString('base64'),
+    associated_data: originalType,
+    nonce: nonceStr,
+  };
 }

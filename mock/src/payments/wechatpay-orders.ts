@@ -76,7 +76,8 @@ export function parseOrder(body: unknown, tradeType: 'JSAPI' | 'MWEB', now: Date
   const outTradeNo = requiredString(body, 'out_trade_no', 32, 6);
   if (!OUT_TRADE_NO.test(outTradeNo)) throw paramError('out_trade_no', '只能是数字、大小写字母及_-|*', outTradeNo);
   const amount = body.amount;
-  if (!isObject(amount) || typeof amount.total !== 'number' || !Number.isInteger(amount.total) || amount.total < 1) throw paramError('amount/total', '须为大于0的整数（单位：分）', isObject(amount) ? amount.total : amount);
+  if (!isObject(amount) || typeof amount.total !== 'number' || !Number.isInteger(amount.total) || amount.total < 1)
+    throw paramError('amount/total', '须为大于0的整数（单位：分）', isObject(amount) ? amount.total : amount);
   if (amount.currency !== undefined && amount.currency !== 'CNY') throw paramError('amount/currency', '仅支持CNY', amount.currency);
   let timeExpire: Date | undefined;
   if (body.time_expire !== undefined) {
@@ -84,7 +85,8 @@ export function parseOrder(body: unknown, tradeType: 'JSAPI' | 'MWEB', now: Date
     if (!timeExpire) throw paramError('time_expire', '须为rfc3339格式，如 2018-06-08T10:34:56+08:00', body.time_expire);
     if (timeExpire.getTime() <= now.getTime()) throw paramError('time_expire', '不能早于当前时间', body.time_expire);
   }
-  if (body.attach !== undefined && (typeof body.attach !== 'string' || [...body.attach].length > 128)) throw paramError('attach', '长度不能超过128', body.attach);
+  if (body.attach !== undefined && (typeof body.attach !== 'string' || [...body.attach].length > 128))
+    throw paramError('attach', '长度不能超过128', body.attach);
   const input: OrderInput = {
     appid: requiredString(body, 'appid', 32),
     mchid: requiredString(body, 'mchid', 32),
@@ -97,11 +99,13 @@ export function parseOrder(body: unknown, tradeType: 'JSAPI' | 'MWEB', now: Date
   };
   if (tradeType === 'JSAPI') {
     const payer = body.payer;
-    if (!isObject(payer) || typeof payer.openid !== 'string' || payer.openid.length === 0 || payer.openid.length > 128) throw paramError('payer/openid', '必填参数缺失或类型错误');
+    if (!isObject(payer) || typeof payer.openid !== 'string' || payer.openid.length === 0 || payer.openid.length > 128)
+      throw paramError('payer/openid', '必填参数缺失或类型错误');
     input.openid = payer.openid;
   } else {
     const scene = body.scene_info;
-    if (!isObject(scene) || typeof scene.payer_client_ip !== 'string' || !scene.payer_client_ip) throw paramError('scene_info/payer_client_ip', '必填参数缺失或类型错误');
+    if (!isObject(scene) || typeof scene.payer_client_ip !== 'string' || !scene.payer_client_ip)
+      throw paramError('scene_info/payer_client_ip', '必填参数缺失或类型错误');
     if (!isObject(scene.h5_info) || typeof scene.h5_info.type !== 'string' || !H5_TYPES.has(scene.h5_info.type)) {
       throw paramError('scene_info/h5_info/type', '须为 Wap、iOS 或 Android', isObject(scene.h5_info) ? scene.h5_info.type : undefined);
     }
@@ -113,7 +117,17 @@ export function parseOrder(body: unknown, tradeType: 'JSAPI' | 'MWEB', now: Date
 
 /** What makes a repeated order call "the same order" (then it is answered again, not refused). */
 export function orderFingerprint(input: OrderInput, tradeType: string): string {
-  return JSON.stringify([tradeType, input.appid, input.mchid, input.description, input.attach ?? null, input.notifyUrl, input.total, input.openid ?? null, input.timeExpire?.getTime() ?? null]);
+  return JSON.stringify([
+    tradeType,
+    input.appid,
+    input.mchid,
+    input.description,
+    input.attach ?? null,
+    input.notifyUrl,
+    input.total,
+    input.openid ?? null,
+    input.timeExpire?.getTime() ?? null,
+  ]);
 }
 
 export interface RefundInput {

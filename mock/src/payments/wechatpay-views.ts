@@ -36,7 +36,13 @@ export function transactionView(order: Order, state: TradeState = order.state): 
     out_trade_no: order.outTradeNo,
     ...(order.attach === undefined ? {} : { attach: order.attach }),
     ...(paid
-      ? { transaction_id: order.transactionId, trade_type: order.tradeType, bank_type: 'OTHERS', success_time: rfc3339(order.successTime!), payer: { openid: order.openid } }
+      ? {
+          transaction_id: order.transactionId,
+          trade_type: order.tradeType,
+          bank_type: 'OTHERS',
+          success_time: rfc3339(order.successTime!),
+          payer: { openid: order.openid },
+        }
       : {}),
     promotion_detail: [],
     trade_state: state,

@@ -104,7 +104,10 @@ ${actionForm('/alipay/cashier/cancel', { token: trade.token }, { label: '取消�
       ctx.redirect(`${selfBase(ctx)}/alipay/cashier?token=${trade.token}`);
     },
     errorPage(ctx: Context, err: AlipayError): void {
-      page(ctx, `<div class="card"><h2>支付遇到问题</h2><p>错误代码 <code>${escapeHtml(err.subCode)}</code></p><p class="muted">${escapeHtml(err.subMsg)}</p></div>`);
+      page(
+        ctx,
+        `<div class="card"><h2>支付遇到问题</h2><p>错误代码 <code>${escapeHtml(err.subCode)}</code></p><p class="muted">${escapeHtml(err.subMsg)}</p></div>`,
+      );
     },
   };
 }

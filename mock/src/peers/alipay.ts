@@ -4,7 +4,17 @@ import type { Context } from 'koa';
 import { fenToYuan } from '../../../shared/money';
 import type { PaymentKeys } from '../../../server/src/integrations/payments/dev-keys';
 import { json, readRaw, selfBase } from '../http';
-import { badParam, notifyFields, parseWapPay, positiveYuan, tradeBillOf, tradeView, type AlipayRefund, type Trade, type TradeStatus } from '../payments/alipay-trades';
+import {
+  badParam,
+  notifyFields,
+  parseWapPay,
+  positiveYuan,
+  tradeBillOf,
+  tradeView,
+  type AlipayRefund,
+  type Trade,
+  type TradeStatus,
+} from '../payments/alipay-trades';
 import { AlipayError } from '../payments/alipay-error';
 import { rsa2Verify, signContent, signOutgoing, signedResponse } from '../payments/alipay-sign';
 import { mountTestControls, NOTIFICATION_KNOBS, planDelivery, sleep, take, type GatewaySettings } from '../payments/knobs';
@@ -32,7 +42,13 @@ const missing = (what: string, zh: string) => new AlipayError(`isv.missing-${wha
 const invalid = (what: string, zh: string) => new AlipayError(`isv.invalid-${what}`, zh, '40002', 'Invalid Arguments');
 
 const PAGE_METHODS = new Set(['alipay.trade.wap.pay']);
-const API_METHODS = new Set(['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.fastpay.refund.query', 'alipay.data.dataservice.bill.downloadurl.query']);
+const API_METHODS = new Set([
+  'alipay.trade.query',
+  'alipay.trade.close',
+  'alipay.trade.refund',
+  'alipay.trade.fastpay.refund.query',
+  'alipay.data.dataservice.bill.downloadurl.query',
+]);
 const BILL_LINK_TTL_MS = 30_000;
 
 const digits = (count: number) => Array.from({ length: count }, () => randomInt(10)).join('');
@@ -50,10 +66,13 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
   const now = options.now ?? (() => new Date());
   const { app, platform } = options.keys;
   const settings: GatewaySettings = { timeScale: options.timeScale ?? 1, billsForToday: false };
-  const knobs = { failNext: 0, systemErrorNext: 0, timeoutNext: 0, hangMs: 10_000, ...Object.fromEntries(NOTIFICATION_KNOBS.map((name) => [name, 0])) } as Record<
-    'failNext' | 'systemErrorNext' | 'timeoutNext' | 'hangMs' | (typeof NOTIFICATION_KNOBS)[number],
-    number
-  >;
+  const knobs = {
+    failNext: 0,
+    systemErrorNext: 0,
+    timeoutNext: 0,
+    hangMs: 10_000,
+    ...Object.fromEntries(NOTIFICATION_KNOBS.map((name) => [name, 0])),
+  } as Record<'failNext' | 'systemErrorNext' | 'timeoutNext' | 'hangMs' | (typeof NOTIFICATION_KNOBS)[number], number>;
   const trades = new Map<string, Trade>();
   const byTradeNo = new Map<string, Trade>();
   const byToken = new Map<string, Trade>();
@@ -263,7 +282,11 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
     if (refunded(trade) + amount > trade.total) throw new AlipayError('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
     const entry: AlipayRefund = { outRequestNo, amount, reason: typeof biz.refund_reason === 'string' ? biz.refund_reason : undefined, at: now() };
     trade.refunds.push(entry);
-    const refundFields = { refund_fee: fenToYuan(refunded(trade)), gmt_refund: `${dateTime(entry.at)}.${String(entry.at.getMilliseconds()).padStart(3, '0')}`, out_biz_no: outRequestNo };
+    const refundFields = {
+      refund_fee: fenToYuan(refunded(trade)),
+      gmt_refund: `${dateTime(entry.at)}.${String(entry.at.getMilliseconds()).padStart(3, '0')}`,
+      out_biz_no: outRequestNo,
+    };
     // A full refund closes the trade; a partial one is told as TRADE_SUCCESS with refund fields.
     if (refunded(trade) === trade.total) {
       trade.status = 'TRADE_CLOSED';
@@ -276,15 +299,26 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
   }
 
   function billUrl(ctx: Context, biz: Record<string, unknown>): Record<string, unknown> {
-    if (biz.bill_type !== 'trade' && biz.bill_type !== 'signcustomer') throw new AlipayError('isv.invalid-arguments', '参数不合法：bill_type 须为 trade 或 signcustomer');
+    if (biz.bill_type !== 'trade' && biz.bill_type !== 'signcustomer')
+      throw new AlipayError('isv.invalid-arguments', '参数不合法：bill_type 须为 trade 或 signcustomer');
     const date = typeof biz.bill_date === 'string' ? biz.bill_date : '';
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !startOfDate(date)) throw new AlipayError('isv.invalid-arguments', '参数不合法：bill_date 须为 yyyy-MM-dd（本模拟不提供月账单）');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !startOfDate(date))
+      throw new AlipayError('isv.invalid-arguments', '参数不合法：bill_date 须为 yyyy-MM-dd（本模拟不提供月账单）');
     const today = businessDate(now());
     if (date > today || (date === today && !settings.billsForToday)) throw new AlipayError('isp.bill_not_exist', '账单不存在');
     const file = tradeBillOf(trades.values(), date, options.sellerId, now());
     const token = randomBytes(16).toString('hex');
     bills.set(token, { ...file, expiresAt: now().getTime() + BILL_LINK_TTL_MS });
-    const query = new URLSearchParams({ bizType: String(biz.bill_type), userId: options.sellerId, fileType: 'csv.zip', bizDates: date.replaceAll('-', ''), downloadFileName: file.name, fileId: digits(12), timestamp: String(now().getTime()), token });
+    const query = new URLSearchParams({
+      bizType: String(biz.bill_type),
+      userId: options.sellerId,
+      fileType: 'csv.zip',
+      bizDates: date.replaceAll('-', ''),
+      downloadFileName: file.name,
+      fileId: digits(12),
+      timestamp: String(now().getTime()),
+      token,
+    });
     return { bill_download_url: `${selfBase(ctx)}/alipay/downloadBillFile.resource?${query}` };
   }
 
@@ -315,7 +349,11 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
         if (known.status === 'TRADE_SUCCESS' || known.status === 'TRADE_FINISHED') throw new AlipayError('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
         if (known.status === 'TRADE_CLOSED') throw new AlipayError('ACQ.TRADE_HAS_CLOSE', '交易已经关闭');
         // Opening the cashier again takes the newest return and notify addresses.
-        Object.assign(known, { notifyUrl: params.notify_url || known.notifyUrl, returnUrl: params.return_url || known.returnUrl, quitUrl: (biz.quit_url as string | undefined) ?? known.quitUrl });
+        Object.assign(known, {
+          notifyUrl: params.notify_url || known.notifyUrl,
+          returnUrl: params.return_url || known.returnUrl,
+          quitUrl: (biz.quit_url as string | undefined) ?? known.quitUrl,
+        });
         return known;
       }
       const trade: Trade = {
@@ -360,7 +398,11 @@ export function alipayPeer(options: AlipayPeerOptions): { router: Router; close(
         notify_url: trade.notifyUrl,
         gmt_create: dateTime(trade.createdAt),
         gmt_close: trade.closedAt ? dateTime(trade.closedAt) : undefined,
-        refunds: trade.refunds.map((refund) => ({ out_request_no: refund.outRequestNo, refund_amount: fenToYuan(refund.amount), gmt_refund_pay: dateTime(refund.at) })),
+        refunds: trade.refunds.map((refund) => ({
+          out_request_no: refund.outRequestNo,
+          refund_amount: fenToYuan(refund.amount),
+          gmt_refund_pay: dateTime(refund.at),
+        })),
       })),
     });
   });

@@ -2,7 +2,30 @@ import Router, { type RouterMiddleware } from '@koa/router';
 import type { Context } from 'koa';
 import { DEMO_METERS, type MeterProfile } from '../ami-profiles';
 import { json, readRaw } from '../http';
-import { ANOMALY_KINDS, type AnomalyKind, type AnomalySpec, BELOW_PREVIOUS_BY, DAY_MS, DEFAULT_LIMIT, EPOCH_MONTH, MAX_LIMIT, REAL_KINDS, type Reading, type Registers, SHANGHAI_OFFSET_MS, TOU_MISMATCH_BY, dateOf, dayOfDate, firstOfMonth, instantOf, lastDayBy, meterSeries, pad2, scaledTo, toReading } from '../ami-series';
+import {
+  ANOMALY_KINDS,
+  type AnomalyKind,
+  type AnomalySpec,
+  BELOW_PREVIOUS_BY,
+  DAY_MS,
+  DEFAULT_LIMIT,
+  EPOCH_MONTH,
+  MAX_LIMIT,
+  REAL_KINDS,
+  type Reading,
+  type Registers,
+  SHANGHAI_OFFSET_MS,
+  TOU_MISMATCH_BY,
+  dateOf,
+  dayOfDate,
+  firstOfMonth,
+  instantOf,
+  lastDayBy,
+  meterSeries,
+  pad2,
+  scaledTo,
+  toReading,
+} from '../ami-series';
 
 export { DEMO_METERS } from '../ami-profiles';
 export type { MeterProfile, RegisterLayout, TouPeriod } from '../ami-profiles';
@@ -17,7 +40,6 @@ export interface AmiPeerOptions {
   /** The starting scenario; without it, the default one relative to now() (see defaultAmiScenario). */
   anomalies?: AnomalySpec[];
 }
-
 
 /**
  * The default scenario: in L, the last complete month in Asia/Shanghai at `now`, meter 3's month-end

@@ -60,8 +60,15 @@ export function backofficePeer(secret: string): Router {
   // Plays a back-office clerk moving a work order: a signed callback to the product, as the real
   // back office sends it. The product's URL comes with the request (tests and demos know it).
   router.post('/_advance', async (ctx) => {
-    const body = JSON.parse((await readRaw(ctx)).toString('utf8') || '{}') as { callbackUrl?: string; orderId?: number; action?: string; note?: string; eventId?: string };
-    if (!body.callbackUrl || !body.orderId || !body.action) return json(ctx, 400, { code: 'BAD_REQUEST', message: 'callbackUrl, orderId and action are required' });
+    const body = JSON.parse((await readRaw(ctx)).toString('utf8') || '{}') as {
+      callbackUrl?: string;
+      orderId?: number;
+      action?: string;
+      note?: string;
+      eventId?: string;
+    };
+    if (!body.callbackUrl || !body.orderId || !body.action)
+      return json(ctx, 400, { code: 'BAD_REQUEST', message: 'callbackUrl, orderId and action are required' });
     const payload = JSON.stringify({ orderId: body.orderId, action: body.action, ...(body.note ? { note: body.note } : {}) });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signature = createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('base64');

@@ -308,7 +308,8 @@ export function mountSubscribeApi(router: Router, options: SubscribeApiOptions, 
     const names = ['failNext', 'busyNext', 'delayMs'] as const;
     const bad = names.find((name) => body[name] !== undefined && nonNegativeInteger(body[name]) === undefined);
     if (bad) return json(ctx, 400, { error: `${bad} must be a non-negative integer` });
-    if (body.invalidateTokens !== undefined && typeof body.invalidateTokens !== 'boolean') return json(ctx, 400, { error: 'invalidateTokens must be a boolean' });
+    if (body.invalidateTokens !== undefined && typeof body.invalidateTokens !== 'boolean')
+      return json(ctx, 400, { error: 'invalidateTokens must be a boolean' });
     for (const name of names) {
       const value = nonNegativeInteger(body[name]);
       if (value !== undefined) faults[name] = value;

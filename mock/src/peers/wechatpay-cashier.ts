@@ -90,7 +90,9 @@ ${actionForm('/wechatpay/cashier/h5/cancel', fields, { label: '取消支付', cl
     const text = (name: string) => (typeof body?.[name] === 'string' ? (body[name] as string) : undefined);
     const [appId, timeStamp, nonceStr, pkg, signType, paySign] = ['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign'].map(text);
     if (!appId || !timeStamp || !nonceStr || !pkg || !signType || !paySign) {
-      return json(ctx, 400, { error: 'expected the wx.requestPayment parameters: appId, timeStamp, nonceStr, package, signType, paySign (and optionally openid, action: pay|cancel)' });
+      return json(ctx, 400, {
+        error: 'expected the wx.requestPayment parameters: appId, timeStamp, nonceStr, package, signType, paySign (and optionally openid, action: pay|cancel)',
+      });
     }
     const fail = (reason: string) => json(ctx, 200, { errMsg: `requestPayment:fail ${reason}` });
     if (appId !== ledger.appId) return fail('appId与商户号未绑定');

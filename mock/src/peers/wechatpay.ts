@@ -29,7 +29,9 @@ export interface WechatPayPeerOptions {
 }
 
 /** After the first attempt: 15 s, 15 s, 30 s, 3 m, 10 m, 20 m, 30 m ×3, 60 m, 3 h ×3, 6 h ×2. */
-export const WECHATPAY_RETRY_SCHEDULE_MS = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600].map((seconds) => seconds * 1000);
+export const WECHATPAY_RETRY_SCHEDULE_MS = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600].map(
+  (seconds) => seconds * 1000,
+);
 
 /** The host the SDK's URLs name; the mock answers as if it were that host. */
 export const WECHATPAY_API_HOST = 'https://api.mch.weixin.qq.com';
@@ -57,10 +59,14 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
   const now = options.now ?? (() => new Date());
   const { merchant, platform, apiV3Key } = options.keys;
   const settings: GatewaySettings = { timeScale: options.timeScale ?? 1, billsForToday: false };
-  const knobs = { failNext: 0, busyNext: 0, timeoutNext: 0, hangMs: 10_000, signTestNext: 0, ...Object.fromEntries(NOTIFICATION_KNOBS.map((name) => [name, 0])) } as Record<
-    'failNext' | 'busyNext' | 'timeoutNext' | 'hangMs' | 'signTestNext' | (typeof NOTIFICATION_KNOBS)[number],
-    number
-  >;
+  const knobs = {
+    failNext: 0,
+    busyNext: 0,
+    timeoutNext: 0,
+    hangMs: 10_000,
+    signTestNext: 0,
+    ...Object.fromEntries(NOTIFICATION_KNOBS.map((name) => [name, 0])),
+  } as Record<'failNext' | 'busyNext' | 'timeoutNext' | 'hangMs' | 'signTestNext' | (typeof NOTIFICATION_KNOBS)[number], number>;
   const orders = new Map<string, Order>();
   const byTransactionId = new Map<string, Order>();
   const byPrepayId = new Map<string, Order>();
@@ -82,13 +88,26 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
 
   function authenticate(ctx: Context, raw: string): void {
     const auth = parseAuthorization(ctx.get('Authorization'));
-    if (!auth) throw new WechatPayError(401, 'SIGN_ERROR', 'Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》', { field: 'authorization', location: 'header' });
-    if (auth.mchid !== options.mchId) throw new WechatPayError(401, 'SIGN_ERROR', '商户号与签名信息不匹配', { field: 'mchid', location: 'authorization', value: auth.mchid });
+    if (!auth)
+      throw new WechatPayError(401, 'SIGN_ERROR', 'Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》', {
+        field: 'authorization',
+        location: 'header',
+      });
+    if (auth.mchid !== options.mchId)
+      throw new WechatPayError(401, 'SIGN_ERROR', '商户号与签名信息不匹配', { field: 'mchid', location: 'authorization', value: auth.mchid });
     if (auth.serial_no.toUpperCase() !== merchant.serialNo.toUpperCase()) {
-      throw new WechatPayError(401, 'SIGN_ERROR', '商户证书序列号有误。请使用签名私钥匹配的证书序列号', { field: 'serial_no', location: 'authorization', value: auth.serial_no });
+      throw new WechatPayError(401, 'SIGN_ERROR', '商户证书序列号有误。请使用签名私钥匹配的证书序列号', {
+        field: 'serial_no',
+        location: 'authorization',
+        value: auth.serial_no,
+      });
     }
     if (!/^\d{10}$/.test(auth.timestamp) || Math.abs(now().getTime() / 1000 - Number(auth.timestamp)) > WINDOW_SECONDS) {
-      throw new WechatPayError(401, 'SIGN_ERROR', '请求时间戳与微信支付系统时间相差超过5分钟', { field: 'timestamp', location: 'authorization', value: auth.timestamp });
+      throw new WechatPayError(401, 'SIGN_ERROR', '请求时间戳与微信支付系统时间相差超过5分钟', {
+        field: 'timestamp',
+        location: 'authorization',
+        value: auth.timestamp,
+      });
     }
     const url = ctx.originalUrl.slice(PREFIX.length);
     const message = requestMessage(ctx.method, url, auth.timestamp, auth.nonce_str, raw);
@@ -144,7 +163,14 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
 
   // ---- notifications
 
-  function notification(url: string, outTradeNo: string, event: string, summary: string, originalType: string, plaintext: Record<string, unknown>): Notification {
+  function notification(
+    url: string,
+    outTradeNo: string,
+    event: string,
+    summary: string,
+    originalType: string,
+    plaintext: Record<string, unknown>,
+  ): Notification {
     const id = randomUUID();
     const body = JSON.stringify({
       id,
@@ -167,7 +193,12 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
   function notifyPaid(order: Order): void {
     const paid = notification(order.notifyUrl, order.outTradeNo, 'TRANSACTION.SUCCESS', '支付成功', 'transaction', transactionView(order, 'SUCCESS'));
     // The out-of-order fault: a CLOSED state of the same order arriving after its SUCCESS.
-    notifier.send(paid, planDelivery(knobs, () => notification(order.notifyUrl, order.outTradeNo, 'TRANSACTION.CLOSED', '订单已关闭', 'transaction', transactionView(order, 'CLOSED'))));
+    notifier.send(
+      paid,
+      planDelivery(knobs, () =>
+        notification(order.notifyUrl, order.outTradeNo, 'TRANSACTION.CLOSED', '订单已关闭', 'transaction', transactionView(order, 'CLOSED')),
+      ),
+    );
   }
 
   function settleRefund(order: Order, refund: Refund): void {
@@ -214,7 +245,8 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
 
   function placeOrder(ctx: Context, body: unknown, tradeType: 'JSAPI' | 'MWEB'): Reply {
     const input = parseOrder(body, tradeType, now());
-    if (input.appid !== options.appId || input.mchid !== options.mchId) throw new WechatPayError(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配，请检查后再试');
+    if (input.appid !== options.appId || input.mchid !== options.mchId)
+      throw new WechatPayError(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配，请检查后再试');
     const fingerprint = orderFingerprint(input, tradeType);
     let order = orders.get(input.outTradeNo);
     if (order) {
@@ -235,7 +267,8 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
   }
 
   function mchidOf(ctx: Context): void {
-    if (ctx.query.mchid !== options.mchId) throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/mchid”与签名商户号不匹配', { field: 'mchid', location: 'query' });
+    if (ctx.query.mchid !== options.mchId)
+      throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/mchid”与签名商户号不匹配', { field: 'mchid', location: 'query' });
   }
 
   router.post('/v3/pay/transactions/jsapi', (ctx) => api(ctx, (body) => placeOrder(ctx, body, 'JSAPI')));
@@ -291,14 +324,26 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
       if (input.total !== order.total) throw new WechatPayError(400, 'INVALID_REQUEST', '订单金额与原订单金额不一致');
       const refunded = order.refunds.reduce((sum, refund) => sum + refund.refund, 0);
       if (refunded + input.refund > order.total) throw new WechatPayError(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额');
-      const refund: Refund = { refundId: `50${digits(30)}`, outRefundNo: input.outRefundNo, refund: input.refund, total: input.total, reason: input.reason, notifyUrl: input.notifyUrl, status: 'PROCESSING', createTime: now() };
+      const refund: Refund = {
+        refundId: `50${digits(30)}`,
+        outRefundNo: input.outRefundNo,
+        refund: input.refund,
+        total: input.total,
+        reason: input.reason,
+        notifyUrl: input.notifyUrl,
+        status: 'PROCESSING',
+        createTime: now(),
+      };
       order.refunds.push(refund);
       order.state = 'REFUND';
       refunds.set(refund.outRefundNo, { order, refund });
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        settleRefund(order, refund);
-      }, Math.round((options.refundSettleMs ?? 60_000) * settings.timeScale));
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          settleRefund(order, refund);
+        },
+        Math.round((options.refundSettleMs ?? 60_000) * settings.timeScale),
+      );
       timer.unref();
       timers.add(timer);
       return { status: 200, body: refundView(order, refund) };
@@ -318,9 +363,11 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
   router.get('/v3/bill/tradebill', (ctx) =>
     api(ctx, () => {
       const date = typeof ctx.query.bill_date === 'string' ? ctx.query.bill_date : '';
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !startOfDate(date)) throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/bill_date”须为 YYYY-MM-DD 格式', { field: 'bill_date', location: 'query' });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !startOfDate(date))
+        throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/bill_date”须为 YYYY-MM-DD 格式', { field: 'bill_date', location: 'query' });
       const type = typeof ctx.query.bill_type === 'string' ? ctx.query.bill_type : 'ALL';
-      if (!['ALL', 'SUCCESS', 'REFUND'].includes(type)) throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/bill_type”须为 ALL、SUCCESS 或 REFUND', { field: 'bill_type', location: 'query' });
+      if (!['ALL', 'SUCCESS', 'REFUND'].includes(type))
+        throw new WechatPayError(400, 'PARAM_ERROR', '输入源“/query/bill_type”须为 ALL、SUCCESS 或 REFUND', { field: 'bill_type', location: 'query' });
       const today = businessDate(now());
       // A day's bill exists once the day is over (the real one after about 10:00 the next day).
       if (date > today || (date === today && !settings.billsForToday)) throw new WechatPayError(400, 'NO_STATEMENT_EXIST', '账单文件不存在');
@@ -331,7 +378,11 @@ export function wechatPayPeer(options: WechatPayPeerOptions): { router: Router; 
       bills.set(token, { data, expiresAt: now().getTime() + BILL_LINK_TTL_MS });
       return {
         status: 200,
-        body: { hash_type: 'SHA1', hash_value: createHash('sha1').update(data).digest('hex'), download_url: `${WECHATPAY_API_HOST}/v3/billdownload/file?token=${token}${gzip ? '&tartype=gzip' : ''}` },
+        body: {
+          hash_type: 'SHA1',
+          hash_value: createHash('sha1').update(data).digest('hex'),
+          download_url: `${WECHATPAY_API_HOST}/v3/billdownload/file?token=${token}${gzip ? '&tartype=gzip' : ''}`,
+        },
       };
     }),
   );

@@ -75,7 +75,13 @@ switch (command) {
     if (!accountNo || !fen) fail('usage: pay <accountNo> <amountFen> [receivableId,…]');
     const date = dayOf(journal);
     const serial = `${date.replaceAll('-', '')}${String(journal.lastSerial + 1).padStart(6, '0')}`;
-    const reply = await client.pay({ serial, accountingDate: date, accountNo, amountFen: Number(fen), ...(ids ? { receivableIds: ids.split(',').map(Number) } : {}) });
+    const reply = await client.pay({
+      serial,
+      accountingDate: date,
+      accountNo,
+      amountFen: Number(fen),
+      ...(ids ? { receivableIds: ids.split(',').map(Number) } : {}),
+    });
     print(reply);
     journal.lastSerial += 1;
     if (reply.status === 200) journal.payments.push({ serial, accountNo, amountFen: Number(fen), reversed: false });
@@ -98,7 +104,13 @@ switch (command) {
     break;
   case 'file': {
     const date = dayOf(journal);
-    await fs.writeFile(fileFor(date), dayFile(date, journal.payments.filter((payment) => !payment.reversed)));
+    await fs.writeFile(
+      fileFor(date),
+      dayFile(
+        date,
+        journal.payments.filter((payment) => !payment.reversed),
+      ),
+    );
     process.stdout.write(`${fileFor(date)}\n`);
     break;
   }

@@ -71,8 +71,10 @@ export function createTerminalClient(credentials: TerminalCredentials) {
     send,
     signin: (accountingDate: string, options?: SendOptions) => send('signin', { accountingDate }, options),
     query: (accountNo: string, options?: SendOptions) => send('query', { accountNo }, options),
-    pay: (pay: { serial: string; accountingDate: string; accountNo: string; amountFen: number; receivableIds?: number[] }, options?: SendOptions) => send('pay', pay, options),
-    reverse: (reversal: { serial: string; accountingDate: string; originalSerial: string; amountFen: number }, options?: SendOptions) => send('reverse', reversal, options),
+    pay: (pay: { serial: string; accountingDate: string; accountNo: string; amountFen: number; receivableIds?: number[] }, options?: SendOptions) =>
+      send('pay', pay, options),
+    reverse: (reversal: { serial: string; accountingDate: string; originalSerial: string; amountFen: number }, options?: SendOptions) =>
+      send('reverse', reversal, options),
     signout: (accountingDate: string, options?: SendOptions) => send('signout', { accountingDate }, options),
     reconcile: (accountingDate: string, file: string, options?: SendOptions) => send('reconcile', { accountingDate, file }, options),
   };
@@ -83,5 +85,9 @@ export type TerminalClient = ReturnType<typeof createTerminalClient>;
 /** The terminal's day file: a header with the count and total in fen, then one line per payment that stands. */
 export function dayFile(accountingDate: string, payments: ReadonlyArray<{ serial: string; accountNo: string; amountFen: number }>): string {
   const total = payments.reduce((sum, payment) => sum + payment.amountFen, 0);
-  return [`H|${accountingDate}|${payments.length}|${total}`, ...payments.map((payment) => `D|${payment.serial}|${payment.accountNo}|${payment.amountFen}`)].join('\n') + '\n';
+  return (
+    [`H|${accountingDate}|${payments.length}|${total}`, ...payments.map((payment) => `D|${payment.serial}|${payment.accountNo}|${payment.amountFen}`)].join(
+      '\n',
+    ) + '\n'
+  );
 }

@@ -32,7 +32,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 });
 
 // Bigint arrays (lists of ids) likewise; an id list never holds NULL.
-pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0] /* INT8[] */, (value) => (value === '{}' ? [] : value.slice(1, -1).split(',').map(Number)));
+pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0] /* INT8[] */, (value) =>
+  value === '{}' ? [] : value.slice(1, -1).split(',').map(Number),
+);
 
 // Building Drizzle's relational view of the schema costs more than a small transaction's queries;
 // a pooled connection keeps its instance for every transaction it runs.

@@ -63,8 +63,7 @@ export function createHttpMetrics(sources: MetricSources): HttpMetrics {
       await next();
     } finally {
       // The route template or a fixed name, never the raw path, so ids and asset hashes do not explode the label set.
-      const route =
-        (ctx as { _matchedRoute?: string })._matchedRoute ?? ctx.state.routeLabel ?? (ctx.status === 404 ? 'unmatched' : 'other');
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? ctx.state.routeLabel ?? (ctx.status === 404 ? 'unmatched' : 'other');
       stop({ method: ctx.method, route: String(route) });
       requests.inc({ method: ctx.method, route: String(route), status: String(ctx.status) });
     }

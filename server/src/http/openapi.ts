@@ -34,10 +34,7 @@ export function buildOpenApiDocument(version: string): object {
   });
   for (const endpoint of endpoints) {
     const extra = Object.fromEntries(
-      Object.entries(endpoint.statuses ?? {}).map(([status, description]) => [
-        status,
-        Number(status) >= 400 ? errorResponse(description) : { description },
-      ]),
+      Object.entries(endpoint.statuses ?? {}).map(([status, description]) => [status, Number(status) >= 400 ? errorResponse(description) : { description }]),
     );
     registry.registerPath({
       method: endpoint.method,

@@ -16,10 +16,7 @@ export interface Input<E extends Endpoint> {
   principal?: Principal;
 }
 
-export type Handler<E extends Endpoint> = (
-  input: Input<E>,
-  ctx: Context,
-) => Promise<z.input<E['response']> | void> | z.input<E['response']> | void;
+export type Handler<E extends Endpoint> = (input: Input<E>, ctx: Context) => Promise<z.input<E['response']> | void> | z.input<E['response']> | void;
 
 // PostgreSQL text cannot hold U+0000, and jsonb refuses a surrogate half without its partner.
 // eslint-disable-next-line no-control-regex -- matching NUL is the point

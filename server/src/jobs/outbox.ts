@@ -86,7 +86,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }
       }
       // One statement for the batch: the rows commit together with the failures' updates anyway.
-      if (delivered.length) await client.query('UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[]) AND relayed_at IS NULL', [delivered]);
+      if (delivered.length)
+        await client.query('UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[]) AND relayed_at IS NULL', [delivered]);
       return { relayed: delivered.length, failed, fetched: rows.length };
     });
 
@@ -95,7 +96,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const { rows } = await database.pool.query(
         `SELECT id, topic, payload->>'type' AS type, attempts, last_error, created_at, parked_at FROM outbox WHERE parked_at IS NOT NULL ORDER BY id LIMIT 500`,
       );
-      return rows.map((row) => ({ id: row.id, topic: row.topic, type: row.type, attempts: row.attempts, lastError: row.last_error, createdAt: row.created_at.toISOString(), parkedAt: row.parked_at.toISOString() }));
+      return rows.map((row) => ({
+        id: row.id,
+        topic: row.topic,
+        type: row.type,
+        attempts: row.attempts,
+        lastError: row.last_error,
+        createdAt: row.created_at.toISOString(),
+        parkedAt: row.parked_at.toISOString(),
+      }));
     },
     async replay(id) {
       const { rowCount } = await database.pool.query(

@@ -40,9 +40,7 @@ export async function createRedisStore(url: string, keyPrefix = 'power:'): Promi
       return Number(await redis.eval(INCR_WITH_TTL, 1, key, ttlMs));
     },
     async hit(key, windowMs, limit, nowMs) {
-      const [allowed, count, retryAfterMs] = (await redis.eval(
-        SLIDING_WINDOW, 1, key, windowMs, limit, nowMs, randomUUID(),
-      )) as [number, number, number];
+      const [allowed, count, retryAfterMs] = (await redis.eval(SLIDING_WINDOW, 1, key, windowMs, limit, nowMs, randomUUID())) as [number, number, number];
       return { allowed: allowed === 1, count, retryAfterMs };
     },
     async ping() {

@@ -57,10 +57,28 @@ export const opName = (operation: { method: string; path: string }) => `${operat
 
 const MALFORMED_JSON = ['{', '{"a":', '{"a":1,}', "{'a':1}", 'NaN', '{"a":undefined}', '\ufeff{}', '[{]}', '['.repeat(50_000), '{"a":"\\x"}', '{"a":"\\ud800"'];
 const PATH_VALUES: Array<[string, string]> = [
-  ['non-numeric', 'abc'], ['negative', '-1'], ['zero', '0'], ['fraction', '1.5'], ['traversal', '..%2F..%2Fetc%2Fpasswd'], ['unicode', '%E9%9B%BB%F0%9F%98%80'],
-  ['NUL', '%00'], ['lone percent', '%'], ['bad escape', '%ZZ'], ['truncated escape', '%E0%A4%A'], ['400 digits', '9'.repeat(400)], ['no such id: 2^31', '2147483648'],
-  ['no such id: 2^31-1', '2147483647'], ['no such id: 2^53+1', '9007199254740993'], ['no such id: 2^63', '9223372036854775808'], ['exponent 1e30', '1e30'],
-  ['Infinity', 'Infinity'], ['NaN', 'NaN'], ['null', 'null'], ['space', '%20'], ['hex', '0x7fffffff'], ['sql', "1'%20OR%20'1'='1"],
+  ['non-numeric', 'abc'],
+  ['negative', '-1'],
+  ['zero', '0'],
+  ['fraction', '1.5'],
+  ['traversal', '..%2F..%2Fetc%2Fpasswd'],
+  ['unicode', '%E9%9B%BB%F0%9F%98%80'],
+  ['NUL', '%00'],
+  ['lone percent', '%'],
+  ['bad escape', '%ZZ'],
+  ['truncated escape', '%E0%A4%A'],
+  ['400 digits', '9'.repeat(400)],
+  ['no such id: 2^31', '2147483648'],
+  ['no such id: 2^31-1', '2147483647'],
+  ['no such id: 2^53+1', '9007199254740993'],
+  ['no such id: 2^63', '9223372036854775808'],
+  ['exponent 1e30', '1e30'],
+  ['Infinity', 'Infinity'],
+  ['NaN', 'NaN'],
+  ['null', 'null'],
+  ['space', '%20'],
+  ['hex', '0x7fffffff'],
+  ['sql', "1'%20OR%20'1'='1"],
 ];
 // Values no parameter with an enum, a pattern or a number type accepts; then values such a parameter may accept.
 const QUERY_EDGES = ['2147483648', '9007199254740993', '0001-01', '9999-12', '1'];
@@ -107,7 +125,15 @@ export function casesFor(operation: Operation & { method: string; path: string }
   // Auth: every way of not being the right caller.
   if (scheme === 'customerToken' || scheme === 'staffToken') {
     add('no Authorization', 'reject', { auth: 'none' });
-    for (const authorization of ['Bearer', 'Bearer ', 'bearer x.y.z', 'Basic YWRtaW46YWRtaW4=', 'Bearer  x.y.z', 'Bearer a'.padEnd(8_000, 'a'), 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.']) {
+    for (const authorization of [
+      'Bearer',
+      'Bearer ',
+      'bearer x.y.z',
+      'Basic YWRtaW46YWRtaW4=',
+      'Bearer  x.y.z',
+      'Bearer a'.padEnd(8_000, 'a'),
+      'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.',
+    ]) {
       add(`Authorization ${JSON.stringify(authorization.slice(0, 30))}`, 'reject', { auth: { authorization } });
     }
     for (const bad of context.badBearers(scheme)) add(bad.kind, 'reject', { auth: { authorization: bad.authorization } });
@@ -115,14 +141,24 @@ export function casesFor(operation: Operation & { method: string; path: string }
   }
   if (scheme === 'signature' || scheme === 'terminalSignature') {
     add('no signature headers', 'reject', { auth: 'none' });
-    const garbage = { 'X-Terminal-Id': 'DEMO-BANK-001', 'X-Timestamp': '1700000000', 'X-Nonce': 'nonce-0123456789abcdef', 'X-Signature': 'c2lnbmF0dXJl', 'Wechatpay-Signature': 'c2ln', 'Wechatpay-Timestamp': '1700000000', 'Wechatpay-Nonce': 'n', 'Wechatpay-Serial': 'PUB_KEY_ID_x' };
+    const garbage = {
+      'X-Terminal-Id': 'DEMO-BANK-001',
+      'X-Timestamp': '1700000000',
+      'X-Nonce': 'nonce-0123456789abcdef',
+      'X-Signature': 'c2lnbmF0dXJl',
+      'Wechatpay-Signature': 'c2ln',
+      'Wechatpay-Timestamp': '1700000000',
+      'Wechatpay-Nonce': 'n',
+      'Wechatpay-Serial': 'PUB_KEY_ID_x',
+    };
     add('garbage signature', 'reject', { auth: { headers: garbage } });
     for (const p of headerSchemas) {
       for (const value of ['', 'x'.repeat(4_000), 'abc', '-1', '99999999999999999999', '%00', 'DEMO-BANK-001\\x']) {
         add(`header ${p.name}=${JSON.stringify(value.slice(0, 20))}`, 'reject', { auth: { headers: { ...garbage, [p.name]: value } } });
       }
     }
-    for (const signature of sample(fc.base64String({ maxLength: 200 }), 12, 9)) add('random signature', 'reject', { auth: { headers: { ...garbage, 'X-Signature': signature } } });
+    for (const signature of sample(fc.base64String({ maxLength: 200 }), 12, 9))
+      add('random signature', 'reject', { auth: { headers: { ...garbage, 'X-Signature': signature } } });
   }
 
   // Path parameters: not numbers, out of range, escapes the router must survive.
@@ -133,10 +169,13 @@ export function casesFor(operation: Operation & { method: string; path: string }
       const validInt = s.type === 'integer' && Number.isSafeInteger(n) && n > 0 && !kind.startsWith('no such id');
       add(`path ${p.name}: ${kind}`, validInt || s.type !== 'integer' ? 'any' : 'reject', { path: buildPath({ [p.name]: value }) });
     }
-    if (s.pattern) for (const value of ['2026-13', '0000-00', '2026-1', '２０２６-０１']) add(`path ${p.name}: ${value}`, 'reject', { path: buildPath({ [p.name]: encodeURIComponent(value) }) });
+    if (s.pattern)
+      for (const value of ['2026-13', '0000-00', '2026-1', '２０２６-０１'])
+        add(`path ${p.name}: ${value}`, 'reject', { path: buildPath({ [p.name]: encodeURIComponent(value) }) });
     // Small ids name rows that exist (seeded, or made earlier in the run), so valid input reaches the services.
     if (s.type === 'integer') for (const id of ['1', '2', '3']) add(`path ${p.name}: small id ${id}`, 'any', { path: buildPath({ [p.name]: id }) });
-    for (const value of sample(valid(s, deref), 8, 17)) add(`path ${p.name}: valid ${String(value)}`, 'any', { path: buildPath({ [p.name]: encodeURIComponent(String(value)) }) });
+    for (const value of sample(valid(s, deref), 8, 17))
+      add(`path ${p.name}: valid ${String(value)}`, 'any', { path: buildPath({ [p.name]: encodeURIComponent(String(value)) }) });
   }
 
   // Query parameters: values the schema forbids, repeated names, unknown names.
@@ -150,7 +189,8 @@ export function casesFor(operation: Operation & { method: string; path: string }
     add(`query ${p.name}[a]`, 'any', { query: `${p.name}[a]=1` });
   }
   if (operation.method !== 'get') {
-    for (const key of ['', 'x', 'k'.repeat(300), '%00']) add(`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, 'any', { headers: { 'Idempotency-Key': key } });
+    for (const key of ['', 'x', 'k'.repeat(300), '%00'])
+      add(`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, 'any', { headers: { 'Idempotency-Key': key } });
   }
   add('unknown query parameters', 'any', { query: 'unknown=1&__proto__[x]=1&constructor=1' });
 
@@ -161,29 +201,40 @@ export function casesFor(operation: Operation & { method: string; path: string }
     const part = (headers: string, content: string) => `--zz\r\n${headers}\r\n\r\n${content}\r\n`;
     const png = '\x89PNG\r\n\x1a\n' + 'x'.repeat(64);
     const multipart = [
-      part('Content-Disposition: form-data; name="kind"', 'id_card') + part('Content-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png', png) + '--zz--\r\n',
+      part('Content-Disposition: form-data; name="kind"', 'id_card') +
+        part('Content-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png', png) +
+        '--zz--\r\n',
       part('Content-Disposition: form-data; name="kind"', 'id_card') + part('Content-Disposition: form-data; name="file"; filename="a.png"', png),
       part('Content-Disposition: form-data; name="file"; filename="../../etc/passwd\u0000.png"', png) + '--zz--\r\n',
       part('Content-Disposition: form-data; name="kind"', 'k'.repeat(50_000)) + '--zz--\r\n',
       part('Content-Disposition: form-data; name="file"', png) + '--zz--\r\n',
       '--other\r\n\r\n--other--',
     ];
-    for (const [i, raw] of multipart.entries()) add(`multipart #${i}`, bodyRequired ? 'reject' : 'any', { body: { raw: Buffer.from(raw, 'latin1'), type: 'multipart/form-data; boundary=zz' } });
+    for (const [i, raw] of multipart.entries())
+      add(`multipart #${i}`, bodyRequired ? 'reject' : 'any', { body: { raw: Buffer.from(raw, 'latin1'), type: 'multipart/form-data; boundary=zz' } });
   }
   const deep = 20_000;
-  add('deeply nested JSON', body?.type === 'object' || bodyRequired ? 'reject' : 'any', { body: { raw: `${'['.repeat(deep)}${']'.repeat(deep)}`, type: 'application/json' } });
+  add('deeply nested JSON', body?.type === 'object' || bodyRequired ? 'reject' : 'any', {
+    body: { raw: `${'['.repeat(deep)}${']'.repeat(deep)}`, type: 'application/json' },
+  });
   add('JSON with a __proto__ key', 'any', { body: { raw: '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}', type: 'application/json' } });
-  add('invalid UTF-8 in JSON', 'reject', { body: { raw: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0xc3]), type: 'application/json' } });
+  add('invalid UTF-8 in JSON', 'reject', {
+    body: { raw: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0xc3]), type: 'application/json' },
+  });
   // A gateway-style form post with a forged signature (Alipay notifies this way).
   add('forged form post', bodyRequired ? 'reject' : 'any', {
-    body: { raw: 'notify_id=1&sign_type=RSA2&sign=Zm9yZ2Vk&trade_status=TRADE_SUCCESS&out_trade_no=P1&total_amount=0.01&app_id=x', type: 'application/x-www-form-urlencoded' },
+    body: {
+      raw: 'notify_id=1&sign_type=RSA2&sign=Zm9yZ2Vk&trade_status=TRADE_SUCCESS&out_trade_no=P1&total_amount=0.01&app_id=x',
+      type: 'application/x-www-form-urlencoded',
+    },
   });
   const validText = body ? toJson(bases[0]) : '{}';
   for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=zz', 'application/octet-stream']) {
     add(`content-type ${type}`, bodyRequired ? 'reject' : 'any', { body: { raw: validText, type } });
   }
   if (body) {
-    for (const json of [null, [], 'text', 42, true, [bases[0]]]) add(`body ${JSON.stringify(json)}`, bodyRequired || (json !== null && body.type === 'object') ? 'reject' : 'any', { body: { json } });
+    for (const json of [null, [], 'text', 42, true, [bases[0]]])
+      add(`body ${JSON.stringify(json)}`, bodyRequired || (json !== null && body.type === 'object') ? 'reject' : 'any', { body: { json } });
     add('empty JSON body', bodyRequired ? 'reject' : 'any', { body: { raw: '', type: 'application/json' } });
     add('huge body', 'any', { body: { json: { ...(bases[0] as object), pad: HUGE_STRING } } });
     add('extra fields', 'any', { body: { json: { ...(bases[0] as object), extra: 1, __proto__x: { a: 1 }, constructor: 'x' } } });
@@ -209,7 +260,10 @@ export function casesFor(operation: Operation & { method: string; path: string }
     const segment = encodeURIComponent(text);
     const p = pathSchemas[i % Math.max(1, pathSchemas.length)];
     const n = Number(text);
-    if (p && i % 2 === 0 && segment !== '') add('random path segment', deref(p.schema).type === 'integer' && !(Number.isSafeInteger(n) && n > 0) ? 'reject' : 'any', { path: buildPath({ [p.name]: segment }) });
+    if (p && i % 2 === 0 && segment !== '')
+      add('random path segment', deref(p.schema).type === 'integer' && !(Number.isSafeInteger(n) && n > 0) ? 'reject' : 'any', {
+        path: buildPath({ [p.name]: segment }),
+      });
     else add('random malformed JSON', 'reject', { body: { raw: `{"${text.replace(/["\\]/g, '')}":`, type: 'application/json' } });
   }
   return cases;

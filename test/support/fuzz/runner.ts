@@ -96,7 +96,7 @@ export function judge(c: Case, status: number, text: string): { problem?: string
     typeof error.requestId === 'string' &&
     Object.keys(error).every((key) => ['code', 'message', 'requestId', 'details'].includes(key));
   if (!keysOk || !fieldsOk) return { problem: 'not the error envelope' };
-  if (!(error!.code as string in ERROR_CODES)) return { problem: 'unknown error code', code: error!.code as string };
+  if (!((error!.code as string) in ERROR_CODES)) return { problem: 'unknown error code', code: error!.code as string };
   if (ERROR_CODES[error!.code as keyof typeof ERROR_CODES] !== status) return { problem: `code ${String(error!.code)} with status ${status}` };
   return { code: error!.code as string };
 }

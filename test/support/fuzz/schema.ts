@@ -43,7 +43,22 @@ export const toJson = (value: unknown) => JSON.stringify(value).replace(/"\\u000
 
 export const HUGE_STRING = '電'.repeat(34_000); // ~100 KB as UTF-8
 /** Strings that are hostile to a database, a regex, a log line or a terminal, none of them huge. */
-export const NASTY_STRINGS = ['\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '😀🇨🇳👩‍👩‍👧', '\u202eevil', "' OR 1=1 --", '../../etc/passwd', '%00', '\r\nX-Injected: 1', '<script>', '　', '\ufeff', 'ｆｕｌｌ'];
+export const NASTY_STRINGS = [
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udfffy',
+  '😀🇨🇳👩‍👩‍👧',
+  '\u202eevil',
+  "' OR 1=1 --",
+  '../../etc/passwd',
+  '%00',
+  '\r\nX-Injected: 1',
+  '<script>',
+  '　',
+  '\ufeff',
+  'ｆｕｌｌ',
+];
 const EDGE_DATES = ['0001-01-01', '1900-01-01', '1969-12-31', '2024-02-29', '2099-12-31', '9999-12-31'];
 const HUGE_NUMBERS = [2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 2, 1e20, 1e308, -1e308, Number.MAX_SAFE_INTEGER];
 
@@ -159,7 +174,11 @@ export function fieldMutations(schema: Schema, _required: boolean): Mutation[] {
       add('1e400 (Infinity when parsed)', raw('1e400'), 'reject');
       add('-0', raw('-0'), schema.exclusiveMinimum !== undefined && schema.exclusiveMinimum >= 0 ? 'reject' : 'any');
       for (const huge of HUGE_NUMBERS) {
-        const outOfRange = (min !== undefined && huge < min) || (max !== undefined && huge > max) || (type === 'integer' && !Number.isSafeInteger(huge)) || schema.enum !== undefined;
+        const outOfRange =
+          (min !== undefined && huge < min) ||
+          (max !== undefined && huge > max) ||
+          (type === 'integer' && !Number.isSafeInteger(huge)) ||
+          schema.enum !== undefined;
         add(`huge number ${huge}`, huge, outOfRange ? 'reject' : 'any');
       }
       break;
@@ -169,7 +188,12 @@ export function fieldMutations(schema: Schema, _required: boolean): Mutation[] {
       break;
     case 'array':
       for (const wrong of ['a', { 0: 1 }, 1]) add(`wrong type: ${JSON.stringify(wrong)}`, wrong, 'reject');
-      if (schema.maxItems !== undefined) add('too many items', Array.from({ length: schema.maxItems + 1 }, (_, i) => i + 1), 'reject');
+      if (schema.maxItems !== undefined)
+        add(
+          'too many items',
+          Array.from({ length: schema.maxItems + 1 }, (_, i) => i + 1),
+          'reject',
+        );
       if (schema.items && typeOf(schema.items)) add('items of the wrong type', [{ bad: true }], 'reject');
       break;
     case 'object':

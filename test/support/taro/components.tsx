@@ -13,11 +13,17 @@ const pick = ({ children, className, onClick, style, ...rest }: Props) => {
 
 export const View = (props: Props) => <div {...pick(props)} />;
 export const Text = (props: Props) => <span {...pick(props)} />;
-export const Button = ({ disabled, ...props }: Props & { disabled?: boolean }) => <button type='button' disabled={disabled} {...pick(props)} />;
-export const Image = ({ src, className }: { src: string; className?: string }) => <img src={src} className={className} alt='' />;
+export const Button = ({ disabled, ...props }: Props & { disabled?: boolean }) => <button type="button" disabled={disabled} {...pick(props)} />;
+export const Image = ({ src, className }: { src: string; className?: string }) => <img src={src} className={className} alt="" />;
 
 /** Taro's Input reports typing as onInput({ detail: { value } }). */
-export const Input = ({ value, onInput, placeholder, className, ...rest }: Props & { value?: string; placeholder?: string; onInput?: (event: { detail: { value: string } }) => void }) => (
+export const Input = ({
+  value,
+  onInput,
+  placeholder,
+  className,
+  ...rest
+}: Props & { value?: string; placeholder?: string; onInput?: (event: { detail: { value: string } }) => void }) => (
   <input
     className={className}
     value={value}
@@ -28,7 +34,13 @@ export const Input = ({ value, onInput, placeholder, className, ...rest }: Props
 );
 
 /** Taro's Textarea reports typing like its Input. */
-export const Textarea = ({ value, onInput, placeholder, className, ...rest }: Props & { value?: string; placeholder?: string; onInput?: (event: { detail: { value: string } }) => void }) => (
+export const Textarea = ({
+  value,
+  onInput,
+  placeholder,
+  className,
+  ...rest
+}: Props & { value?: string; placeholder?: string; onInput?: (event: { detail: { value: string } }) => void }) => (
   <textarea
     className={className}
     value={value}

@@ -85,10 +85,14 @@ export class WeappPage {
 
   /** Waits until the page shows `text` (or a match), and returns all its text then. */
   async waitForText(text: string | RegExp, timeoutMs = 10_000): Promise<string> {
-    return eventually(async () => {
-      const shown = this.text();
-      return (typeof text === 'string' ? shown.includes(text) : text.test(shown)) ? shown : undefined;
-    }, timeoutMs, 20).catch((err: Error) => {
+    return eventually(
+      async () => {
+        const shown = this.text();
+        return (typeof text === 'string' ? shown.includes(text) : text.test(shown)) ? shown : undefined;
+      },
+      timeoutMs,
+      20,
+    ).catch((err: Error) => {
       throw new Error(`${this.route} never showed ${String(text)}: ${err.message}\nit shows: ${this.text()}`);
     });
   }

@@ -66,14 +66,16 @@ export class MiniProgram implements Navigator {
     const { wx, record } = createWx(options, this);
     this.record = record;
     const simulateWx = (globalThis as unknown as { wx: object }).wx;
-    this.appService = vm.createContext(appServiceGlobals({
-      wx: Object.assign(simulateWx, wx),
-      App: (appOptions: Record<string, unknown>) => void (this.appInstance = appOptions),
-      getApp: () => this.appInstance,
-      Page: (pageOptions: Record<string, unknown>) => void this.pageOptions.set(this.loadingRoute, pageOptions),
-      Component: (definition: Record<string, unknown>) => void (this.componentDefinition = definition),
-      getCurrentPages: () => this.stack.map((page) => page.instance),
-    }));
+    this.appService = vm.createContext(
+      appServiceGlobals({
+        wx: Object.assign(simulateWx, wx),
+        App: (appOptions: Record<string, unknown>) => void (this.appInstance = appOptions),
+        getApp: () => this.appInstance,
+        Page: (pageOptions: Record<string, unknown>) => void this.pageOptions.set(this.loadingRoute, pageOptions),
+        Component: (definition: Record<string, unknown>) => void (this.componentDefinition = definition),
+        getCurrentPages: () => this.stack.map((page) => page.instance),
+      }),
+    );
     this.gwx = compileWxml(WEAPP_OUT);
     this.host = document.createElement('app-host');
     document.body.appendChild(this.host);
@@ -172,7 +174,8 @@ export class MiniProgram implements Navigator {
   private checked(url: string, tab: boolean) {
     const target = splitUrl(url);
     this.assertPage(target.route);
-    if (this.isTab(target.route) !== tab) throw new Error(tab ? `can not switchTab to a non-tabBar page ${target.route}` : `can not navigateTo a tabbar page ${target.route}`);
+    if (this.isTab(target.route) !== tab)
+      throw new Error(tab ? `can not switchTab to a non-tabBar page ${target.route}` : `can not navigateTo a tabbar page ${target.route}`);
     return target;
   }
 

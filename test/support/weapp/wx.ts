@@ -126,9 +126,7 @@ export function createWx(options: WxOptions, navigator: Navigator): { wx: Record
       record.payments.push({ params: fields, errMsg: reply.errMsg });
       if (reply.errMsg !== 'requestPayment:ok') throw new WxError(reply.errMsg ?? `requestPayment:fail ${JSON.stringify(reply)}`);
     }),
-    requestSubscribeMessage: api('requestSubscribeMessage', async ({ tmplIds = [] }) =>
-      Object.fromEntries((tmplIds as string[]).map((id) => [id, 'reject'])),
-    ),
+    requestSubscribeMessage: api('requestSubscribeMessage', async ({ tmplIds = [] }) => Object.fromEntries((tmplIds as string[]).map((id) => [id, 'reject']))),
     showModal: api('showModal', async ({ title = '', content = '' }) => {
       record.modals.push({ title, content });
       return { confirm: record.confirmModals, cancel: !record.confirmModals };

@@ -26,14 +26,16 @@ export function NotifyCard({ topic: name }: { topic: NotificationTopic }) {
   const wechat = platform.name === 'weapp' && preferences?.channels.wechat === true && !wechatUnsupported;
 
   return (
-    <View className='card' data-testid='notify-card'>
-      <Text className='card__title'>{wording.title}</Text>
-      {result.status === 'loading' && <StateView kind='loading' />}
-      {result.status === 'error' && <StateView kind='error' message={describeError(result.error)} onRetry={result.reload} />}
-      {preferences && !topic && <Text className='prose'>{wording.unavailable}</Text>}
-      {preferences && topic && wechat && <WechatSubscribe topic={topic} wording={wording} onSaved={setSaved} onUnsupported={() => setWechatUnsupported(true)} />}
+    <View className="card" data-testid="notify-card">
+      <Text className="card__title">{wording.title}</Text>
+      {result.status === 'loading' && <StateView kind="loading" />}
+      {result.status === 'error' && <StateView kind="error" message={describeError(result.error)} onRetry={result.reload} />}
+      {preferences && !topic && <Text className="prose">{wording.unavailable}</Text>}
+      {preferences && topic && wechat && (
+        <WechatSubscribe topic={topic} wording={wording} onSaved={setSaved} onUnsupported={() => setWechatUnsupported(true)} />
+      )}
       {preferences && topic && !wechat && preferences.channels.sms && <SmsOptIn topic={topic} wording={wording} onSaved={setSaved} />}
-      {preferences && topic && !wechat && !preferences.channels.sms && <Text className='prose'>{wording.noPhone}</Text>}
+      {preferences && topic && !wechat && !preferences.channels.sms && <Text className="prose">{wording.noPhone}</Text>}
     </View>
   );
 }

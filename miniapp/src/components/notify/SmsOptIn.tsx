@@ -22,22 +22,27 @@ export function SmsOptIn({ topic, wording, onSaved }: { topic: Topic; wording: N
   };
 
   return (
-    <View className='notify'>
-      <View className='notify__row'>
-        <View className='notify__main'>
-          <Text className='notify__label'>{wording.sms}</Text>
-          <Text className={`notify__state ${topic.sms ? 'notify__state--on' : ''}`} data-testid='notify-sms-state'>
+    <View className="notify">
+      <View className="notify__row">
+        <View className="notify__main">
+          <Text className="notify__label">{wording.sms}</Text>
+          <Text className={`notify__state ${topic.sms ? 'notify__state--on' : ''}`} data-testid="notify-sms-state">
             {topic.sms ? '已开启' : '未开启'}
           </Text>
         </View>
         {/* Left out when enabled: Taro's H5 button keeps disabled={false} as disabled="false", which its CSS shows as disabled. */}
-        <Button className={`field__action ${busy ? 'field__action--disabled' : ''}`} disabled={busy || undefined} onClick={toggle} data-testid='notify-sms-toggle'>
+        <Button
+          className={`field__action ${busy ? 'field__action--disabled' : ''}`}
+          disabled={busy || undefined}
+          onClick={toggle}
+          data-testid="notify-sms-toggle"
+        >
           {topic.sms ? '关闭' : '开启'}
         </Button>
       </View>
-      <Text className='notify__explain'>{wording.smsExplain}</Text>
+      <Text className="notify__explain">{wording.smsExplain}</Text>
       {error && (
-        <Text className='form__error' data-testid='notify-error'>
+        <Text className="form__error" data-testid="notify-error">
           {error}
         </Text>
       )}

@@ -52,22 +52,27 @@ export function WechatSubscribe({ topic, wording, onSaved, onUnsupported }: Prop
 
   const message = problem ?? error;
   return (
-    <View className='notify'>
-      <View className='notify__row'>
-        <View className='notify__main'>
-          <Text className='notify__label'>微信通知</Text>
-          <Text className='notify__state' data-testid='notify-wechat-grants'>
+    <View className="notify">
+      <View className="notify__row">
+        <View className="notify__main">
+          <Text className="notify__label">微信通知</Text>
+          <Text className="notify__state" data-testid="notify-wechat-grants">
             {`还可接收 ${topic.wechatGrants} 次通知`}
           </Text>
         </View>
         {/* Left out when enabled: Taro's H5 button keeps disabled={false} as disabled="false", which its CSS shows as disabled. */}
-        <Button className={`field__action ${busy ? 'field__action--disabled' : ''}`} disabled={busy || undefined} onClick={subscribe} data-testid='notify-wechat-subscribe'>
+        <Button
+          className={`field__action ${busy ? 'field__action--disabled' : ''}`}
+          disabled={busy || undefined}
+          onClick={subscribe}
+          data-testid="notify-wechat-subscribe"
+        >
           {wording.subscribe}
         </Button>
       </View>
-      <Text className='notify__explain'>{wording.wechatExplain}</Text>
+      <Text className="notify__explain">{wording.wechatExplain}</Text>
       {message && (
-        <Text className='form__error' data-testid='notify-error'>
+        <Text className="form__error" data-testid="notify-error">
           {message}
         </Text>
       )}

@@ -41,7 +41,13 @@ export function buildTimeline(order: WorkOrderDetail): TimelineEntry[] {
     const staffNote = event.actor === 'customer' ? undefined : (event.note ?? undefined);
     if (event.action === 'request_documents') askedFor = staffNote;
     const ended = event.state === 'completed' ? '，已办结' : '';
-    entries.push({ key: `event-${index}`, status: 'done', title: title(nameOf(before), event.actor) + ended, when: formatInstant(event.at), detail: staffNote });
+    entries.push({
+      key: `event-${index}`,
+      status: 'done',
+      title: title(nameOf(before), event.actor) + ended,
+      when: formatInstant(event.at),
+      detail: staffNote,
+    });
   });
 
   if (order.state === 'awaiting_documents') {
@@ -56,6 +62,7 @@ export function buildTimeline(order: WorkOrderDetail): TimelineEntry[] {
       overdue: order.overdue,
     });
   }
-  for (const next of order.upcoming) entries.push({ key: `next-${next.stage}`, status: 'upcoming', title: next.name, detail: `预计 ${formatInstant(next.expectedBy)} 前完成` });
+  for (const next of order.upcoming)
+    entries.push({ key: `next-${next.stage}`, status: 'upcoming', title: next.name, detail: `预计 ${formatInstant(next.expectedBy)} 前完成` });
   return entries;
 }

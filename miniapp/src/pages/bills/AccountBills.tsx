@@ -14,9 +14,7 @@ export function AccountBills({ account }: { account: Account }) {
   const result = useApi('getBillingOverview', { params: { accountId: account.id } });
 
   if (result.status !== 'ready') {
-    return (
-      <PendingCard result={result} />
-    );
+    return <PendingCard result={result} />;
   }
 
   const { overview, bills } = result.data;
@@ -25,28 +23,24 @@ export function AccountBills({ account }: { account: Account }) {
     <View>
       <OverviewCard account={account} overview={overview} />
       {overview.pendingMonths.length > 0 && (
-        <View className='bills__pending' data-testid='bills-pending'>
+        <View className="bills__pending" data-testid="bills-pending">
           <Text>{overview.pendingMonths.map(shortMonth).join('、')}账单正在核对，核对后出账</Text>
         </View>
       )}
       {overview.tier && (
-        <View className='card'>
+        <View className="card">
           <TierCard card={overview.tier} />
         </View>
       )}
       {hasUsage && (
-        <View className='card'>
-          <Text className='card__title'>近 12 个月用电</Text>
+        <View className="card">
+          <Text className="card__title">近 12 个月用电</Text>
           <UsageChart usage={overview.usage} />
         </View>
       )}
-      <View className='card'>
-        <Text className='card__title'>账单记录</Text>
-        {bills.length > 0 ? (
-          <BillList accountId={account.id} bills={bills} />
-        ) : (
-          <StateView kind='empty' message='还没有已出账的账单，出账后会在这里显示' />
-        )}
+      <View className="card">
+        <Text className="card__title">账单记录</Text>
+        {bills.length > 0 ? <BillList accountId={account.id} bills={bills} /> : <StateView kind="empty" message="还没有已出账的账单，出账后会在这里显示" />}
       </View>
     </View>
   );

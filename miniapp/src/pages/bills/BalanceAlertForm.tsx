@@ -52,27 +52,32 @@ export function BalanceAlertForm({ accountId, thresholdFen, onSaved }: Props) {
 
   const message = problem ?? error;
   return (
-    <View className='bills__alert'>
-      <Text className='bills__note' data-testid='balance-alert-current'>
+    <View className="bills__alert">
+      <Text className="bills__note" data-testid="balance-alert-current">
         {thresholdFen === null ? '余额提醒按默认金额，可在下方修改' : `余额低于 ${formatFen(thresholdFen)} 时提醒`}
       </Text>
-      <View className='field'>
-        <Text className='field__label'>提醒金额</Text>
+      <View className="field">
+        <Text className="field__label">提醒金额</Text>
         <Input
-          className='field__input'
-          type='digit'
+          className="field__input"
+          type="digit"
           maxlength={9}
-          placeholder='输入金额（元）'
+          placeholder="输入金额（元）"
           value={text}
           onInput={(e) => setText(e.detail.value)}
-          data-testid='balance-alert-input'
+          data-testid="balance-alert-input"
         />
-        <Button className={`field__action ${busy ? 'field__action--disabled' : ''}`} disabled={busy || undefined} onClick={save} data-testid='balance-alert-save'>
+        <Button
+          className={`field__action ${busy ? 'field__action--disabled' : ''}`}
+          disabled={busy || undefined}
+          onClick={save}
+          data-testid="balance-alert-save"
+        >
           保存
         </Button>
       </View>
       {message && (
-        <Text className='form__error' data-testid='balance-alert-error'>
+        <Text className="form__error" data-testid="balance-alert-error">
           {message}
         </Text>
       )}

@@ -7,23 +7,23 @@ import { billUrl, formatMonth } from '../../billing';
 
 export function BillList({ accountId, bills }: { accountId: number; bills: BillSummary[] }) {
   return (
-    <View className='bill-list' data-testid='bill-list'>
+    <View className="bill-list" data-testid="bill-list">
       {bills.map((bill) => (
         <View
           key={bill.id}
-          className='bill-row'
+          className="bill-row"
           data-testid={`bill-row-${bill.month}`}
           onClick={() => void Taro.navigateTo({ url: billUrl(accountId, bill.month) })}
         >
-          <View className='bill-row__main'>
-            <Text className='bill-row__month'>{formatMonth(bill.month)}</Text>
-            <Text className='bill-row__kwh'>{bill.kwh} 千瓦时</Text>
+          <View className="bill-row__main">
+            <Text className="bill-row__month">{formatMonth(bill.month)}</Text>
+            <Text className="bill-row__kwh">{bill.kwh} 千瓦时</Text>
           </View>
-          <View className='bill-row__side'>
-            <Money className='bill-row__amount' fen={bill.amountFen} />
+          <View className="bill-row__side">
+            <Money className="bill-row__amount" fen={bill.amountFen} />
             <PaymentBadge state={bill.payment.state} />
           </View>
-          <Text className='bill-row__arrow'>›</Text>
+          <Text className="bill-row__arrow">›</Text>
         </View>
       ))}
     </View>

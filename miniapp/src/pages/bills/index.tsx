@@ -31,16 +31,16 @@ export default function Bills() {
 
   if (!loggedIn) {
     return (
-      <View className='page bills'>
-        <View className='card'>
-          <StateView kind='empty' message={NO_ACCOUNT} action={{ label: '前往“我的”', onTap: () => openEntry({ url: '/pages/me/index', tab: true }) }} />
+      <View className="page bills">
+        <View className="card">
+          <StateView kind="empty" message={NO_ACCOUNT} action={{ label: '前往“我的”', onTap: () => openEntry({ url: '/pages/me/index', tab: true }) }} />
         </View>
       </View>
     );
   }
   if (accounts.status !== 'ready') {
     return (
-      <View className='page bills'>
+      <View className="page bills">
         <PendingCard result={accounts} />
       </View>
     );
@@ -50,18 +50,18 @@ export default function Bills() {
   const account = list.find((item) => item.id === chosenId) ?? list.find((item) => item.isDefault) ?? list[0];
   if (!account) {
     return (
-      <View className='page bills'>
-        <View className='card'>
-          <StateView kind='empty' message={NO_ACCOUNT} action={{ label: '绑定户号', onTap: () => void Taro.navigateTo({ url: BIND_URL }) }} />
+      <View className="page bills">
+        <View className="card">
+          <StateView kind="empty" message={NO_ACCOUNT} action={{ label: '绑定户号', onTap: () => void Taro.navigateTo({ url: BIND_URL }) }} />
         </View>
       </View>
     );
   }
 
   return (
-    <View className='page bills'>
+    <View className="page bills">
       {list.length > 1 && (
-        <View className='bills__accounts' data-testid='bills-accounts'>
+        <View className="bills__accounts" data-testid="bills-accounts">
           {list.map((item) => (
             <Text
               key={item.id}

@@ -39,41 +39,41 @@ export default function Me() {
   };
 
   return (
-    <View className='page me'>
-      <View className='me__profile'>
-        <View className='me__avatar'>
+    <View className="page me">
+      <View className="me__profile">
+        <View className="me__avatar">
           <Text>{loggedIn ? '户' : '客'}</Text>
         </View>
         {/* Distinct keys: reusing one Text and dropping its onClick crashes Taro 4.2's weapp runtime
             (no `pure-text` alias, NervJS/taro#19453), which leaves every later update undone. */}
         {loggedIn ? (
-          <Text key='name' className='me__name' data-testid='me-name'>
+          <Text key="name" className="me__name" data-testid="me-name">
             {profile.data?.phoneMasked ?? (profile.data?.hasWechat ? '微信用户' : '…')}
           </Text>
         ) : (
-          <Text key='login' className='me__name' data-testid='me-login' onClick={() => void Taro.navigateTo({ url: LOGIN_URL })}>
+          <Text key="login" className="me__name" data-testid="me-login" onClick={() => void Taro.navigateTo({ url: LOGIN_URL })}>
             登录 / 注册 ›
           </Text>
         )}
       </View>
 
       {loggedIn && (
-        <View className='card'>
-          <Text className='card__title'>我的户号</Text>
-          {accounts.status === 'loading' && <StateView kind='loading' />}
-          {accounts.status === 'error' && <StateView kind='error' message={describeError(accounts.error)} onRetry={accounts.reload} />}
+        <View className="card">
+          <Text className="card__title">我的户号</Text>
+          {accounts.status === 'loading' && <StateView kind="loading" />}
+          {accounts.status === 'error' && <StateView kind="error" message={describeError(accounts.error)} onRetry={accounts.reload} />}
           {accounts.status === 'ready' &&
             (accounts.data.accounts.length === 0 ? (
-              <StateView kind='empty' message='还没有绑定户号' action={{ label: '绑定户号', onTap: () => void Taro.navigateTo({ url: BIND_URL }) }} />
+              <StateView kind="empty" message="还没有绑定户号" action={{ label: '绑定户号', onTap: () => void Taro.navigateTo({ url: BIND_URL }) }} />
             ) : (
-              <View data-testid='account-list'>
+              <View data-testid="account-list">
                 {accounts.data.accounts.map((account) => (
                   <AccountCard key={account.id} account={account} />
                 ))}
                 {accounts.data.accounts.length < accounts.data.limit && (
-                  <View className='list-row' onClick={() => void Taro.navigateTo({ url: BIND_URL })}>
+                  <View className="list-row" onClick={() => void Taro.navigateTo({ url: BIND_URL })}>
                     <Text>绑定新户号</Text>
-                    <Text className='list-row__hint'>最多 {accounts.data.limit} 个 ›</Text>
+                    <Text className="list-row__hint">最多 {accounts.data.limit} 个 ›</Text>
                   </View>
                 )}
               </View>
@@ -81,30 +81,30 @@ export default function Me() {
         </View>
       )}
 
-      <View className='card'>
-        <Text className='card__title'>客户服务</Text>
-        {meta.status === 'loading' && <StateView kind='loading' />}
-        {meta.status === 'error' && <StateView kind='error' message={describeError(meta.error)} onRetry={meta.reload} />}
+      <View className="card">
+        <Text className="card__title">客户服务</Text>
+        {meta.status === 'loading' && <StateView kind="loading" />}
+        {meta.status === 'error' && <StateView kind="error" message={describeError(meta.error)} onRetry={meta.reload} />}
         {meta.status === 'ready' && (
           <View>
-            <View className='list-row' onClick={() => platform.call(meta.data.utility.hotline)}>
+            <View className="list-row" onClick={() => platform.call(meta.data.utility.hotline)}>
               <Text>服务热线</Text>
-              <Text className='list-row__hint'>{meta.data.utility.hotline} ›</Text>
+              <Text className="list-row__hint">{meta.data.utility.hotline} ›</Text>
             </View>
-            <View className='list-row'>
+            <View className="list-row">
               <Text>服务时间</Text>
-              <Text className='list-row__hint'>{meta.data.utility.serviceHours}</Text>
+              <Text className="list-row__hint">{meta.data.utility.serviceHours}</Text>
             </View>
-            <View className='list-row'>
+            <View className="list-row">
               <Text>供电单位</Text>
-              <Text className='list-row__hint'>{meta.data.utility.name}</Text>
+              <Text className="list-row__hint">{meta.data.utility.name}</Text>
             </View>
           </View>
         )}
       </View>
 
       {loggedIn && (
-        <Button className='me__logout' onClick={() => void logout()} data-testid='me-logout'>
+        <Button className="me__logout" onClick={() => void logout()} data-testid="me-logout">
           退出登录
         </Button>
       )}

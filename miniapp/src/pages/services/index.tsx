@@ -29,14 +29,14 @@ const GROUPS: Array<{ title: string; entries: Array<Entry & { hint: string }> }>
 
 export default function Services() {
   return (
-    <View className='page services'>
+    <View className="page services">
       {GROUPS.map((group) => (
-        <View key={group.title} className='card'>
-          <Text className='card__title'>{group.title}</Text>
+        <View key={group.title} className="card">
+          <Text className="card__title">{group.title}</Text>
           {group.entries.map((entry) => (
-            <View key={entry.key} className='list-row' data-testid={`service-${entry.key}`} onClick={() => openEntry(entry)}>
+            <View key={entry.key} className="list-row" data-testid={`service-${entry.key}`} onClick={() => openEntry(entry)}>
               <Text>{entry.label}</Text>
-              <Text className='list-row__hint'>{entry.hint} ›</Text>
+              <Text className="list-row__hint">{entry.hint} ›</Text>
             </View>
           ))}
         </View>

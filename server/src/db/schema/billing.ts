@@ -1,5 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import type { Anomaly, BillingSettings } from '../../../../shared/contracts/billing';
 import type { Tariff } from '../../../../shared/tariff/types';
 import type { BillReviewRecord, StoredBillDetail } from '../../modules/billing/types';
@@ -23,9 +38,13 @@ export const tariffs = pgTable(
 
 /** Billing facts about an account, kept beside it so identity stays small. */
 export const billingProfiles = pgTable('billing_profiles', {
-  accountId: bigint('account_id', { mode: 'number' }).primaryKey().references(() => electricityAccounts.id),
+  accountId: bigint('account_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => electricityAccounts.id),
   tariffCode: text('tariff_code').notNull(),
-  billingMode: text('billing_mode', { enum: ['postpaid', 'prepaid'] }).notNull().default('postpaid'),
+  billingMode: text('billing_mode', { enum: ['postpaid', 'prepaid'] })
+    .notNull()
+    .default('postpaid'),
   contractKva: integer('contract_kva'),
   hasSolar: boolean('has_solar').notNull().default(false),
   /** Registered as vacant: zero consumption is expected and not flagged. */
@@ -37,7 +56,9 @@ export const meters = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     meterNo: text('meter_no').notNull().unique(),
-    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => electricityAccounts.id),
     multiplier: integer('multiplier').notNull().default(1),
     registers: text('registers', { enum: ['single', 'peak_valley', 'four'] }).notNull(),
     /** Registers count to 10^digits kWh, then wrap to zero. */
@@ -56,7 +77,9 @@ export const meters = pgTable(
 export const meterReadings = pgTable(
   'meter_readings',
   {
-    meterId: bigint('meter_id', { mode: 'number' }).notNull().references(() => meters.id),
+    meterId: bigint('meter_id', { mode: 'number' })
+      .notNull()
+      .references(() => meters.id),
     readAt: timestamp('read_at', { withTimezone: true }).notNull(),
     total: bigint('total', { mode: 'number' }).notNull(),
     sharp: bigint('sharp', { mode: 'number' }),
@@ -89,7 +112,9 @@ export const readingRejections = pgTable(
 export const billRuns = pgTable('bill_runs', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   month: text('month').notNull(),
-  status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] }).notNull().default('queued'),
+  status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] })
+    .notNull()
+    .default('queued'),
   counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
   error: text('error'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -105,7 +130,9 @@ export const bills = pgTable(
   'bills',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => electricityAccounts.id),
     month: text('month').notNull(),
     status: text('status', { enum: ['held', 'rereading', 'published'] }).notNull(),
     tariffCode: text('tariff_code').notNull(),
@@ -123,7 +150,9 @@ export const bills = pgTable(
   },
   (table) => [
     uniqueIndex('bills_account_month').on(table.accountId, table.month),
-    index('bills_review_idx').on(table.month).where(sql`status <> 'published'`),
+    index('bills_review_idx')
+      .on(table.month)
+      .where(sql`status <> 'published'`),
     check('bills_status_known', sql`${table.status} IN ('held', 'rereading', 'published')`),
   ],
 );
@@ -151,14 +180,18 @@ export const receivables = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    index('receivables_open_idx').on(table.accountId).where(sql`settled_at IS NULL`),
+    index('receivables_open_idx')
+      .on(table.accountId)
+      .where(sql`settled_at IS NULL`),
     check('receivables_paid_within', sql`${table.principalPaidFen} BETWEEN 0 AND ${table.principalFen}`),
   ],
 );
 
 /** Money held for an account: the prepaid balance, or prepayment on a postpaid account. */
 export const accountBalances = pgTable('account_balances', {
-  accountId: bigint('account_id', { mode: 'number' }).primaryKey().references(() => electricityAccounts.id),
+  accountId: bigint('account_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => electricityAccounts.id),
   balanceFen: bigint('balance_fen', { mode: 'number' }).notNull().default(0),
   lowThresholdFen: bigint('low_threshold_fen', { mode: 'number' }),
   /** Whether the low-balance alert has fired since the balance last rose above the threshold. */
@@ -172,7 +205,9 @@ export const balanceEntries = pgTable(
   'balance_entries',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => electricityAccounts.id),
     kind: text('kind').notNull(),
     ref: text('ref').notNull().unique(),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
@@ -202,7 +237,9 @@ export const customerEvents = pgTable(
   'customer_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => electricityAccounts.id),
     type: text('type').notNull(),
     dedupeKey: text('dedupe_key').notNull().unique(),
     payload: jsonb('payload').notNull(),
@@ -220,7 +257,9 @@ export const paymentAllocations = pgTable(
   'payment_allocations',
   {
     ref: text('ref').primaryKey(),
-    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => electricityAccounts.id),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     lines: jsonb('lines').$type<Array<{ receivableId: number; month: string; lateFeeFen: number; principalFen: number }>>().notNull(),
     prepaymentFen: bigint('prepayment_fen', { mode: 'number' }).notNull(),

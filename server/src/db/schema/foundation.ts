@@ -18,7 +18,11 @@ export const outbox = pgTable(
     relayedAt: timestamp('relayed_at', { withTimezone: true }),
     parkedAt: timestamp('parked_at', { withTimezone: true }),
   },
-  (table) => [index('outbox_pending_idx').on(table.availableAt).where(sql`relayed_at IS NULL AND parked_at IS NULL`)],
+  (table) => [
+    index('outbox_pending_idx')
+      .on(table.availableAt)
+      .where(sql`relayed_at IS NULL AND parked_at IS NULL`),
+  ],
 );
 
 /** Which one-off data loads (the demo seed) have been applied to this database. */
@@ -49,14 +53,13 @@ export const notices = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     title: text('title').notNull(),
     summary: text('summary').notNull(),
-    level: text('level', { enum: ['info', 'important', 'urgent'] }).notNull().default('info'),
+    level: text('level', { enum: ['info', 'important', 'urgent'] })
+      .notNull()
+      .default('info'),
     publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
   },
-  (table) => [
-    index('notices_published_idx').on(table.publishedAt),
-    check('notices_level_known', sql`${table.level} IN ('info', 'important', 'urgent')`),
-  ],
+  (table) => [index('notices_published_idx').on(table.publishedAt), check('notices_level_known', sql`${table.level} IN ('info', 'important', 'urgent')`)],
 );
 
 /** A person using the app: found by WeChat openid (mini-program) or phone (H5), or both once linked. */

@@ -75,13 +75,19 @@ export const electricityAccounts = pgTable('electricity_accounts', {
 export const accountBindings = pgTable(
   'account_bindings',
   {
-    customerId: bigint('customer_id', { mode: 'number' }).notNull().references(() => customers.id),
-    accountId: bigint('account_id', { mode: 'number' }).notNull().references(() => electricityAccounts.id),
+    customerId: bigint('customer_id', { mode: 'number' })
+      .notNull()
+      .references(() => customers.id),
+    accountId: bigint('account_id', { mode: 'number' })
+      .notNull()
+      .references(() => electricityAccounts.id),
     isDefault: boolean('is_default').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
     primaryKey({ columns: [table.customerId, table.accountId] }),
-    uniqueIndex('account_bindings_one_default').on(table.customerId).where(sql`is_default`),
+    uniqueIndex('account_bindings_one_default')
+      .on(table.customerId)
+      .where(sql`is_default`),
   ],
 );

@@ -6,7 +6,9 @@ import { customers } from './identity';
 export const subscribeGrants = pgTable(
   'subscribe_grants',
   {
-    customerId: bigint('customer_id', { mode: 'number' }).notNull().references(() => customers.id),
+    customerId: bigint('customer_id', { mode: 'number' })
+      .notNull()
+      .references(() => customers.id),
     templateId: text('template_id').notNull(),
     remaining: integer('remaining').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -17,7 +19,9 @@ export const subscribeGrants = pgTable(
 export const smsOptIns = pgTable(
   'sms_opt_ins',
   {
-    customerId: bigint('customer_id', { mode: 'number' }).notNull().references(() => customers.id),
+    customerId: bigint('customer_id', { mode: 'number' })
+      .notNull()
+      .references(() => customers.id),
     topic: text('topic').notNull(),
     enabled: boolean('enabled').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -37,7 +41,9 @@ export const notifications = pgTable(
     eventKey: text('event_key').notNull(),
     topic: text('topic').notNull(),
     channel: text('channel', { enum: ['wechat', 'sms'] }).notNull(),
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'refused', 'failed', 'unknown'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'refused', 'failed', 'unknown'] })
+      .notNull()
+      .default('queued'),
     payload: jsonb('payload').notNull(),
     attempts: integer('attempts').notNull().default(0),
     availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
@@ -47,7 +53,9 @@ export const notifications = pgTable(
   },
   (table) => [
     uniqueIndex('notifications_once').on(table.customerId, table.eventKey),
-    index('notifications_queued_idx').on(table.availableAt, table.id).where(sql`status = 'queued'`),
+    index('notifications_queued_idx')
+      .on(table.availableAt, table.id)
+      .where(sql`status = 'queued'`),
     index('notifications_event_idx').on(table.eventKey),
   ],
 );

@@ -43,7 +43,9 @@ export const outageChanges = pgTable(
   'outage_changes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    outageId: bigint('outage_id', { mode: 'number' }).notNull().references(() => outages.id),
+    outageId: bigint('outage_id', { mode: 'number' })
+      .notNull()
+      .references(() => outages.id),
     event: text('event', { enum: ['published', 'updated', 'started', 'restored', 'cancelled'] }).notNull(),
     changes: jsonb('changes').notNull().default({}),
     staffId: bigint('staff_id', { mode: 'number' }),

@@ -7,31 +7,32 @@ import { electricityAccounts, staffUsers } from './identity';
  * (AES-256-GCM under a key from configuration): HMAC verification needs the secret itself, so a
  * hash will not do. After a rotation the previous secret verifies until its overlap ends.
  */
-export const terminals = pgTable(
-  'terminals',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    terminalId: text('terminal_id').notNull().unique(),
-    organisationName: text('organisation_name').notNull(),
-    organisationKind: text('organisation_kind', { enum: ['bank', 'store_chain', 'agent'] }).notNull(),
-    channel: text('channel', { enum: ['counter', 'self_service', 'pos', 'online'] }).notNull(),
-    allowedIps: text('allowed_ips').array().notNull(),
-    enabled: boolean('enabled').notNull().default(true),
-    secretEnc: text('secret_enc').notNull(),
-    previousSecretEnc: text('previous_secret_enc'),
-    previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-);
+export const terminals = pgTable('terminals', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  terminalId: text('terminal_id').notNull().unique(),
+  organisationName: text('organisation_name').notNull(),
+  organisationKind: text('organisation_kind', { enum: ['bank', 'store_chain', 'agent'] }).notNull(),
+  channel: text('channel', { enum: ['counter', 'self_service', 'pos', 'online'] }).notNull(),
+  allowedIps: text('allowed_ips').array().notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  secretEnc: text('secret_enc').notNull(),
+  previousSecretEnc: text('previous_secret_enc'),
+  previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** A terminal's accounting days: opened by sign-in, closed by sign-out with the day's count and total. */
 export const terminalDays = pgTable(
   'terminal_days',
   {
-    terminalPk: bigint('terminal_pk', { mode: 'number' }).notNull().references(() => terminals.id),
+    terminalPk: bigint('terminal_pk', { mode: 'number' })
+      .notNull()
+      .references(() => terminals.id),
     accountingDate: date('accounting_date').notNull(),
-    status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'closed'] })
+      .notNull()
+      .default('open'),
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     payCount: integer('pay_count'),
@@ -40,7 +41,9 @@ export const terminalDays = pgTable(
   (table) => [
     primaryKey({ columns: [table.terminalPk, table.accountingDate] }),
     // At most one open day per terminal: sign out before signing in to the next.
-    uniqueIndex('terminal_days_one_open').on(table.terminalPk).where(sql`status = 'open'`),
+    uniqueIndex('terminal_days_one_open')
+      .on(table.terminalPk)
+      .where(sql`status = 'open'`),
   ],
 );
 
@@ -53,7 +56,9 @@ export const terminalTransactions = pgTable(
   'terminal_transactions',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    terminalPk: bigint('terminal_pk', { mode: 'number' }).notNull().references(() => terminals.id),
+    terminalPk: bigint('terminal_pk', { mode: 'number' })
+      .notNull()
+      .references(() => terminals.id),
     accountingDate: date('accounting_date').notNull(),
     serial: text('serial').notNull(),
     kind: text('kind', { enum: ['pay', 'reverse'] }).notNull(),
@@ -81,7 +86,9 @@ export const terminalReconciliations = pgTable(
   'terminal_reconciliations',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    terminalPk: bigint('terminal_pk', { mode: 'number' }).notNull().references(() => terminals.id),
+    terminalPk: bigint('terminal_pk', { mode: 'number' })
+      .notNull()
+      .references(() => terminals.id),
     accountingDate: date('accounting_date').notNull(),
     fileDigest: text('file_digest').notNull(),
     matched: integer('matched').notNull(),
@@ -97,8 +104,12 @@ export const terminalMismatches = pgTable(
   'terminal_mismatches',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    reconciliationId: bigint('reconciliation_id', { mode: 'number' }).notNull().references(() => terminalReconciliations.id),
-    terminalPk: bigint('terminal_pk', { mode: 'number' }).notNull().references(() => terminals.id),
+    reconciliationId: bigint('reconciliation_id', { mode: 'number' })
+      .notNull()
+      .references(() => terminalReconciliations.id),
+    terminalPk: bigint('terminal_pk', { mode: 'number' })
+      .notNull()
+      .references(() => terminals.id),
     accountingDate: date('accounting_date').notNull(),
     serial: text('serial').notNull(),
     kind: text('kind', { enum: ['long', 'short', 'amount', 'account'] }).notNull(),
@@ -106,7 +117,9 @@ export const terminalMismatches = pgTable(
     ourAmountFen: bigint('our_amount_fen', { mode: 'number' }),
     theirAccountNo: text('their_account_no'),
     theirAmountFen: bigint('their_amount_fen', { mode: 'number' }),
-    status: text('status', { enum: ['open', 'accepted_ours', 'accepted_theirs'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'accepted_ours', 'accepted_theirs'] })
+      .notNull()
+      .default('open'),
     reason: text('reason'),
     resolvedBy: bigint('resolved_by', { mode: 'number' }).references(() => staffUsers.id),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
@@ -115,7 +128,9 @@ export const terminalMismatches = pgTable(
   },
   (table) => [
     uniqueIndex('terminal_mismatches_serial').on(table.terminalPk, table.accountingDate, table.serial),
-    index('terminal_mismatches_open_idx').on(table.id).where(sql`status = 'open'`),
+    index('terminal_mismatches_open_idx')
+      .on(table.id)
+      .where(sql`status = 'open'`),
   ],
 );
 
@@ -124,7 +139,9 @@ export const terminalAudit = pgTable(
   'terminal_audit',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    terminalPk: bigint('terminal_pk', { mode: 'number' }).notNull().references(() => terminals.id),
+    terminalPk: bigint('terminal_pk', { mode: 'number' })
+      .notNull()
+      .references(() => terminals.id),
     action: text('action').notNull(),
     staffId: bigint('staff_id', { mode: 'number' }).references(() => staffUsers.id),
     details: jsonb('details').notNull().default({}),

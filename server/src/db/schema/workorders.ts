@@ -11,7 +11,9 @@ export const serviceGrids = pgTable('service_grids', {
 
 export const gridAreas = pgTable('grid_areas', {
   transformerArea: text('transformer_area').primaryKey(),
-  gridCode: text('grid_code').notNull().references(() => serviceGrids.code),
+  gridCode: text('grid_code')
+    .notNull()
+    .references(() => serviceGrids.code),
 });
 
 /**
@@ -22,7 +24,9 @@ export const workOrders = pgTable(
   'work_orders',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    customerId: bigint('customer_id', { mode: 'number' }).notNull().references(() => customers.id),
+    customerId: bigint('customer_id', { mode: 'number' })
+      .notNull()
+      .references(() => customers.id),
     accountId: bigint('account_id', { mode: 'number' }).references(() => electricityAccounts.id),
     type: text('type').notNull(),
     form: jsonb('form').notNull(),
@@ -45,7 +49,9 @@ export const workOrders = pgTable(
   (table) => [
     uniqueIndex('work_orders_idempotency').on(table.customerId, table.idempotencyKey),
     index('work_orders_customer_idx').on(table.customerId, table.id),
-    index('work_orders_open_deadline_idx').on(table.stageDeadline).where(sql`state IN ('stage', 'awaiting_documents')`),
+    index('work_orders_open_deadline_idx')
+      .on(table.stageDeadline)
+      .where(sql`state IN ('stage', 'awaiting_documents')`),
     check('work_orders_rating_range', sql`${table.rating} BETWEEN 1 AND 5`),
   ],
 );
@@ -55,7 +61,9 @@ export const workOrderEvents = pgTable(
   'work_order_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    workOrderId: bigint('work_order_id', { mode: 'number' }).notNull().references(() => workOrders.id),
+    workOrderId: bigint('work_order_id', { mode: 'number' })
+      .notNull()
+      .references(() => workOrders.id),
     action: text('action').notNull(),
     fromState: jsonb('from_state'),
     toState: jsonb('to_state').notNull(),
@@ -80,7 +88,9 @@ export const documents = pgTable(
   'documents',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    customerId: bigint('customer_id', { mode: 'number' }).notNull().references(() => customers.id),
+    customerId: bigint('customer_id', { mode: 'number' })
+      .notNull()
+      .references(() => customers.id),
     workOrderId: bigint('work_order_id', { mode: 'number' }).references(() => workOrders.id),
     kind: text('kind').notNull(),
     filename: text('filename').notNull(),

@@ -97,7 +97,8 @@ export function createAlipayClient(options: AlipayOptions) {
     keyType: options.keys.appPrivateKey.includes('BEGIN RSA PRIVATE KEY') ? 'PKCS1' : 'PKCS8',
     timeout: options.timeoutMs ?? 5000,
   });
-  const exec = async (method: string, bizContent: Record<string, unknown>) => (await sdk.exec(method, { bizContent: defined(bizContent) }, { validateSign: true })) as Raw;
+  const exec = async (method: string, bizContent: Record<string, unknown>) =>
+    (await sdk.exec(method, { bizContent: defined(bizContent) }, { validateSign: true })) as Raw;
   const trade = (raw: Raw): { outTradeNo: string; tradeNo: string } => ({ outTradeNo: String(raw.outTradeNo), tradeNo: String(raw.tradeNo) });
 
   return {
@@ -105,7 +106,15 @@ export function createAlipayClient(options: AlipayOptions) {
      * The mobile cashier (`alipay.trade.wap.pay`) as a signed URL to send the browser to. The buyer
      * returns to `returnUrl` (never proof of payment) or leaves to `quitUrl`.
      */
-    wapPayUrl(order: { outTradeNo: string; totalFen: Fen; subject: string; notifyUrl: string; returnUrl: string; quitUrl?: string; timeExpire?: Date }): string {
+    wapPayUrl(order: {
+      outTradeNo: string;
+      totalFen: Fen;
+      subject: string;
+      notifyUrl: string;
+      returnUrl: string;
+      quitUrl?: string;
+      timeExpire?: Date;
+    }): string {
       return sdk.pageExecute('alipay.trade.wap.pay', 'GET', {
         bizContent: defined({
           out_trade_no: order.outTradeNo,
@@ -137,19 +146,29 @@ export function createAlipayClient(options: AlipayOptions) {
 
     /** `outRequestNo` is the idempotency key: repeating it moves no more money (`fundChange: 'N'`). */
     async refund(request: { outTradeNo: string; refundFen: Fen; outRequestNo: string; reason?: string }): Promise<AlipayResult<AlipayRefundOutcome>> {
-      const raw = await exec('alipay.trade.refund', { out_trade_no: request.outTradeNo, refund_amount: fenToYuan(request.refundFen), out_request_no: request.outRequestNo, refund_reason: request.reason });
+      const raw = await exec('alipay.trade.refund', {
+        out_trade_no: request.outTradeNo,
+        refund_amount: fenToYuan(request.refundFen),
+        out_request_no: request.outRequestNo,
+        refund_reason: request.reason,
+      });
       return result(raw, (data) => ({ ...trade(data), fundChange: data.fundChange === 'Y' ? 'Y' : 'N', refundedFen: yuanToFen(String(data.refundFee)) }));
     },
 
     /** A refund that is not found is not an error: `refundFen` is then undefined. */
     async refundQuery(outTradeNo: string, outRequestNo: string): Promise<AlipayResult<{ refundFen?: Fen; status?: string }>> {
       const raw = await exec('alipay.trade.fastpay.refund.query', { out_trade_no: outTradeNo, out_request_no: outRequestNo });
-      return result(raw, (data) => ({ refundFen: typeof data.refundAmount === 'string' ? yuanToFen(data.refundAmount) : undefined, status: typeof data.refundStatus === 'string' ? data.refundStatus : undefined }));
+      return result(raw, (data) => ({
+        refundFen: typeof data.refundAmount === 'string' ? yuanToFen(data.refundAmount) : undefined,
+        status: typeof data.refundStatus === 'string' ? data.refundStatus : undefined,
+      }));
     },
 
     /** Where the day's trade bill (a zip of GBK CSV files) can be fetched for the next 30 seconds. */
     async billDownloadUrl(billDate: string): Promise<AlipayResult<string>> {
-      return result(await exec('alipay.data.dataservice.bill.downloadurl.query', { bill_type: 'trade', bill_date: billDate }), (raw) => String(raw.billDownloadUrl));
+      return result(await exec('alipay.data.dataservice.bill.downloadurl.query', { bill_type: 'trade', bill_date: billDate }), (raw) =>
+        String(raw.billDownloadUrl),
+      );
     },
 
     /**
@@ -162,7 +181,8 @@ export function createAlipayClient(options: AlipayOptions) {
       if (fields.seller_id !== undefined && fields.seller_id !== options.sellerId) return { ok: false, problem: 'wrong_seller' };
       const sentAt = parseBeijing(fields.notify_time ?? '');
       if (sentAt === undefined || Math.abs(now().getTime() - sentAt) > NOTIFY_WINDOW_MS) return { ok: false, problem: 'stale' };
-      if (!fields.notify_id || !fields.out_trade_no || !fields.trade_no || !fields.trade_status || !fields.total_amount) return { ok: false, problem: 'malformed' };
+      if (!fields.notify_id || !fields.out_trade_no || !fields.trade_no || !fields.trade_status || !fields.total_amount)
+        return { ok: false, problem: 'malformed' };
       let totalFen: Fen;
       let refundFen: Fen | undefined;
       try {

@@ -36,12 +36,7 @@ export function checkBackofficeSignature(
   return 'ok';
 }
 
-export function createBackofficeClient(options: {
-  url: string;
-  secret: string;
-  timeoutMs?: number;
-  now?: () => Date;
-}): BackofficeClient {
+export function createBackofficeClient(options: { url: string; secret: string; timeoutMs?: number; now?: () => Date }): BackofficeClient {
   const now = options.now ?? (() => new Date());
   return {
     async deliver(event) {

@@ -136,7 +136,13 @@ export interface AlipayMerchantKeys {
 export function merchantKeysOf(keys: PaymentKeys): { wechatPay: WechatPayMerchantKeys; alipay: AlipayMerchantKeys } {
   const { merchant, apiV3Key, platform } = keys.wechatPay;
   return {
-    wechatPay: { merchantPrivateKey: merchant.privateKey, merchantSerial: merchant.serialNo, apiV3Key, publicKeyId: platform.publicKeyId, publicKey: platform.publicKey },
+    wechatPay: {
+      merchantPrivateKey: merchant.privateKey,
+      merchantSerial: merchant.serialNo,
+      apiV3Key,
+      publicKeyId: platform.publicKeyId,
+      publicKey: platform.publicKey,
+    },
     alipay: { appPrivateKey: keys.alipay.app.privateKey, alipayPublicKey: keys.alipay.platform.publicKey },
   };
 }

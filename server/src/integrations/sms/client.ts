@@ -3,7 +3,11 @@ import { callJson } from '../http';
 /** The SMS gateway: sends templated messages to mainland mobile numbers. */
 export interface SmsClient {
   /** Throws HttpStatusError when the gateway refused the message (safe to retry); any other error leaves it unknown. */
-  send(message: { phone: string; template: 'verification_code' | 'outage_notice' | 'workorder_progress' | 'payment_receipt'; params: Record<string, string> }): Promise<void>;
+  send(message: {
+    phone: string;
+    template: 'verification_code' | 'outage_notice' | 'workorder_progress' | 'payment_receipt';
+    params: Record<string, string>;
+  }): Promise<void>;
 }
 
 export function createSmsClient(options: { url: string; apiKey: string; timeoutMs?: number }): SmsClient {

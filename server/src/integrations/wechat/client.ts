@@ -1,9 +1,7 @@
 import { callJson } from '../http';
 
 /** WeChat's server API: mini-program login (`jscode2session`), access tokens and subscribe messages. */
-export type Code2SessionResult =
-  | { ok: true; openid: string; sessionKey: string; unionid?: string }
-  | { ok: false; errcode: number; errmsg: string };
+export type Code2SessionResult = { ok: true; openid: string; sessionKey: string; unionid?: string } | { ok: false; errcode: number; errmsg: string };
 
 /** The outcome of one subscribe-message send, as WeChat reports it. */
 export type SubscribeSendResult = { ok: true; msgid: number } | { ok: false; errcode: number; errmsg: string };
@@ -36,7 +34,9 @@ export function createWechatClient(options: { apiBase: string; appId: string; se
   return {
     async code2session(code) {
       const query = new URLSearchParams({ appid: options.appId, secret: options.secret, js_code: code, grant_type: 'authorization_code' });
-      const body = await callJson<WechatReply & { openid?: string; session_key?: string; unionid?: string }>(`${options.apiBase}/sns/jscode2session?${query}`, { timeoutMs });
+      const body = await callJson<WechatReply & { openid?: string; session_key?: string; unionid?: string }>(`${options.apiBase}/sns/jscode2session?${query}`, {
+        timeoutMs,
+      });
       if (body.errcode) return { ok: false, errcode: body.errcode, errmsg: body.errmsg ?? '' };
       if (!body.openid || !body.session_key) throw new Error('jscode2session answered without openid');
       return { ok: true, openid: body.openid, sessionKey: body.session_key, unionid: body.unionid };
@@ -52,17 +52,20 @@ export function createWechatClient(options: { apiBase: string; appId: string; se
     },
 
     async sendSubscribeMessage(accessToken, message) {
-      const body = await callJson<WechatReply & { msgid?: number }>(`${options.apiBase}/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(accessToken)}`, {
-        body: {
-          touser: message.touser,
-          template_id: message.templateId,
-          page: message.page,
-          data: Object.fromEntries(Object.entries(message.data).map(([key, value]) => [key, { value }])),
-          miniprogram_state: 'formal',
-          lang: 'zh_CN',
+      const body = await callJson<WechatReply & { msgid?: number }>(
+        `${options.apiBase}/cgi-bin/message/subscribe/send?access_token=${encodeURIComponent(accessToken)}`,
+        {
+          body: {
+            touser: message.touser,
+            template_id: message.templateId,
+            page: message.page,
+            data: Object.fromEntries(Object.entries(message.data).map(([key, value]) => [key, { value }])),
+            miniprogram_state: 'formal',
+            lang: 'zh_CN',
+          },
+          timeoutMs,
         },
-        timeoutMs,
-      });
+      );
       return body.errcode ? { ok: false, errcode: body.errcode, errmsg: body.errmsg ?? '' } : { ok: true, msgid: body.msgid ?? 0 };
     },
   };

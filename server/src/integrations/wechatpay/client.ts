@@ -171,7 +171,10 @@ export function createWechatPayClient(options: WechatPayOptions) {
 
     /** An H5 order for a mobile browser outside WeChat: `h5Url` lives five minutes; append `&redirect_url=`. */
     async createH5Order(request: OrderRequest & { payerClientIp: string }): Promise<WechatPayResult<{ h5Url: string }>> {
-      const output = await pay.transactions_h5({ ...order(request), scene_info: { payer_client_ip: request.payerClientIp, h5_info: { type: 'Wap', app_name: '电费缴纳', app_url: '' } } });
+      const output = await pay.transactions_h5({
+        ...order(request),
+        scene_info: { payer_client_ip: request.payerClientIp, h5_info: { type: 'Wap', app_name: '电费缴纳', app_url: '' } },
+      });
       return result(output, (data: { h5_url: string }) => ({ h5Url: data.h5_url }));
     },
 
@@ -189,7 +192,14 @@ export function createWechatPayClient(options: WechatPayOptions) {
     },
 
     /** `outRefundNo` is the idempotency key: the same request returns the same refund. */
-    async refund(request: { outTradeNo: string; outRefundNo: string; refundFen: number; totalFen: number; reason?: string; notifyUrl?: string }): Promise<WechatPayResult<WechatPayRefund>> {
+    async refund(request: {
+      outTradeNo: string;
+      outRefundNo: string;
+      refundFen: number;
+      totalFen: number;
+      reason?: string;
+      notifyUrl?: string;
+    }): Promise<WechatPayResult<WechatPayRefund>> {
       const output = await pay.refunds({
         out_trade_no: request.outTradeNo,
         out_refund_no: request.outRefundNo,
@@ -206,11 +216,15 @@ export function createWechatPayClient(options: WechatPayOptions) {
 
     /** The trade bill of a Beijing date (`YYYY-MM-DD`), downloaded and checked against its signed SHA1. */
     async tradeBill(billDate: string, billType: 'ALL' | 'SUCCESS' | 'REFUND' = 'ALL'): Promise<WechatPayResult<string>> {
-      const applied = result(await pay.tradebill({ bill_date: billDate, bill_type: billType, tar_type: 'GZIP' }), (data: { hash_value: string; download_url: string }) => data);
+      const applied = result(
+        await pay.tradebill({ bill_date: billDate, bill_type: billType, tar_type: 'GZIP' }),
+        (data: { hash_value: string; download_url: string }) => data,
+      );
       if (!applied.ok) return applied;
       const file = (await pay.downloadBill(applied.data.download_url)) as SdkOutput;
       if (!(file.data instanceof Buffer)) return result(file, () => '');
-      if (createHash('sha1').update(file.data).digest('hex') !== applied.data.hash_value.toLowerCase()) throw new Error('WeChat Pay bill does not match its SHA1');
+      if (createHash('sha1').update(file.data).digest('hex') !== applied.data.hash_value.toLowerCase())
+        throw new Error('WeChat Pay bill does not match its SHA1');
       return { ok: true, data: gunzipSync(file.data).toString('utf8') };
     },
 

@@ -23,7 +23,13 @@ const header = (headers: Headers, name: string): string | undefined => {
  * `WECHATPAY/SIGNTEST/` probes WeChat sends to see whether merchants really verify.
  * Header names are expected in lower case (as Node gives them).
  */
-export function checkWechatPaySignature(headers: Headers, rawBody: Buffer | string, verifier: WechatPayVerifier, nowMs: number, windowSeconds = 300): SignatureProblem | 'ok' {
+export function checkWechatPaySignature(
+  headers: Headers,
+  rawBody: Buffer | string,
+  verifier: WechatPayVerifier,
+  nowMs: number,
+  windowSeconds = 300,
+): SignatureProblem | 'ok' {
   const timestamp = header(headers, 'wechatpay-timestamp');
   const nonce = header(headers, 'wechatpay-nonce');
   const signature = header(headers, 'wechatpay-signature');
@@ -107,7 +113,14 @@ export function openNotification(headers: Headers, rawBody: Buffer, keys: Wechat
     return { ok: false, problem: 'malformed' };
   }
   const { id, create_time: createTime, event_type: eventType, resource } = envelope;
-  if (typeof id !== 'string' || typeof eventType !== 'string' || typeof createTime !== 'string' || !resource || typeof resource.ciphertext !== 'string' || typeof resource.nonce !== 'string') {
+  if (
+    typeof id !== 'string' ||
+    typeof eventType !== 'string' ||
+    typeof createTime !== 'string' ||
+    !resource ||
+    typeof resource.ciphertext !== 'string' ||
+    typeof resource.nonce !== 'string'
+  ) {
     return { ok: false, problem: 'malformed' };
   }
   let plaintext: unknown;
@@ -119,6 +132,13 @@ export function openNotification(headers: Headers, rawBody: Buffer, keys: Wechat
   if (typeof plaintext !== 'object' || plaintext === null) return { ok: false, problem: 'malformed' };
   return {
     ok: true,
-    notification: { id, createTime, eventType, summary: typeof envelope.summary === 'string' ? envelope.summary : '', originalType: resource.original_type ?? '', resource: plaintext as Record<string, unknown> },
+    notification: {
+      id,
+      createTime,
+      eventType,
+      summary: typeof envelope.summary === 'string' ? envelope.summary : '',
+      originalType: resource.original_type ?? '',
+      resource: plaintext as Record<string, unknown>,
+    },
   };
 }

@@ -17,9 +17,7 @@ export const BIND_FAILURES = {
   perAccount: { name: 'bind-account', limit: 10, windowMs: 24 * HOUR },
 };
 
-type BindRequest =
-  | { method: 'holder'; accountNo: string; holderName: string; phoneLast4: string }
-  | { method: 'sms'; accountNo: string; code: string };
+type BindRequest = { method: 'holder'; accountNo: string; holderName: string; phoneLast4: string } | { method: 'sms'; accountNo: string; code: string };
 
 type AccountRow = typeof electricityAccounts.$inferSelect;
 
@@ -118,10 +116,7 @@ export function createAccountsService(deps: { database: Database; store: KeyValu
         await tx.client.query('SELECT pg_advisory_xact_lock(7250100, $1::int)', [customerId % 2_147_483_647]);
         const existing = await boundAccount(tx, customerId, account.id);
         if (existing) return present(existing.account, existing.isDefault);
-        const [{ bound } = { bound: 0 }] = await tx.db
-          .select({ bound: count() })
-          .from(accountBindings)
-          .where(eq(accountBindings.customerId, customerId));
+        const [{ bound } = { bound: 0 }] = await tx.db.select({ bound: count() }).from(accountBindings).where(eq(accountBindings.customerId, customerId));
         if (bound >= MAX_ACCOUNTS_PER_CUSTOMER) throw new AppError('ACCOUNT_LIMIT_REACHED', `At most ${MAX_ACCOUNTS_PER_CUSTOMER} accounts can be bound`);
         const isDefault = bound === 0;
         await tx.db.insert(accountBindings).values({ customerId, accountId: account.id, isDefault, createdAt: deps.clock.now() });
@@ -151,8 +146,14 @@ export function createAccountsService(deps: { database: Database; store: KeyValu
       return database.transaction(async (tx) => {
         const row = await boundAccount(tx, customerId, accountId);
         if (!row) throw notFound('Account');
-        await tx.db.update(accountBindings).set({ isDefault: false }).where(and(eq(accountBindings.customerId, customerId), eq(accountBindings.isDefault, true)));
-        await tx.db.update(accountBindings).set({ isDefault: true }).where(and(eq(accountBindings.customerId, customerId), eq(accountBindings.accountId, accountId)));
+        await tx.db
+          .update(accountBindings)
+          .set({ isDefault: false })
+          .where(and(eq(accountBindings.customerId, customerId), eq(accountBindings.isDefault, true)));
+        await tx.db
+          .update(accountBindings)
+          .set({ isDefault: true })
+          .where(and(eq(accountBindings.customerId, customerId), eq(accountBindings.accountId, accountId)));
         return present(row.account, true);
       });
     },

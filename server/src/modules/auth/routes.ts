@@ -1,5 +1,16 @@
 import Router from '@koa/router';
-import { getProfile, linkPhone, loginSms, loginWechat, logout, refreshSession, sendSmsCode, staffLogin, staffProfile, staffRefresh } from '../../../../shared/contracts/auth';
+import {
+  getProfile,
+  linkPhone,
+  loginSms,
+  loginWechat,
+  logout,
+  refreshSession,
+  sendSmsCode,
+  staffLogin,
+  staffProfile,
+  staffRefresh,
+} from '../../../../shared/contracts/auth';
 import { maskPhone } from '../../../../shared/mask';
 import type { AppDeps } from '../../app';
 import { mount } from '../../http/validate';

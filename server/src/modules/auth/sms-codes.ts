@@ -75,7 +75,10 @@ export function createSmsCodes(deps: { database: Database; store: KeyValueStore;
         if (!row) return 'none';
         if (row.attempts >= SMS_MAX_ATTEMPTS) return 'locked';
         if (!timingSafeEqual(hashCode(input.phone, input.code), Buffer.from(row.codeHash, 'hex'))) {
-          await tx.db.update(smsCodes).set({ attempts: sql`${smsCodes.attempts} + 1` }).where(eq(smsCodes.id, row.id));
+          await tx.db
+            .update(smsCodes)
+            .set({ attempts: sql`${smsCodes.attempts} + 1` })
+            .where(eq(smsCodes.id, row.id));
           return row.attempts + 1 >= SMS_MAX_ATTEMPTS ? 'locked' : 'wrong';
         }
         await tx.db.update(smsCodes).set({ consumedAt: now }).where(eq(smsCodes.id, row.id));

@@ -51,7 +51,8 @@ export interface NewStaffUser {
 /** Refuses bad input before anything is touched (the command checks before it opens a database). */
 export function checkNewStaffUser(input: NewStaffUser): StaffRole[] {
   const { username, displayName, password } = input;
-  if (!/^[a-z0-9][a-z0-9._-]{1,31}$/.test(username)) throw new StaffUserError(`username "${username}" must be 2–32 lower-case letters, digits, ".", "_" or "-"`, 'invalid');
+  if (!/^[a-z0-9][a-z0-9._-]{1,31}$/.test(username))
+    throw new StaffUserError(`username "${username}" must be 2–32 lower-case letters, digits, ".", "_" or "-"`, 'invalid');
   const displayLength = [...displayName.trim()].length;
   if (displayLength < 1 || displayLength > 32) throw new StaffUserError('the display name must be 1–32 characters', 'invalid');
   const roles = [...new Set(input.roles)];
@@ -76,7 +77,10 @@ export async function createStaffUser(database: Database, input: NewStaffUser): 
     if (!rows[0]) throw new StaffUserError(`staff user "${username}" already exists; nothing was changed`, 'exists');
     const id = Number(rows[0].id);
     if (grids.length > 0) {
-      const updated = await tx.client.query<{ code: string }>('UPDATE service_grids SET manager_staff_id = $1 WHERE code = ANY($2) RETURNING code', [id, grids]);
+      const updated = await tx.client.query<{ code: string }>('UPDATE service_grids SET manager_staff_id = $1 WHERE code = ANY($2) RETURNING code', [
+        id,
+        grids,
+      ]);
       const missing = grids.filter((code) => !updated.rows.some((row) => row.code === code));
       // Thrown inside the transaction: the user is not created either.
       if (missing.length > 0) throw new StaffUserError(`no service grid ${missing.join(', ')}; nothing was changed`, 'invalid');

@@ -55,7 +55,15 @@ export interface OpenReceivable extends Owed {
 
 /** What an account owes now, oldest first: the order a payment is allocated in. */
 export async function openReceivables(client: Pick<Tx['client'], 'query'>, accountId: number): Promise<OpenReceivable[]> {
-  const { rows } = await client.query<{ id: number; month: string; due_date: string; principal_fen: number; principal_paid_fen: number; late_fee_millifen: number; late_fee_paid_fen: number }>(
+  const { rows } = await client.query<{
+    id: number;
+    month: string;
+    due_date: string;
+    principal_fen: number;
+    principal_paid_fen: number;
+    late_fee_millifen: number;
+    late_fee_paid_fen: number;
+  }>(
     `SELECT id, month, to_char(due_date, 'YYYY-MM-DD') AS due_date, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen
        FROM receivables WHERE account_id = $1 AND settled_at IS NULL ORDER BY month, id`,
     [accountId],
@@ -123,7 +131,9 @@ const present = (row: AllocationRow, replayed: boolean): Allocation => ({
  */
 async function lockAccount(tx: Tx, accountId: number): Promise<'postpaid' | 'prepaid'> {
   await tx.client.query('INSERT INTO account_balances (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [accountId]);
-  const { rows: [row] } = await tx.client.query<{ billing_mode: 'postpaid' | 'prepaid' | null }>(
+  const {
+    rows: [row],
+  } = await tx.client.query<{ billing_mode: 'postpaid' | 'prepaid' | null }>(
     `SELECT p.billing_mode FROM account_balances b LEFT JOIN billing_profiles p ON p.account_id = b.account_id
       WHERE b.account_id = $1 FOR UPDATE OF b`,
     [accountId],
@@ -157,13 +167,23 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   const { accountId, amountFen, ref } = request;
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new AppError('AMOUNT_INVALID', 'The amount must be a positive whole number of fen');
   const mode = await lockAccount(tx, accountId);
-  const { rows: [existing] } = await tx.client.query<AllocationRow>('SELECT * FROM payment_allocations WHERE ref = $1', [ref]);
+  const {
+    rows: [existing],
+  } = await tx.client.query<AllocationRow>('SELECT * FROM payment_allocations WHERE ref = $1', [ref]);
   if (existing) {
-    if (existing.account_id !== accountId || existing.amount_fen !== amountFen) throw new AppError('IDEMPOTENCY_KEY_REUSED', `Payment ${ref} was allocated with different content`);
+    if (existing.account_id !== accountId || existing.amount_fen !== amountFen)
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', `Payment ${ref} was allocated with different content`);
     return present(existing, true);
   }
   const only = request.receivableIds ? [...new Set(request.receivableIds)] : null;
-  const { rows: open } = await tx.client.query<{ id: number; month: string; principal_fen: number; principal_paid_fen: number; late_fee_millifen: number; late_fee_paid_fen: number }>(
+  const { rows: open } = await tx.client.query<{
+    id: number;
+    month: string;
+    principal_fen: number;
+    principal_paid_fen: number;
+    late_fee_millifen: number;
+    late_fee_paid_fen: number;
+  }>(
     `SELECT id, month, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen FROM receivables
       WHERE account_id = $1 AND settled_at IS NULL AND ($2::bigint[] IS NULL OR id = ANY($2))
       ORDER BY month, id FOR UPDATE`,
@@ -174,7 +194,10 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   if (skipped.length) {
     // Only the account's own settled receivables may be skipped; anything else is still refused.
     const { rows: settled } = request.skipSettled
-      ? await tx.client.query<{ id: number }>('SELECT id FROM receivables WHERE account_id = $1 AND id = ANY($2) AND settled_at IS NOT NULL', [accountId, skipped])
+      ? await tx.client.query<{ id: number }>('SELECT id FROM receivables WHERE account_id = $1 AND id = ANY($2) AND settled_at IS NOT NULL', [
+          accountId,
+          skipped,
+        ])
       : { rows: [] };
     const refused = skipped.filter((id) => !settled.some((row) => row.id === id));
     if (refused.length) throw new AppError('RECEIVABLE_NOT_OPEN', 'A listed receivable is not an open receivable of this account', { receivableIds: refused });
@@ -191,7 +214,13 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   if (plan.prepaymentFen > 0) {
     await postBalanceEntry(
       tx,
-      { accountId, kind: mode === 'prepaid' ? 'top_up' : 'prepayment', ref: `payment:${ref}`, amountFen: plan.prepaymentFen, details: { payment: ref, ...request.source } },
+      {
+        accountId,
+        kind: mode === 'prepaid' ? 'top_up' : 'prepayment',
+        ref: `payment:${ref}`,
+        amountFen: plan.prepaymentFen,
+        details: { payment: ref, ...request.source },
+      },
       await alertThreshold(tx, mode),
     );
   }
@@ -208,15 +237,21 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
  * same `reversalRef` again is a replay; another reversal of a reversed payment is refused.
  */
 export async function reverseAllocation(tx: Tx, ref: string, reversalRef: string, at = new Date()): Promise<Allocation> {
-  const { rows: [target] } = await tx.client.query<{ account_id: number }>('SELECT account_id FROM payment_allocations WHERE ref = $1', [ref]);
+  const {
+    rows: [target],
+  } = await tx.client.query<{ account_id: number }>('SELECT account_id FROM payment_allocations WHERE ref = $1', [ref]);
   if (!target) throw notFound('Payment');
   const mode = await lockAccount(tx, target.account_id);
-  const { rows: [row] } = await tx.client.query<AllocationRow>(
+  const {
+    rows: [row],
+  } = await tx.client.query<AllocationRow>(
     'UPDATE payment_allocations SET reversed_ref = $2, reversed_at = $3 WHERE ref = $1 AND reversed_ref IS NULL RETURNING *',
     [ref, reversalRef, at],
   );
   if (!row) {
-    const { rows: [done] } = await tx.client.query<AllocationRow>('SELECT * FROM payment_allocations WHERE ref = $1', [ref]);
+    const {
+      rows: [done],
+    } = await tx.client.query<AllocationRow>('SELECT * FROM payment_allocations WHERE ref = $1', [ref]);
     if (done!.reversed_ref === reversalRef) return present(done!, true);
     throw new AppError('ALREADY_REVERSED', `Payment ${ref} has already been reversed`);
   }
@@ -232,7 +267,13 @@ export async function reverseAllocation(tx: Tx, ref: string, reversalRef: string
     // The prepayment may have been spent since (a prepaid day's charge): the balance then goes below what it was.
     await postBalanceEntry(
       tx,
-      { accountId: row.account_id, kind: 'reversal', ref: `reversal:${reversalRef}`, amountFen: -row.prepayment_fen, details: { payment: ref, reversal: reversalRef } },
+      {
+        accountId: row.account_id,
+        kind: 'reversal',
+        ref: `reversal:${reversalRef}`,
+        amountFen: -row.prepayment_fen,
+        details: { payment: ref, reversal: reversalRef },
+      },
       await alertThreshold(tx, mode),
     );
   }
@@ -246,12 +287,21 @@ export async function reverseAllocation(tx: Tx, ref: string, reversalRef: string
  */
 export async function applyPrepayment(tx: Tx, accountId: number, ref: string, at = new Date()): Promise<number> {
   if ((await lockAccount(tx, accountId)) !== 'postpaid') return 0;
-  const { rows: [held] } = await tx.client.query<{ balance_fen: number; applied: boolean }>(
+  const {
+    rows: [held],
+  } = await tx.client.query<{ balance_fen: number; applied: boolean }>(
     'SELECT balance_fen, EXISTS (SELECT 1 FROM payment_allocations WHERE ref = $2) AS applied FROM account_balances WHERE account_id = $1',
     [accountId, ref],
   );
   if (!held || held.applied || held.balance_fen <= 0) return 0;
-  const { rows: open } = await tx.client.query<{ id: number; month: string; principal_fen: number; principal_paid_fen: number; late_fee_millifen: number; late_fee_paid_fen: number }>(
+  const { rows: open } = await tx.client.query<{
+    id: number;
+    month: string;
+    principal_fen: number;
+    principal_paid_fen: number;
+    late_fee_millifen: number;
+    late_fee_paid_fen: number;
+  }>(
     `SELECT id, month, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen FROM receivables
       WHERE account_id = $1 AND settled_at IS NULL ORDER BY month, id FOR UPDATE`,
     [accountId],
@@ -267,7 +317,11 @@ export async function applyPrepayment(tx: Tx, accountId: number, ref: string, at
   if (amountFen <= 0) return 0;
   const plan = planAllocation(amountFen, owed);
   await payLines(tx, plan.lines, owed, at);
-  await postBalanceEntry(tx, { accountId, kind: 'bill_settlement', ref: `allocation:${ref}`, amountFen: -amountFen, details: { allocation: ref } }, Number.MIN_SAFE_INTEGER);
+  await postBalanceEntry(
+    tx,
+    { accountId, kind: 'bill_settlement', ref: `allocation:${ref}`, amountFen: -amountFen, details: { allocation: ref } },
+    Number.MIN_SAFE_INTEGER,
+  );
   await tx.client.query(
     'INSERT INTO payment_allocations (ref, account_id, amount_fen, lines, prepayment_fen, source, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6)',
     [ref, accountId, amountFen, JSON.stringify(plan.lines), { kind: 'prepayment' }, at],

@@ -31,14 +31,22 @@ const dailyChange = (current: number, currentDays: number, base: number, baseDay
 /** Every rule in the handbook; each returns an anomaly or nothing. A bill with any anomaly is held. */
 export const RULES: Record<Anomaly['code'], Rule> = {
   MISSING_READING: (facts) =>
-    facts.missing.length ? { code: 'MISSING_READING', message: `No reading at the period boundary for ${facts.missing.join(', ')}`, details: { meters: facts.missing } } : undefined,
+    facts.missing.length
+      ? { code: 'MISSING_READING', message: `No reading at the period boundary for ${facts.missing.join(', ')}`, details: { meters: facts.missing } }
+      : undefined,
 
   ESTIMATED_READING: (facts) =>
-    facts.estimated.length ? { code: 'ESTIMATED_READING', message: `Estimated reading used for ${facts.estimated.join(', ')}`, details: { meters: facts.estimated } } : undefined,
+    facts.estimated.length
+      ? { code: 'ESTIMATED_READING', message: `Estimated reading used for ${facts.estimated.join(', ')}`, details: { meters: facts.estimated } }
+      : undefined,
 
   READING_BELOW_PREVIOUS: (facts) =>
     facts.fallen.length
-      ? { code: 'READING_BELOW_PREVIOUS', message: `Closing reading below the opening one (no meter change or wrap) on ${facts.fallen.join(', ')}`, details: { meters: facts.fallen } }
+      ? {
+          code: 'READING_BELOW_PREVIOUS',
+          message: `Closing reading below the opening one (no meter change or wrap) on ${facts.fallen.join(', ')}`,
+          details: { meters: facts.fallen },
+        }
       : undefined,
 
   ZERO_USAGE: (facts) => {
@@ -46,7 +54,11 @@ export const RULES: Record<Anomaly['code'], Rule> = {
     let months = 0;
     while (facts.history[months] === 0) months += 1;
     // Several zero months in a row reads as an idle property; one alone as a stuck meter or a cut.
-    return { code: 'ZERO_USAGE', message: months > 1 ? `No consumption for ${months} months: idle, not registered vacant` : 'No consumption this month', details: { consecutiveZeroMonths: months } };
+    return {
+      code: 'ZERO_USAGE',
+      message: months > 1 ? `No consumption for ${months} months: idle, not registered vacant` : 'No consumption this month',
+      details: { consecutiveZeroMonths: months },
+    };
   },
 
   SUDDEN_CHANGE: (facts, settings) => {
@@ -79,32 +91,50 @@ export const RULES: Record<Anomaly['code'], Rule> = {
       const older = kwh / facts.historyDays[back]!;
       return older > 0 && ((older - newer) * 100) / older >= settings.consecutiveDropMinPercent;
     });
-    return dropping ? { code: 'CONSECUTIVE_DROPS', message: `Consumption fell ${settings.consecutiveDrops} months in a row`, details: { kwh: values.slice().reverse() } } : undefined;
+    return dropping
+      ? { code: 'CONSECUTIVE_DROPS', message: `Consumption fell ${settings.consecutiveDrops} months in a row`, details: { kwh: values.slice().reverse() } }
+      : undefined;
   },
 
   TOU_REGISTER_MISMATCH: (facts, settings) => {
     const off = facts.touGaps.filter((meter) => meter.gap > settings.touToleranceHundredths);
     return off.length
-      ? { code: 'TOU_REGISTER_MISMATCH', message: `Time-of-use registers do not add up to the total on ${off.map((meter) => meter.meterNo).join(', ')}`, details: { meters: off } }
+      ? {
+          code: 'TOU_REGISTER_MISMATCH',
+          message: `Time-of-use registers do not add up to the total on ${off.map((meter) => meter.meterNo).join(', ')}`,
+          details: { meters: off },
+        }
       : undefined;
   },
 
   REVERSE_ENERGY: (facts, settings) =>
     !facts.hasSolar && facts.reverseKwh >= Math.max(1, settings.reverseEnergyMinKwh)
-      ? { code: 'REVERSE_ENERGY', message: `${facts.reverseKwh} kWh registered flowing back to the grid on an account with no generation`, details: { reverseKwh: facts.reverseKwh } }
+      ? {
+          code: 'REVERSE_ENERGY',
+          message: `${facts.reverseKwh} kWh registered flowing back to the grid on an account with no generation`,
+          details: { reverseKwh: facts.reverseKwh },
+        }
       : undefined,
 
   ABOVE_CONTRACT_CAPACITY: (facts, settings) => {
     if (!facts.contractKva) return undefined;
     const ceiling = Math.floor((facts.contractKva * 24 * facts.days * settings.capacityLoadFactorPercent) / 100);
     return facts.kwh > ceiling
-      ? { code: 'ABOVE_CONTRACT_CAPACITY', message: `${facts.kwh} kWh is more than ${facts.contractKva} kVA can deliver in ${facts.days} days (${ceiling} kWh)`, details: { ceilingKwh: ceiling } }
+      ? {
+          code: 'ABOVE_CONTRACT_CAPACITY',
+          message: `${facts.kwh} kWh is more than ${facts.contractKva} kVA can deliver in ${facts.days} days (${ceiling} kWh)`,
+          details: { ceilingKwh: ceiling },
+        }
       : undefined;
   },
 
   WRONG_TARIFF_CLASS: (facts) => {
     if (facts.tariffClass !== facts.accountClass) {
-      return { code: 'WRONG_TARIFF_CLASS', message: `A ${facts.tariffClass} tariff on a ${facts.accountClass} account`, details: { tariffClass: facts.tariffClass } };
+      return {
+        code: 'WRONG_TARIFF_CLASS',
+        message: `A ${facts.tariffClass} tariff on a ${facts.accountClass} account`,
+        details: { tariffClass: facts.tariffClass },
+      };
     }
     return facts.tariffFitsMeter ? undefined : { code: 'WRONG_TARIFF_CLASS', message: 'The tariff prices time-of-use periods the meter does not register' };
   },

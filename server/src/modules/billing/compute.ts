@@ -135,9 +135,10 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
   });
 
   const gap = previous ? monthsBetween(previous.month, month) : 0;
-  const history = previous && gap > 0
-    ? [computed.kwh, ...Array<null>(gap - 1).fill(null), ...previous.history].slice(0, HISTORY_MONTHS)
-    : [computed.kwh, ...Array<null>(HISTORY_MONTHS - 1).fill(null)];
+  const history =
+    previous && gap > 0
+      ? [computed.kwh, ...Array<null>(gap - 1).fill(null), ...previous.history].slice(0, HISTORY_MONTHS)
+      : [computed.kwh, ...Array<null>(HISTORY_MONTHS - 1).fill(null)];
 
   const anomalies = evaluateRules(
     {
@@ -172,7 +173,9 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
     detail: {
       lines: computed.lines,
       tierKwh: computed.tiers.map((tier) => tier.kwh),
-      readings: input.meters.flatMap((meter) => (meter.start && meter.end ? [{ meterNo: meter.meterNo, multiplier: meter.multiplier, start: meter.start.total, end: meter.end.total }] : [])),
+      readings: input.meters.flatMap((meter) =>
+        meter.start && meter.end ? [{ meterNo: meter.meterNo, multiplier: meter.multiplier, start: meter.start.total, end: meter.end.total }] : [],
+      ),
       tierReached,
       peakSharePermille: tariff.pricing.kind === 'tou' && computed.kwh > 0 ? Math.round((peakKwh * 1000) / computed.kwh) : null,
     },

@@ -15,7 +15,23 @@ export interface IssuedBill {
   billingMode: 'postpaid' | 'prepaid';
 }
 
-const BILL_COLUMNS = ['id', 'account_id', 'month', 'status', 'tariff_code', 'tariff_version', 'kwh', 'amount_fen', 'tier_counted_kwh', 'history', 'detail', 'anomalies', 'run_id', 'computed_at', 'published_at'];
+const BILL_COLUMNS = [
+  'id',
+  'account_id',
+  'month',
+  'status',
+  'tariff_code',
+  'tariff_version',
+  'kwh',
+  'amount_fen',
+  'tier_counted_kwh',
+  'history',
+  'detail',
+  'anomalies',
+  'run_id',
+  'computed_at',
+  'published_at',
+];
 const RECEIVABLE_COLUMNS = ['account_id', 'bill_id', 'month', 'principal_fen', 'principal_paid_fen', 'due_date', 'settled_at', 'created_at'];
 
 /**
@@ -39,8 +55,21 @@ export async function writeBills(
     'bills',
     BILL_COLUMNS,
     drafts.map(({ accountId, tariff, draft }, index) => [
-      ids[index]!.id, accountId, month, draft.status, tariff.code, tariff.version, draft.kwh, draft.amountFen, draft.tierCountedKwh,
-      pgIntArray(draft.history), draft.detail, draft.anomalies, runId, stamp, draft.status === 'published' ? stamp : null,
+      ids[index]!.id,
+      accountId,
+      month,
+      draft.status,
+      tariff.code,
+      tariff.version,
+      draft.kwh,
+      draft.amountFen,
+      draft.tierCountedKwh,
+      pgIntArray(draft.history),
+      draft.detail,
+      draft.anomalies,
+      runId,
+      stamp,
+      draft.status === 'published' ? stamp : null,
     ]),
   );
   const issued = drafts.flatMap(({ accountId, billingMode, draft }, index) =>
@@ -64,7 +93,16 @@ export async function issueBills(tx: Tx, bills: IssuedBill[], settings: BillingS
     RECEIVABLE_COLUMNS,
     bills.map((bill) => {
       const settled = bill.billingMode === 'prepaid' || bill.amountFen === 0;
-      return [bill.accountId, bill.billId, bill.month, bill.amountFen, bill.billingMode === 'prepaid' ? bill.amountFen : 0, dueDate, settled ? stamp : null, stamp];
+      return [
+        bill.accountId,
+        bill.billId,
+        bill.month,
+        bill.amountFen,
+        bill.billingMode === 'prepaid' ? bill.amountFen : 0,
+        dueDate,
+        settled ? stamp : null,
+        stamp,
+      ];
     }),
   );
   // Prepayment held by a postpaid account pays its new bill at once. Few accounts hold any: one
@@ -79,14 +117,22 @@ export async function issueBills(tx: Tx, bills: IssuedBill[], settings: BillingS
     for (const { account_id: accountId } of holding) await applyPrepayment(tx, accountId, `prepayment:bill:${billOf.get(accountId)}`, now);
   }
   for (const bill of bills.filter((candidate) => candidate.billingMode === 'prepaid')) {
-    const { rows: [charged] } = await tx.client.query<{ fen: number }>(
+    const {
+      rows: [charged],
+    } = await tx.client.query<{ fen: number }>(
       `SELECT coalesce(-sum(amount_fen), 0)::bigint AS fen FROM balance_entries
         WHERE account_id = $1 AND kind = 'daily_charge' AND details->>'month' = $2`,
       [bill.accountId, bill.month],
     );
     await postBalanceEntry(
       tx,
-      { accountId: bill.accountId, kind: 'true_up', ref: `true_up:bill:${bill.billId}`, amountFen: charged!.fen - bill.amountFen, details: { month: bill.month, billFen: bill.amountFen, dailyChargesFen: charged!.fen } },
+      {
+        accountId: bill.accountId,
+        kind: 'true_up',
+        ref: `true_up:bill:${bill.billId}`,
+        amountFen: charged!.fen - bill.amountFen,
+        details: { month: bill.month, billFen: bill.amountFen, dailyChargesFen: charged!.fen },
+      },
       settings.defaultLowBalanceFen,
     );
   }

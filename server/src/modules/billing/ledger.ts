@@ -26,7 +26,9 @@ export async function postBalanceEntry(tx: Tx, entry: BalanceEntry, defaultThres
   const { client } = tx;
   await client.query('INSERT INTO account_balances (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [entry.accountId]);
   // The row lock serialises every posting to one account.
-  const { rows: [before] } = await client.query<{ balance_fen: number; low_threshold_fen: number | null; low_alerted: boolean; overdrawn_alerted: boolean }>(
+  const {
+    rows: [before],
+  } = await client.query<{ balance_fen: number; low_threshold_fen: number | null; low_alerted: boolean; overdrawn_alerted: boolean }>(
     'SELECT balance_fen, low_threshold_fen, low_alerted, overdrawn_alerted FROM account_balances WHERE account_id = $1 FOR UPDATE',
     [entry.accountId],
   );
@@ -42,10 +44,12 @@ export async function postBalanceEntry(tx: Tx, entry: BalanceEntry, defaultThres
   let lowAlerted = before!.low_alerted;
   let overdrawnAlerted = before!.overdrawn_alerted;
   const event = async (type: string, key: string) =>
-    client.query(
-      `INSERT INTO customer_events (account_id, type, dedupe_key, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (dedupe_key) DO NOTHING`,
-      [entry.accountId, type, key, { balanceFen, thresholdFen: threshold, cause: entry.ref }],
-    );
+    client.query(`INSERT INTO customer_events (account_id, type, dedupe_key, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (dedupe_key) DO NOTHING`, [
+      entry.accountId,
+      type,
+      key,
+      { balanceFen, thresholdFen: threshold, cause: entry.ref },
+    ]);
   if (balanceFen < threshold && !lowAlerted) {
     lowAlerted = true;
     await event('balance.low', `balance.low:${entry.ref}`);
@@ -55,9 +59,11 @@ export async function postBalanceEntry(tx: Tx, entry: BalanceEntry, defaultThres
     overdrawnAlerted = true;
     await event('balance.overdrawn', `balance.overdrawn:${entry.ref}`);
   } else if (balanceFen >= 0) overdrawnAlerted = false;
-  await client.query(
-    'UPDATE account_balances SET balance_fen = $2, low_alerted = $3, overdrawn_alerted = $4, updated_at = now() WHERE account_id = $1',
-    [entry.accountId, balanceFen, lowAlerted, overdrawnAlerted],
-  );
+  await client.query('UPDATE account_balances SET balance_fen = $2, low_alerted = $3, overdrawn_alerted = $4, updated_at = now() WHERE account_id = $1', [
+    entry.accountId,
+    balanceFen,
+    lowAlerted,
+    overdrawnAlerted,
+  ]);
   return { posted: true, balanceFen };
 }

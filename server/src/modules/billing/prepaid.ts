@@ -59,7 +59,17 @@ export async function settlePrepaidDay(deps: { database: Database; log: Logger }
     // Daily charges are energy only: a two-part tariff's capacity charge is billed monthly.
     const cost = computeBill({ tariff, month, totalKwh: kwh, ...(tariff.pricing.kind === 'tou' ? { periodAdvance } : {}), tierYearKwhBefore: before });
     const posted = await database.transaction((tx) =>
-      postBalanceEntry(tx, { accountId: row.account_id, kind: 'daily_charge', ref: `daily_charge:${row.account_id}:${day}`, amountFen: -cost.totalFen, details: { month, day, kwh: cost.kwh } }, settings.defaultLowBalanceFen),
+      postBalanceEntry(
+        tx,
+        {
+          accountId: row.account_id,
+          kind: 'daily_charge',
+          ref: `daily_charge:${row.account_id}:${day}`,
+          amountFen: -cost.totalFen,
+          details: { month, day, kwh: cost.kwh },
+        },
+        settings.defaultLowBalanceFen,
+      ),
     );
     if (posted.posted) charged += 1;
   }

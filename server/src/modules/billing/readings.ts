@@ -59,7 +59,13 @@ export function validateReading(reading: AmiReading, meter: KnownMeter | undefin
 }
 
 const sameValues = (a: ReadingValues, b: ReadingValues) =>
-  a.total === b.total && a.sharp === b.sharp && a.peak === b.peak && a.flat === b.flat && a.valley === b.valley && a.reverse === b.reverse && a.quality === b.quality;
+  a.total === b.total &&
+  a.sharp === b.sharp &&
+  a.peak === b.peak &&
+  a.flat === b.flat &&
+  a.valley === b.valley &&
+  a.reverse === b.reverse &&
+  a.quality === b.quality;
 
 export interface ImportCounts {
   received: number;
@@ -72,7 +78,9 @@ export function createReadingImport(deps: { database: Database; ami: AmiClient; 
   const { database } = deps;
 
   async function knownMeters(): Promise<Map<string, KnownMeter>> {
-    const { rows } = await database.pool.query<{ id: string; meter_no: string; registers: KnownMeter['registers'] }>('SELECT id, meter_no, registers FROM meters');
+    const { rows } = await database.pool.query<{ id: string; meter_no: string; registers: KnownMeter['registers'] }>(
+      'SELECT id, meter_no, registers FROM meters',
+    );
     return new Map(rows.map((row) => [row.meter_no, { id: Number(row.id), registers: row.registers }]));
   }
 
@@ -102,7 +110,17 @@ export function createReadingImport(deps: { database: Database; ami: AmiClient; 
        SELECT *, 'ami' FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
        ON CONFLICT (meter_id, read_at) DO NOTHING
        RETURNING meter_id, read_at`,
-      [column('meterId'), column('readAt'), column('total'), column('sharp'), column('peak'), column('flat'), column('valley'), column('reverse'), column('quality')],
+      [
+        column('meterId'),
+        column('readAt'),
+        column('total'),
+        column('sharp'),
+        column('peak'),
+        column('flat'),
+        column('valley'),
+        column('reverse'),
+        column('quality'),
+      ],
     );
     counts.stored += inserted.rowCount ?? 0;
     const fresh = new Set(inserted.rows.map((row) => `${row.meter_id}@${row.read_at.getTime()}`));

@@ -34,7 +34,8 @@ interface CorrectedReading {
   valley?: number;
 }
 
-const hundredthsToRegister = (value: number | undefined) => (value === undefined ? undefined : `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`);
+const hundredthsToRegister = (value: number | undefined) =>
+  value === undefined ? undefined : `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`;
 
 /** Staff review of bills the anomaly rules held: approve, correct and issue, or have the meter read again. */
 export function createBillReviews(deps: { database: Database; clock: Clock; jobs: JobQueue; ami: AmiClient; log: Logger }) {
@@ -42,7 +43,9 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
 
   /** Locks a bill that must be in `expected`; a missing bill is 404, one in another state 409. */
   async function lockBill(tx: Tx, billId: number, expected: HeldBill['status']): Promise<HeldBill> {
-    const { rows: [bill] } = await tx.client.query<HeldBill>('SELECT id, account_id, month, status FROM bills WHERE id = $1 FOR UPDATE', [billId]);
+    const {
+      rows: [bill],
+    } = await tx.client.query<HeldBill>('SELECT id, account_id, month, status FROM bills WHERE id = $1 FOR UPDATE', [billId]);
     if (!bill) throw notFound('Bill');
     if (bill.status !== expected) throw new AppError('BILL_NOT_HELD', `The bill is ${bill.status}, not ${expected}`);
     return bill;
@@ -51,7 +54,9 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
   /** Recomputes a bill from the readings now held and either issues it or holds it again. */
   async function recompute(tx: Tx, bill: HeldBill, record: BillReviewRecord, issue: 'always' | 'when_clean', adjusted?: { reason: string }) {
     const settings = await loadBillingSettings(tx);
-    const { accounts: [account] } = await fetchChunk(tx.client, bill.month, 0, 1, bill.account_id);
+    const {
+      accounts: [account],
+    } = await fetchChunk(tx.client, bill.month, 0, 1, bill.account_id);
     const tariff = account && tariffInForce(await loadTariffs(tx.client), account.tariffCode, bill.month);
     if (!account || !tariff) throw new AppError('TARIFF_UNKNOWN', 'The account has no tariff in force for that month');
     const draft = computeDraft(draftInput(account, bill.month, tariff), settings.anomalies);
@@ -63,9 +68,28 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
               published_at = CASE WHEN $2 = 'published' THEN $11::timestamptz END,
               review = review || $12::jsonb
         WHERE id = $1`,
-      [bill.id, status, tariff.code, tariff.version, draft.kwh, draft.amountFen, draft.tierCountedKwh, draft.history, { ...draft.detail, ...(adjusted ? { adjusted } : {}) }, JSON.stringify(draft.anomalies), now, JSON.stringify([{ ...record, anomalies: draft.anomalies }])],
+      [
+        bill.id,
+        status,
+        tariff.code,
+        tariff.version,
+        draft.kwh,
+        draft.amountFen,
+        draft.tierCountedKwh,
+        draft.history,
+        { ...draft.detail, ...(adjusted ? { adjusted } : {}) },
+        JSON.stringify(draft.anomalies),
+        now,
+        JSON.stringify([{ ...record, anomalies: draft.anomalies }]),
+      ],
     );
-    if (status === 'published') await issueBills(tx, [{ billId: bill.id, accountId: bill.account_id, month: bill.month, amountFen: draft.amountFen, billingMode: account.billingMode }], settings, now);
+    if (status === 'published')
+      await issueBills(
+        tx,
+        [{ billId: bill.id, accountId: bill.account_id, month: bill.month, amountFen: draft.amountFen, billingMode: account.billingMode }],
+        settings,
+        now,
+      );
     return status;
   }
 
@@ -112,12 +136,19 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
         const bill = await lockBill(tx, billId, 'held');
         const now = deps.clock.now();
         const record: BillReviewRecord = { action: 'approve', staffId, at: now.toISOString(), ...(note ? { reason: note } : {}) };
-        const { rows: [issued] } = await tx.client.query<{ amount_fen: number; billing_mode: IssuedBill['billingMode'] }>(
+        const {
+          rows: [issued],
+        } = await tx.client.query<{ amount_fen: number; billing_mode: IssuedBill['billingMode'] }>(
           `UPDATE bills b SET status = 'published', published_at = $2, review = review || $3::jsonb FROM billing_profiles p
             WHERE b.id = $1 AND b.status = 'held' AND p.account_id = b.account_id RETURNING b.amount_fen, p.billing_mode`,
           [billId, now, JSON.stringify([record])],
         );
-        await issueBills(tx, [{ billId, accountId: bill.account_id, month: bill.month, amountFen: issued!.amount_fen, billingMode: issued!.billing_mode }], await loadBillingSettings(tx), now);
+        await issueBills(
+          tx,
+          [{ billId, accountId: bill.account_id, month: bill.month, amountFen: issued!.amount_fen, billingMode: issued!.billing_mode }],
+          await loadBillingSettings(tx),
+          now,
+        );
       });
       return summary(billId);
     },
@@ -128,7 +159,8 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
         const bill = await lockBill(tx, billId, 'held');
         const now = deps.clock.now();
         if (change.tariffCode) {
-          if (!tariffInForce(await loadTariffs(tx.client), change.tariffCode, bill.month)) throw new AppError('TARIFF_UNKNOWN', `No tariff ${change.tariffCode} in force for ${bill.month}`);
+          if (!tariffInForce(await loadTariffs(tx.client), change.tariffCode, bill.month))
+            throw new AppError('TARIFF_UNKNOWN', `No tariff ${change.tariffCode} in force for ${bill.month}`);
           await tx.client.query('UPDATE billing_profiles SET tariff_code = $2 WHERE account_id = $1', [bill.account_id, change.tariffCode]);
         }
         const meters = await closingMeters(tx, bill);
@@ -165,7 +197,9 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
 
     /** The re-read job: fetch fresh closing readings, replace them, recompute; clean bills are issued. */
     async completeReread(billId: number): Promise<'published' | 'held' | 'skipped'> {
-      const { rows: [pending] } = await database.pool.query<HeldBill>('SELECT id, account_id, month, status FROM bills WHERE id = $1', [billId]);
+      const {
+        rows: [pending],
+      } = await database.pool.query<HeldBill>('SELECT id, account_id, month, status FROM bills WHERE id = $1', [billId]);
       if (pending?.status !== 'rereading') return 'skipped';
       // Outside the transaction: a slow metering system must not hold the bill's lock.
       const meters = await database.transaction((tx) => closingMeters(tx, pending));

@@ -34,7 +34,8 @@ interface ChunkAccount {
 const REGISTER_COLUMNS = ['total', 'sharp', 'peak', 'flat', 'valley', 'reverse', 'quality'] as const;
 const READING_COLUMNS = (alias: string) => REGISTER_COLUMNS.map((column) => `${alias}.${column} AS ${alias}_${column}`).join(', ');
 // Column names per alias, built once: this runs twice per meter in a million-account run.
-const columnsOf = (alias: string) => Object.fromEntries(REGISTER_COLUMNS.map((column) => [column, `${alias}_${column}`])) as Record<(typeof REGISTER_COLUMNS)[number], string>;
+const columnsOf = (alias: string) =>
+  Object.fromEntries(REGISTER_COLUMNS.map((column) => [column, `${alias}_${column}`])) as Record<(typeof REGISTER_COLUMNS)[number], string>;
 const OPENING = columnsOf('s');
 const CLOSING = columnsOf('e');
 
@@ -106,7 +107,14 @@ export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string,
   const metersByAccount = new Map<number, MeterInput[]>();
   for (const row of meterRows) {
     const list = metersByAccount.get(row.account_id) ?? [];
-    list.push({ meterNo: row.meter_no, multiplier: row.multiplier, registers: row.registers, registerDigits: row.register_digits, start: readingFrom(row, OPENING), end: readingFrom(row, CLOSING) });
+    list.push({
+      meterNo: row.meter_no,
+      multiplier: row.multiplier,
+      registers: row.registers,
+      registerDigits: row.register_digits,
+      start: readingFrom(row, OPENING),
+      end: readingFrom(row, CLOSING),
+    });
     metersByAccount.set(row.account_id, list);
   }
   return {
@@ -119,14 +127,25 @@ export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string,
       contractKva: row.contract_kva,
       hasSolar: row.has_solar,
       vacant: row.vacant,
-      previous: row.prev_month ? { month: row.prev_month, status: row.prev_status, kwh: row.prev_kwh, tierCountedKwh: row.prev_counted, history: row.prev_history } : null,
+      previous: row.prev_month
+        ? { month: row.prev_month, status: row.prev_status, kwh: row.prev_kwh, tierCountedKwh: row.prev_counted, history: row.prev_history }
+        : null,
       meters: metersByAccount.get(row.id) ?? [],
     })),
   };
 }
 
 export function draftInput(account: ChunkAccount, month: string, tariff: TariffVersion): AccountBillingInput {
-  return { month, customerClass: account.customerClass, tariff, contractKva: account.contractKva, hasSolar: account.hasSolar, vacant: account.vacant, meters: account.meters, previous: account.previous };
+  return {
+    month,
+    customerClass: account.customerClass,
+    tariff,
+    contractKva: account.contractKva,
+    hasSolar: account.hasSolar,
+    vacant: account.vacant,
+    meters: account.meters,
+    previous: account.previous,
+  };
 }
 
 type Counts = BillRun['counts'];
@@ -161,7 +180,13 @@ export function createBillRunner(deps: { database: Database; clock: Clock; log: 
           // The previous month must be settled first: its closing reading opens this month.
           if (account.previous && account.previous.status !== 'published' && account.previous.month === addMonths(month, -1)) counts.waitingForReview += 1;
           else if (!tariff || account.meters.length === 0) counts.skipped += 1;
-          else drafts.push({ accountId: account.id, billingMode: account.billingMode, tariff, draft: computeDraft(draftInput(account, month, tariff), settings.anomalies) });
+          else
+            drafts.push({
+              accountId: account.id,
+              billingMode: account.billingMode,
+              tariff,
+              draft: computeDraft(draftInput(account, month, tariff), settings.anomalies),
+            });
         }
         if (writing.length >= WRITES_IN_FLIGHT) await writing.shift();
         await progress();
@@ -186,7 +211,9 @@ export function createBillRunner(deps: { database: Database; clock: Clock; log: 
   }
 
   async function runMonth(runId: number): Promise<Counts> {
-    const { rows: [run] } = await database.pool.query<{ month: string }>(
+    const {
+      rows: [run],
+    } = await database.pool.query<{ month: string }>(
       `UPDATE bill_runs SET status = 'running', started_at = coalesce(started_at, now()), error = NULL
         WHERE id = $1 AND status <> 'completed' RETURNING month`,
       [runId],
@@ -194,7 +221,9 @@ export function createBillRunner(deps: { database: Database; clock: Clock; log: 
     if (!run) return (await database.pool.query('SELECT counts FROM bill_runs WHERE id = $1', [runId])).rows[0]?.counts;
     const { month } = run;
     const log = deps.log.child({ billRun: runId, month });
-    const { rows: [{ accounts }] } = await database.pool.query('SELECT count(*)::int AS accounts FROM billing_profiles');
+    const {
+      rows: [{ accounts }],
+    } = await database.pool.query('SELECT count(*)::int AS accounts FROM billing_profiles');
     const counts: Counts = { accounts, computed: 0, published: 0, held: 0, skipped: 0, waitingForReview: 0 };
     const started = performance.now();
     let lastLog = started;
@@ -214,7 +243,11 @@ export function createBillRunner(deps: { database: Database; clock: Clock; log: 
       log.info({ accounts }, 'bill run started');
       await billChunks(month, runId, counts, progress);
     } catch (err) {
-      await database.pool.query(`UPDATE bill_runs SET status = 'failed', error = $2, counts = $3 WHERE id = $1`, [runId, (err as Error).message.slice(0, 500), counts]);
+      await database.pool.query(`UPDATE bill_runs SET status = 'failed', error = $2, counts = $3 WHERE id = $1`, [
+        runId,
+        (err as Error).message.slice(0, 500),
+        counts,
+      ]);
       log.error({ err, ...counts }, 'bill run failed; running it again continues where it stopped');
       throw err;
     } finally {
@@ -231,7 +264,9 @@ export function createBillRunner(deps: { database: Database; clock: Clock; log: 
     runMonth,
     /** Records a run for the month (a second run of a month is allowed: it fills in only what is missing). */
     async createRun(month: string): Promise<number> {
-      const { rows: [row] } = await database.pool.query<{ id: number }>('INSERT INTO bill_runs (month) VALUES ($1) RETURNING id', [month]);
+      const {
+        rows: [row],
+      } = await database.pool.query<{ id: number }>('INSERT INTO bill_runs (month) VALUES ($1) RETURNING id', [month]);
       return row!.id;
     },
   };

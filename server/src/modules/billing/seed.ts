@@ -25,7 +25,10 @@ export async function ensureTariffPresets(database: Database): Promise<void> {
 }
 
 /** Each demo account's tariff, metering and billing mode; meter numbers match the mock metering system. */
-const DEMO_BILLING: Record<string, { tariffCode: string; registers: 'single' | 'peak_valley' | 'four'; multiplier?: number; billingMode?: 'prepaid'; contractKva?: number }> = {
+const DEMO_BILLING: Record<
+  string,
+  { tariffCode: string; registers: 'single' | 'peak_valley' | 'four'; multiplier?: number; billingMode?: 'prepaid'; contractKva?: number }
+> = {
   '3301000001': { tariffCode: 'zj-residential-tou', registers: 'peak_valley' },
   '3301000002': { tariffCode: 'zj-residential', registers: 'single', billingMode: 'prepaid' },
   '3301000003': { tariffCode: 'zj-residential', registers: 'single' },
@@ -37,11 +40,24 @@ const DEMO_BILLING: Record<string, { tariffCode: string; registers: 'single' | '
 export const billingSeeder: Seeder = {
   name: 'billing profiles and meters',
   async run(tx, demo) {
-    const { rows } = await tx.client.query<{ id: number; account_no: string }>('SELECT id, account_no FROM electricity_accounts WHERE account_no = ANY($1)', [DEMO_ACCOUNTS.map((account) => account.accountNo)]);
+    const { rows } = await tx.client.query<{ id: number; account_no: string }>('SELECT id, account_no FROM electricity_accounts WHERE account_no = ANY($1)', [
+      DEMO_ACCOUNTS.map((account) => account.accountNo),
+    ]);
     for (const { id, account_no: accountNo } of rows) {
       const billing = DEMO_BILLING[accountNo]!;
-      await tx.client.query('INSERT INTO billing_profiles (account_id, tariff_code, billing_mode, contract_kva) VALUES ($1, $2, $3, $4)', [id, billing.tariffCode, billing.billingMode ?? 'postpaid', billing.contractKva ?? null]);
-      await tx.client.query('INSERT INTO meters (meter_no, account_id, multiplier, registers, installed_at) VALUES ($1, $2, $3, $4, $5)', [`M${accountNo}`, id, billing.multiplier ?? 1, billing.registers, shanghaiMidnight('2024-01-01')]);
+      await tx.client.query('INSERT INTO billing_profiles (account_id, tariff_code, billing_mode, contract_kva) VALUES ($1, $2, $3, $4)', [
+        id,
+        billing.tariffCode,
+        billing.billingMode ?? 'postpaid',
+        billing.contractKva ?? null,
+      ]);
+      await tx.client.query('INSERT INTO meters (meter_no, account_id, multiplier, registers, installed_at) VALUES ($1, $2, $3, $4, $5)', [
+        `M${accountNo}`,
+        id,
+        billing.multiplier ?? 1,
+        billing.registers,
+        shanghaiMidnight('2024-01-01'),
+      ]);
     }
     demo.billing = 'A year of bills comes from the mock metering system on first start; October-style anomalies wait at GET /api/staff/billing/reviews';
   },
@@ -81,7 +97,11 @@ export async function seedBillingHistory(deps: { database: Database; billing: Bi
       const runDay = shanghaiMidnight(`${addMonths(month, 1)}-02`);
       for (const { account_id: accountId } of prepaid) {
         await database.transaction((tx) =>
-          postBalanceEntry(tx, { accountId, kind: 'top_up', ref: `demo_top_up:${accountId}:${month}`, amountFen: DEMO_TOP_UP_FEN, details: { channel: 'counter' } }, settings.defaultLowBalanceFen),
+          postBalanceEntry(
+            tx,
+            { accountId, kind: 'top_up', ref: `demo_top_up:${accountId}:${month}`, amountFen: DEMO_TOP_UP_FEN, details: { channel: 'counter' } },
+            settings.defaultLowBalanceFen,
+          ),
         );
       }
       const runner = createBillRunner({ database, clock: { now: () => new Date(runDay.getTime() + 2 * 3_600_000) }, log, chunkSize: 1000 });

@@ -59,7 +59,9 @@ export function createBillingService(deps: { database: Database; clock: Clock; j
   const readings = createReadingImport({ database, ami: deps.ami, clock, log });
 
   async function getRun(runId: number): Promise<BillRun> {
-    const { rows: [row] } = await database.pool.query<RunRow>('SELECT * FROM bill_runs WHERE id = $1', [runId]);
+    const {
+      rows: [row],
+    } = await database.pool.query<RunRow>('SELECT * FROM bill_runs WHERE id = $1', [runId]);
     if (!row) throw notFound('Bill run');
     return presentRun(row);
   }
@@ -107,7 +109,12 @@ export function createBillingService(deps: { database: Database; clock: Clock; j
 
   jobs.define<{ runId: number }>({ name: BILLING_JOBS.run, retryLimit: 3, handler: async ({ runId }) => void (await runner.runMonth(runId)) });
   jobs.define<ImportQuery>({ name: BILLING_JOBS.import, retryLimit: 5, handler: async (query) => void (await readings.importRange(query)) });
-  jobs.define<{ billId: number }>({ name: BILLING_JOBS.reread, retryLimit: 8, retryDelaySeconds: 30, handler: async ({ billId }) => void (await reviews.completeReread(billId)) });
+  jobs.define<{ billId: number }>({
+    name: BILLING_JOBS.reread,
+    retryLimit: 8,
+    retryDelaySeconds: 30,
+    handler: async ({ billId }) => void (await reviews.completeReread(billId)),
+  });
   jobs.define({ name: BILLING_JOBS.daily, policy: 'stately', cron: '30 0 * * *', handler: () => service.runDaily() });
   jobs.define({ name: BILLING_JOBS.monthly, policy: 'stately', cron: '0 2 2 * *', handler: async () => void (await service.runMonthly()) });
   return service;

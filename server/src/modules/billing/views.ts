@@ -80,7 +80,9 @@ function compare(current: BillRow, previous: BillRow | undefined): BillCompariso
 
 /** One bill's summary as customers see it, issued or not (reviewers' replies use it too). */
 export async function billSummaryById(database: Database, billId: number): Promise<BillSummary> {
-  const { rows: [row] } = await database.pool.query<BillRow>(`SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.id = $1`, [billId]);
+  const {
+    rows: [row],
+  } = await database.pool.query<BillRow>(`SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.id = $1`, [billId]);
   if (!row) throw notFound('Bill');
   return summarise(row);
 }
@@ -97,8 +99,19 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
 
   return {
     async overview(accountId: number): Promise<{ overview: BillingOverview; bills: BillSummary[] }> {
-      const [{ rows: bills }, { rows: [profile] }, { rows: pending }, versions, settings] = await Promise.all([
-        database.pool.query<BillRow>(`SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.account_id = $1 AND b.status = 'published' ORDER BY b.month DESC LIMIT 36`, [accountId]),
+      const [
+        { rows: bills },
+        {
+          rows: [profile],
+        },
+        { rows: pending },
+        versions,
+        settings,
+      ] = await Promise.all([
+        database.pool.query<BillRow>(
+          `SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.account_id = $1 AND b.status = 'published' ORDER BY b.month DESC LIMIT 36`,
+          [accountId],
+        ),
         database.pool.query(
           `SELECT p.tariff_code, p.billing_mode, p.contract_kva, coalesce(ab.balance_fen, 0) AS balance_fen, ab.low_threshold_fen
              FROM billing_profiles p LEFT JOIN account_balances ab ON ab.account_id = p.account_id WHERE p.account_id = $1`,
@@ -175,7 +188,9 @@ export function createBillViews(deps: { database: Database; clock: Clock }) {
     },
 
     async setBalanceAlert(accountId: number, thresholdFen: number): Promise<number> {
-      const { rows: [profile] } = await database.pool.query('SELECT billing_mode FROM billing_profiles WHERE account_id = $1', [accountId]);
+      const {
+        rows: [profile],
+      } = await database.pool.query('SELECT billing_mode FROM billing_profiles WHERE account_id = $1', [accountId]);
       if (profile?.billing_mode !== 'prepaid') throw new AppError('NOT_PREPAID', 'Balance alerts are for prepaid accounts');
       // A new threshold re-arms the alert: if the balance is already below it, the next charge alerts.
       await database.pool.query(

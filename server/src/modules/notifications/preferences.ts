@@ -10,9 +10,17 @@ export function createPreferences(deps: { database: Database; templates: Templat
   const topicOfTemplate = new Map(Object.entries(templates).map(([topic, templateId]) => [templateId, topic as NotificationTopic]));
 
   async function read(customerId: number): Promise<NotificationPreferences> {
-    const [{ rows: [customer] }, { rows: grants }, { rows: optIns }] = await Promise.all([
+    const [
+      {
+        rows: [customer],
+      },
+      { rows: grants },
+      { rows: optIns },
+    ] = await Promise.all([
       database.pool.query<{ wechat_openid: string | null; phone: string | null }>('SELECT wechat_openid, phone FROM customers WHERE id = $1', [customerId]),
-      database.pool.query<{ template_id: string; remaining: number }>('SELECT template_id, remaining FROM subscribe_grants WHERE customer_id = $1', [customerId]),
+      database.pool.query<{ template_id: string; remaining: number }>('SELECT template_id, remaining FROM subscribe_grants WHERE customer_id = $1', [
+        customerId,
+      ]),
       database.pool.query<{ topic: string; enabled: boolean }>('SELECT topic, enabled FROM sms_opt_ins WHERE customer_id = $1', [customerId]),
     ]);
     return {
@@ -34,7 +42,9 @@ export function createPreferences(deps: { database: Database; templates: Templat
      * one more one-time grant; "ban" means the customer switched the template off, so none are left.
      */
     async recordWechatConsent(customerId: number, results: Record<string, 'accept' | 'reject' | 'ban' | 'filter'>): Promise<NotificationPreferences> {
-      const { rows: [customer] } = await database.pool.query('SELECT wechat_openid FROM customers WHERE id = $1', [customerId]);
+      const {
+        rows: [customer],
+      } = await database.pool.query('SELECT wechat_openid FROM customers WHERE id = $1', [customerId]);
       if (!customer?.wechat_openid) throw new AppError('NO_WECHAT_LOGIN', 'Subscribe messages need a login from the mini-program');
       for (const [templateId, decision] of Object.entries(results)) {
         if (!topicOfTemplate.has(templateId) || (decision !== 'accept' && decision !== 'ban')) continue;
@@ -49,7 +59,9 @@ export function createPreferences(deps: { database: Database; templates: Templat
     },
 
     async setSmsOptIn(customerId: number, topic: NotificationTopic, enabled: boolean): Promise<NotificationPreferences> {
-      const { rows: [customer] } = await database.pool.query('SELECT phone FROM customers WHERE id = $1', [customerId]);
+      const {
+        rows: [customer],
+      } = await database.pool.query('SELECT phone FROM customers WHERE id = $1', [customerId]);
       if (enabled && !customer?.phone) throw new AppError('NO_PHONE', 'Add a phone number to receive text messages');
       await database.pool.query(
         `INSERT INTO sms_opt_ins (customer_id, topic, enabled) VALUES ($1, $2, $3)

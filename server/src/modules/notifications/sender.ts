@@ -99,11 +99,17 @@ export function createSender(deps: {
       );
       const outcome = rowCount ? await sendWechat(row) : 'no_grant';
       if (outcome === 'retry' && rowCount) {
-        await database.pool.query('UPDATE subscribe_grants SET remaining = remaining + 1 WHERE customer_id = $1 AND template_id = $2', [row.customer_id, deps.templates[row.topic]]);
+        await database.pool.query('UPDATE subscribe_grants SET remaining = remaining + 1 WHERE customer_id = $1 AND template_id = $2', [
+          row.customer_id,
+          deps.templates[row.topic],
+        ]);
       }
       if (outcome !== 'no_grant') return { outcome, channel: 'wechat' };
       // WeChat holds no grant (used elsewhere or withdrawn): our count is stale, and SMS may stand in.
-      await database.pool.query('UPDATE subscribe_grants SET remaining = 0 WHERE customer_id = $1 AND template_id = $2', [row.customer_id, deps.templates[row.topic]]);
+      await database.pool.query('UPDATE subscribe_grants SET remaining = 0 WHERE customer_id = $1 AND template_id = $2', [
+        row.customer_id,
+        deps.templates[row.topic],
+      ]);
     }
     return { outcome: await sendSms(row), channel: 'sms' };
   }
@@ -134,7 +140,13 @@ export function createSender(deps: {
               last_error = CASE WHEN r.status IN ('sent') THEN NULL ELSE r.outcome END
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[]) AS r(id, status, channel, delay, outcome)
         WHERE n.id = r.id AND n.status = 'sending'`,
-      [results.map(({ row }) => row.id), status, results.map(({ channel }) => channel), results.map(({ row }) => retryDelaySeconds(row.attempts)), results.map(({ outcome }) => outcome)],
+      [
+        results.map(({ row }) => row.id),
+        status,
+        results.map(({ channel }) => channel),
+        results.map(({ row }) => retryDelaySeconds(row.attempts)),
+        results.map(({ outcome }) => outcome),
+      ],
     );
   }
 

@@ -15,11 +15,23 @@ export const outagesSeeder: Seeder = {
     const now = clock.now().getTime();
     const tomorrow = shanghaiMidnight(addDays(shanghaiDate(new Date(now)), 1)).getTime();
     const outages = [
-      ['planned', 'scheduled', '文三路线路检修', '10kV 文三线设备检修，检修期间相关台区停电', '西湖区', ['TA-XH-001'], 'F-XH-10', tomorrow + 8 * HOUR, tomorrow + 12 * HOUR],
+      [
+        'planned',
+        'scheduled',
+        '文三路线路检修',
+        '10kV 文三线设备检修，检修期间相关台区停电',
+        '西湖区',
+        ['TA-XH-001'],
+        'F-XH-10',
+        tomorrow + 8 * HOUR,
+        tomorrow + 12 * HOUR,
+      ],
       ['unplanned', 'in_progress', '湖墅南路故障抢修', '台区低压电缆故障，正在抢修', '拱墅区', ['TA-GS-014'], null, now - HOUR, now + 3 * HOUR],
     ] as const;
     for (const [kind, status, title, reason, district, areas, feeder, start, end] of outages) {
-      const { rows: [row] } = await tx.client.query<{ id: number }>(
+      const {
+        rows: [row],
+      } = await tx.client.query<{ id: number }>(
         `INSERT INTO outages (kind, status, title, reason, district, areas, feeder, scheduled_start, scheduled_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
         [kind, status, title, reason, district, areas, feeder, new Date(start), new Date(end)],
       );

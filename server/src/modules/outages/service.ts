@@ -79,7 +79,13 @@ export function createOutages(deps: {
   }));
 
   async function record(tx: Tx, row: OutageRow, event: OutageEvent | 'started', changes: Record<string, unknown>, staffId: number | null) {
-    await tx.client.query('INSERT INTO outage_changes (outage_id, event, changes, staff_id, at) VALUES ($1, $2, $3, $4, $5)', [row.id, event, changes, staffId, deps.clock.now()]);
+    await tx.client.query('INSERT INTO outage_changes (outage_id, event, changes, staff_id, at) VALUES ($1, $2, $3, $4, $5)', [
+      row.id,
+      event,
+      changes,
+      staffId,
+      deps.clock.now(),
+    ]);
     if (event === 'started') return;
     const outage = present(row);
     await notifications.publish(tx, {
@@ -92,7 +98,9 @@ export function createOutages(deps: {
 
   async function resolveAreas(tx: Tx, body: PublishOutage): Promise<string[]> {
     if (!body.feeder) return [...new Set(body.areas)];
-    const { rows: [feeder] } = await tx.client.query<{ areas: string[] }>('SELECT areas FROM feeders WHERE code = $1', [body.feeder]);
+    const {
+      rows: [feeder],
+    } = await tx.client.query<{ areas: string[] }>('SELECT areas FROM feeders WHERE code = $1', [body.feeder]);
     if (!feeder) throw new AppError('FEEDER_UNKNOWN', `No feeder ${body.feeder}`);
     return [...new Set([...(body.areas ?? []), ...feeder.areas])];
   }
@@ -100,11 +108,26 @@ export function createOutages(deps: {
   async function insert(tx: Tx, body: PublishOutage, staffId: number | null, importRef: string | null): Promise<OutageRow | undefined> {
     const areas = await resolveAreas(tx, body);
     const status: OutageStatus = body.kind === 'planned' ? 'scheduled' : 'in_progress';
-    const { rows: [row] } = await tx.client.query<OutageRow>(
+    const {
+      rows: [row],
+    } = await tx.client.query<OutageRow>(
       `INSERT INTO outages (kind, status, title, reason, district, areas, feeder, scheduled_start, scheduled_end, import_ref, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
        ON CONFLICT (import_ref) DO NOTHING RETURNING *`,
-      [body.kind, status, body.title, body.reason, body.district, areas, body.feeder ?? null, body.scheduledStart, body.scheduledEnd, importRef, staffId, deps.clock.now()],
+      [
+        body.kind,
+        status,
+        body.title,
+        body.reason,
+        body.district,
+        areas,
+        body.feeder ?? null,
+        body.scheduledStart,
+        body.scheduledEnd,
+        importRef,
+        staffId,
+        deps.clock.now(),
+      ],
     );
     if (row) await record(tx, row, 'published', { status, areas }, staffId);
     return row;
@@ -119,15 +142,20 @@ export function createOutages(deps: {
     expectedVersion?: number,
   ): Promise<Outage> {
     return database.transaction(async (tx) => {
-      const { rows: [current] } = await tx.client.query<OutageRow>('SELECT * FROM outages WHERE id = $1 FOR UPDATE', [outageId]);
+      const {
+        rows: [current],
+      } = await tx.client.query<OutageRow>('SELECT * FROM outages WHERE id = $1 FOR UPDATE', [outageId]);
       if (!current) throw notFound('Outage');
-      if (!ALLOWED_FROM[action].includes(current.status)) throw new AppError('OUTAGE_NOT_ALLOWED', `A ${current.status} outage cannot be ${action === 'update' ? 'changed' : `${action}ed`}`);
+      if (!ALLOWED_FROM[action].includes(current.status))
+        throw new AppError('OUTAGE_NOT_ALLOWED', `A ${current.status} outage cannot be ${action === 'update' ? 'changed' : `${action}ed`}`);
       if (expectedVersion !== undefined && expectedVersion !== current.version) {
         throw new AppError('OUTAGE_CHANGED', `The outage changed since version ${expectedVersion}; it is at version ${current.version}`);
       }
       const { columns, changes, event, bump } = set(current);
       const names = Object.keys(columns);
-      const { rows: [row] } = await tx.client.query<OutageRow>(
+      const {
+        rows: [row],
+      } = await tx.client.query<OutageRow>(
         `UPDATE outages SET ${names.map((name, index) => `${name} = $${index + 3}`).join(', ')}, version = version + $2, updated_at = now()
           WHERE id = $1 RETURNING *`,
         [outageId, bump ? 1 : 0, ...Object.values(columns)],
@@ -138,7 +166,8 @@ export function createOutages(deps: {
   }
 
   const affectedCount = async (areas: string[]) =>
-    (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM electricity_accounts WHERE transformer_area = ANY($1::text[])', [areas])).rows[0]!.n;
+    (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM electricity_accounts WHERE transformer_area = ANY($1::text[])', [areas])).rows[0]!
+      .n;
 
   return {
     async publish(staffId: number, body: PublishOutage): Promise<Outage> {
@@ -175,13 +204,23 @@ export function createOutages(deps: {
         'restore',
         () => {
           const at = restoredAt ? new Date(restoredAt) : deps.clock.now();
-          return { columns: { status: 'restored', restored_at: at }, changes: { status: 'restored', restoredAt: at.toISOString() }, event: 'restored', bump: true };
+          return {
+            columns: { status: 'restored', restored_at: at },
+            changes: { status: 'restored', restoredAt: at.toISOString() },
+            event: 'restored',
+            bump: true,
+          };
         },
         staffId,
       ),
 
     cancel: (outageId: number, staffId: number, reason: string) =>
-      transition(outageId, 'cancel', () => ({ columns: { status: 'cancelled', reason }, changes: { status: 'cancelled', reason }, event: 'cancelled', bump: true }), staffId),
+      transition(
+        outageId,
+        'cancel',
+        () => ({ columns: { status: 'cancelled', reason }, changes: { status: 'cancelled', reason }, event: 'cancelled', bump: true }),
+        staffId,
+      ),
 
     /** A schedule file: each good line is published once (by its ref), each bad line reported with why. */
     async importCsv(staffId: number, csv: string) {
@@ -209,7 +248,18 @@ export function createOutages(deps: {
           continue;
         }
         seen.add(ref);
-        const parsed = PublishOutage.safeParse({ kind: 'planned', title, reason, district, areas: areas!.split('|').map((area) => area.trim()).filter(Boolean), scheduledStart: start, scheduledEnd: end });
+        const parsed = PublishOutage.safeParse({
+          kind: 'planned',
+          title,
+          reason,
+          district,
+          areas: areas!
+            .split('|')
+            .map((area) => area.trim())
+            .filter(Boolean),
+          scheduledStart: start,
+          scheduledEnd: end,
+        });
         if (!parsed.success) {
           fail(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'line'}: ${issue.message}`).join('; '));
           continue;
@@ -227,7 +277,9 @@ export function createOutages(deps: {
     },
 
     async listForStaff(status?: OutageStatus) {
-      const { rows } = await database.pool.query<OutageRow>(`SELECT * FROM outages WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT 200`, [status ?? null]);
+      const { rows } = await database.pool.query<OutageRow>(`SELECT * FROM outages WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT 200`, [
+        status ?? null,
+      ]);
       return Promise.all(rows.map(async (row) => ({ ...present(row), affectedAccounts: await affectedCount(row.areas) })));
     },
 
@@ -253,7 +305,9 @@ export function createOutages(deps: {
     },
 
     async listPublic(district?: string) {
-      const { rows } = await database.pool.query<OutageRow>(`SELECT * FROM outages WHERE status IN ('scheduled', 'in_progress') ORDER BY scheduled_start LIMIT 500`);
+      const { rows } = await database.pool.query<OutageRow>(
+        `SELECT * FROM outages WHERE status IN ('scheduled', 'in_progress') ORDER BY scheduled_start LIMIT 500`,
+      );
       return {
         districts: [...new Set(rows.map((row) => row.district))].sort(),
         outages: rows.filter((row) => !district || row.district === district).map(present),
@@ -261,13 +315,18 @@ export function createOutages(deps: {
     },
 
     async get(outageId: number) {
-      const { rows: [row] } = await database.pool.query<OutageRow>('SELECT * FROM outages WHERE id = $1', [outageId]);
+      const {
+        rows: [row],
+      } = await database.pool.query<OutageRow>('SELECT * FROM outages WHERE id = $1', [outageId]);
       if (!row) throw notFound('Outage');
       const { rows: history } = await database.pool.query<{ event: string; at: Date; changes: Record<string, unknown> }>(
         'SELECT event, at, changes FROM outage_changes WHERE outage_id = $1 ORDER BY id',
         [outageId],
       );
-      return { outage: present(row), history: history.map((change) => ({ event: change.event as 'published', at: change.at.toISOString(), changes: change.changes })) };
+      return {
+        outage: present(row),
+        history: history.map((change) => ({ event: change.event as 'published', at: change.at.toISOString(), changes: change.changes })),
+      };
     },
 
     /** A fault report from a transformer area (service requests call this); it feeds the outage signal. */
@@ -292,14 +351,27 @@ export function createOutages(deps: {
           GROUP BY f.transformer_area HAVING count(*) >= $3 ORDER BY count(*) DESC`,
         [deps.clock.now(), deps.signal.windowMinutes, deps.signal.reports],
       );
-      return rows.map((row) => ({ transformerArea: row.transformer_area, district: row.district, reports: row.reports, firstAt: row.first_at.toISOString(), lastAt: row.last_at.toISOString() }));
+      return rows.map((row) => ({
+        transformerArea: row.transformer_area,
+        district: row.district,
+        reports: row.reports,
+        firstAt: row.first_at.toISOString(),
+        lastAt: row.last_at.toISOString(),
+      }));
     },
 
     /** Scheduled outages whose start time has come are in progress (customers were told at publication). */
     async startDue(): Promise<number> {
-      const { rows } = await database.pool.query<{ id: number }>(`SELECT id FROM outages WHERE status = 'scheduled' AND scheduled_start <= $1`, [deps.clock.now()]);
+      const { rows } = await database.pool.query<{ id: number }>(`SELECT id FROM outages WHERE status = 'scheduled' AND scheduled_start <= $1`, [
+        deps.clock.now(),
+      ]);
       for (const { id } of rows) {
-        await transition(id, 'start', () => ({ columns: { status: 'in_progress' }, changes: { status: 'in_progress', by: 'schedule' }, event: 'started', bump: false }), 0).catch(() => undefined);
+        await transition(
+          id,
+          'start',
+          () => ({ columns: { status: 'in_progress' }, changes: { status: 'in_progress', by: 'schedule' }, event: 'started', bump: false }),
+          0,
+        ).catch(() => undefined);
       }
       return rows.length;
     },

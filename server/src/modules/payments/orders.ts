@@ -42,7 +42,9 @@ export const presentOrder = (row: OrderRow): PaymentOrder => ({
 
 /** The customer's payment history: the last 50 orders, each paid one with its receipt and how it was allocated. */
 export async function paymentHistory(pool: pg.Pool, customerId: number): Promise<(PaymentOrder & { receipt: PaymentReceipt | null })[]> {
-  const { rows } = await pool.query<OrderRow & { issued_at: Date | null; receipt_fen: number | null; prepayment_fen: number | null; lines: AllocationLine[] | null }>(
+  const { rows } = await pool.query<
+    OrderRow & { issued_at: Date | null; receipt_fen: number | null; prepayment_fen: number | null; lines: AllocationLine[] | null }
+  >(
     `SELECT o.*, r.issued_at, r.amount_fen AS receipt_fen, r.prepayment_fen, a.lines
        FROM payment_orders o
        LEFT JOIN payment_receipts r ON r.order_id = o.id

@@ -66,7 +66,8 @@ const upstream = (gateway: GatewayName, what: string, code: string, message: str
   new AppError('PAYMENT_GATEWAY_FAILED', `${gateway} refused ${what}: ${code}`, { gateway, code, message });
 
 /** A reply that leaves the outcome open (busy, system error, an unverified 5xx): not a refusal, ask again later. */
-const undecided = (reply: { status: number; code: string }) => reply.status >= 500 || reply.status === 429 || reply.code === 'SYSTEM_ERROR' || reply.code === 'FREQUENCY_LIMITED';
+const undecided = (reply: { status: number; code: string }) =>
+  reply.status >= 500 || reply.status === 429 || reply.code === 'SYSTEM_ERROR' || reply.code === 'FREQUENCY_LIMITED';
 
 /**
  * `demoCashierUrl`: set only against the local mock gateway (development keys), where no WeChat
@@ -74,14 +75,21 @@ const undecided = (reply: { status: number; code: string }) => reply.status >= 5
  */
 export function wechatPayProvider(client: WechatPayClient, merchant: { appId: string; mchId: string }, demoCashierUrl?: string): PaymentProvider {
   const tradeOf = (data: WechatPayTransaction): GatewayTrade => {
-    if (data.trade_state === 'SUCCESS' || data.trade_state === 'REFUND') return { status: 'paid', tradeNo: data.transaction_id ?? '', amountFen: data.amount.total, appId: data.appid, merchantId: data.mchid };
+    if (data.trade_state === 'SUCCESS' || data.trade_state === 'REFUND')
+      return { status: 'paid', tradeNo: data.transaction_id ?? '', amountFen: data.amount.total, appId: data.appid, merchantId: data.mchid };
     if (data.trade_state === 'CLOSED' || data.trade_state === 'REVOKED' || data.trade_state === 'PAYERROR') return { status: 'closed' };
     return { status: 'pending' };
   };
   return {
     name: 'wechatpay',
     async create(request) {
-      const order = { outTradeNo: request.outTradeNo, description: request.description, totalFen: request.amountFen, notifyUrl: request.notifyUrl, timeExpire: request.expiresAt };
+      const order = {
+        outTradeNo: request.outTradeNo,
+        description: request.description,
+        totalFen: request.amountFen,
+        notifyUrl: request.notifyUrl,
+        timeExpire: request.expiresAt,
+      };
       if (request.channel === 'wechat_jsapi') {
         const reply = await client.createJsapiOrder({ ...order, openid: request.openid! });
         if (!reply.ok && undecided(reply)) throw new Error(`WeChat Pay did not decide the order: ${reply.code}`);
@@ -125,7 +133,17 @@ export function wechatPayProvider(client: WechatPayClient, merchant: { appId: st
       const outTradeNo = typeof resource.out_trade_no === 'string' ? resource.out_trade_no : undefined;
       if (eventType.startsWith('REFUND.')) {
         const amount = resource.amount as { refund?: number } | undefined;
-        return { ok: true, eventId: id, event: { kind: 'refund', outTradeNo: outTradeNo ?? '', outRefundNo: String(resource.out_refund_no ?? ''), refundFen: amount?.refund, succeeded: resource.refund_status === 'SUCCESS' } };
+        return {
+          ok: true,
+          eventId: id,
+          event: {
+            kind: 'refund',
+            outTradeNo: outTradeNo ?? '',
+            outRefundNo: String(resource.out_refund_no ?? ''),
+            refundFen: amount?.refund,
+            succeeded: resource.refund_status === 'SUCCESS',
+          },
+        };
       }
       if (!outTradeNo) return { ok: false, verdict: 'mismatch', problem: 'no_out_trade_no', detail: { id, eventType } };
       // The resource names the merchant and app it was paid to: a signed notification for someone else is not ours.
@@ -144,7 +162,18 @@ export function alipayProvider(client: AlipayClient): PaymentProvider {
   return {
     name: 'alipay',
     async create(request) {
-      return { kind: 'redirect', url: client.wapPayUrl({ outTradeNo: request.outTradeNo, totalFen: request.amountFen, subject: request.description, notifyUrl: request.notifyUrl, returnUrl: request.returnUrl, quitUrl: request.returnUrl, timeExpire: request.expiresAt }) };
+      return {
+        kind: 'redirect',
+        url: client.wapPayUrl({
+          outTradeNo: request.outTradeNo,
+          totalFen: request.amountFen,
+          subject: request.description,
+          notifyUrl: request.notifyUrl,
+          returnUrl: request.returnUrl,
+          quitUrl: request.returnUrl,
+          timeExpire: request.expiresAt,
+        }),
+      };
     },
     async query(outTradeNo) {
       const reply = await client.query(outTradeNo);
@@ -153,7 +182,8 @@ export function alipayProvider(client: AlipayClient): PaymentProvider {
         throw upstream('alipay', 'the query', reply.subCode ?? reply.code, reply.subMsg ?? reply.msg);
       }
       const trade = reply.data;
-      if (trade.tradeStatus === 'TRADE_SUCCESS' || trade.tradeStatus === 'TRADE_FINISHED') return { status: 'paid', tradeNo: trade.tradeNo, amountFen: trade.totalFen };
+      if (trade.tradeStatus === 'TRADE_SUCCESS' || trade.tradeStatus === 'TRADE_FINISHED')
+        return { status: 'paid', tradeNo: trade.tradeNo, amountFen: trade.totalFen };
       if (trade.tradeStatus === 'TRADE_CLOSED') return { status: 'closed' };
       return { status: 'pending' };
     },
@@ -168,7 +198,12 @@ export function alipayProvider(client: AlipayClient): PaymentProvider {
       throw upstream('alipay', 'the close', reply.subCode ?? reply.code, reply.subMsg ?? reply.msg);
     },
     async refund(request) {
-      const reply = await client.refund({ outTradeNo: request.outTradeNo, refundFen: request.refundFen, outRequestNo: request.outRefundNo, reason: request.reason });
+      const reply = await client.refund({
+        outTradeNo: request.outTradeNo,
+        refundFen: request.refundFen,
+        outRequestNo: request.outRefundNo,
+        reason: request.reason,
+      });
       if (!reply.ok) throw upstream('alipay', 'the refund', reply.subCode ?? reply.code, reply.subMsg ?? reply.msg);
       // Alipay refunds synchronously: a 10000 answer means the money went back (fund_change N: already did).
       return 'succeeded';
@@ -185,17 +220,31 @@ export function alipayProvider(client: AlipayClient): PaymentProvider {
       if (!verdict.ok) {
         // Signature and time are proof of origin; app and seller are checked after the signature passed.
         if (verdict.problem === 'wrong_app' || verdict.problem === 'wrong_seller') {
-          return { ok: false, verdict: 'mismatch', problem: verdict.problem === 'wrong_app' ? 'wrong_app' : 'wrong_merchant', outTradeNo: fields.out_trade_no, detail: { app_id: fields.app_id, seller_id: fields.seller_id, notify_id: fields.notify_id } };
+          return {
+            ok: false,
+            verdict: 'mismatch',
+            problem: verdict.problem === 'wrong_app' ? 'wrong_app' : 'wrong_merchant',
+            outTradeNo: fields.out_trade_no,
+            detail: { app_id: fields.app_id, seller_id: fields.seller_id, notify_id: fields.notify_id },
+          };
         }
         return { ok: false, verdict: 'refused', problem: verdict.problem };
       }
       const notify = verdict.notify;
       // A refund is announced as TRADE_SUCCESS (partial) or TRADE_CLOSED (full) carrying refund_fee.
       if (notify.refundFen !== undefined) {
-        return { ok: true, eventId: notify.notifyId, event: { kind: 'refund', outTradeNo: notify.outTradeNo, outRefundNo: notify.outBizNo, refundFen: notify.refundFen, succeeded: true } };
+        return {
+          ok: true,
+          eventId: notify.notifyId,
+          event: { kind: 'refund', outTradeNo: notify.outTradeNo, outRefundNo: notify.outBizNo, refundFen: notify.refundFen, succeeded: true },
+        };
       }
       if (notify.tradeStatus === 'TRADE_SUCCESS' || notify.tradeStatus === 'TRADE_FINISHED') {
-        return { ok: true, eventId: notify.notifyId, event: { kind: 'paid', outTradeNo: notify.outTradeNo, tradeNo: notify.tradeNo, amountFen: notify.totalFen } };
+        return {
+          ok: true,
+          eventId: notify.notifyId,
+          event: { kind: 'paid', outTradeNo: notify.outTradeNo, tradeNo: notify.tradeNo, amountFen: notify.totalFen },
+        };
       }
       if (notify.tradeStatus === 'TRADE_CLOSED') return { ok: true, eventId: notify.notifyId, event: { kind: 'closed', outTradeNo: notify.outTradeNo } };
       return { ok: true, eventId: notify.notifyId, event: { kind: 'ignored', outTradeNo: notify.outTradeNo, reason: notify.tradeStatus } };

@@ -1,5 +1,13 @@
 import Router from '@koa/router';
-import { alipayNotify, createPayment, getPayment, listPaymentReviews, listPayments, refundPayment, wechatPayNotify } from '../../../../shared/contracts/payments';
+import {
+  alipayNotify,
+  createPayment,
+  getPayment,
+  listPaymentReviews,
+  listPayments,
+  refundPayment,
+  wechatPayNotify,
+} from '../../../../shared/contracts/payments';
 import type { AppDeps } from '../../app';
 import { AppError } from '../../errors';
 import { mount } from '../../http/validate';

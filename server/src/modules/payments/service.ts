@@ -15,7 +15,6 @@ import { gatewayOf, type Channel, type GatewayEvent, type GatewayName, type Laun
 
 type CreateInput = z.output<typeof CreatePaymentBody>;
 
-
 interface RefundRow {
   id: number;
   order_id: number;
@@ -26,7 +25,6 @@ interface RefundRow {
   created_at: Date;
   completed_at: Date | null;
 }
-
 
 const presentRefund = (row: RefundRow) => ({
   id: row.id,
@@ -79,14 +77,21 @@ export function createPayments(deps: PaymentsDeps) {
 
   async function recordReview(channel: GatewayName, outTradeNo: string | undefined, problem: string, detail: Record<string, unknown>) {
     log.warn({ channel, outTradeNo, problem }, 'payment notification set aside for review');
-    await database.pool.query('INSERT INTO payment_reviews (channel, out_trade_no, problem, detail, received_at) VALUES ($1, $2, $3, $4, $5)', [channel, outTradeNo ?? null, problem, detail, clock.now()]);
+    await database.pool.query('INSERT INTO payment_reviews (channel, out_trade_no, problem, detail, received_at) VALUES ($1, $2, $3, $4, $5)', [
+      channel,
+      outTradeNo ?? null,
+      problem,
+      detail,
+      clock.now(),
+    ]);
   }
 
   /** Asks the gateway to start the payment; a refusal fails the order, an unknown outcome leaves it CREATED to retry. */
   async function launch(row: OrderRow, context: { openid?: string; clientIp?: string; returnUrl?: string }): Promise<OrderRow> {
     const base = deps.publicBaseUrl();
     const notifyUrl = `${base}/api/payments/notify/${gatewayOf(row.channel) === 'alipay' ? 'alipay' : 'wechat'}`;
-    const returnUrl = context.returnUrl && /^\/(?!\/)/.test(context.returnUrl) ? `${base}${context.returnUrl}` : `${base}/packages/payments/pages/result/index?id=${row.id}`;
+    const returnUrl =
+      context.returnUrl && /^\/(?!\/)/.test(context.returnUrl) ? `${base}${context.returnUrl}` : `${base}/packages/payments/pages/result/index?id=${row.id}`;
     let started: Launch;
     try {
       started = await providerFor(row.channel).create({
@@ -102,11 +107,16 @@ export function createPayments(deps: PaymentsDeps) {
       });
     } catch (err) {
       if (err instanceof AppError && err.code === 'PAYMENT_GATEWAY_FAILED') {
-        await database.pool.query(`UPDATE payment_orders SET state = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 AND state = 'CREATED'`, [row.id, err.message]);
+        await database.pool.query(`UPDATE payment_orders SET state = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 AND state = 'CREATED'`, [
+          row.id,
+          err.message,
+        ]);
       }
       throw err instanceof AppError ? err : new AppError('PAYMENT_GATEWAY_FAILED', 'The payment gateway did not answer; try again');
     }
-    const { rows: [updated] } = await database.pool.query<OrderRow>(
+    const {
+      rows: [updated],
+    } = await database.pool.query<OrderRow>(
       `UPDATE payment_orders SET state = 'PAYING', launch = $2, updated_at = now() WHERE id = $1 AND state = 'CREATED' RETURNING *`,
       [row.id, started],
     );
@@ -117,7 +127,11 @@ export function createPayments(deps: PaymentsDeps) {
    * PAID, once, with everything that goes with it. Money for bills that were settled meanwhile
    * (at a terminal, say) goes to prepayment and the order is flagged for staff.
    */
-  async function applyPaid(event: { outTradeNo: string; tradeNo: string; amountFen: number }, via: 'notification' | 'query', channel: GatewayName): Promise<'applied' | 'duplicate' | 'review'> {
+  async function applyPaid(
+    event: { outTradeNo: string; tradeNo: string; amountFen: number },
+    via: 'notification' | 'query',
+    channel: GatewayName,
+  ): Promise<'applied' | 'duplicate' | 'review'> {
     const outcome = await database.transaction(async (tx) => {
       const order = await findOrder(tx.client, event.outTradeNo, true);
       if (!order || gatewayOf(order.channel) !== channel) return { review: order ? 'wrong_channel' : 'unknown_order' } as const;
@@ -125,7 +139,9 @@ export function createPayments(deps: PaymentsDeps) {
       if (order.state === 'PAID') return { done: 'duplicate' } as const;
       const now = clock.now();
       // CLOSED and FAILED are included: the gateway took the money (paid just before a close), so it stands.
-      const { rows: [paid] } = await tx.client.query<OrderRow>(
+      const {
+        rows: [paid],
+      } = await tx.client.query<OrderRow>(
         `UPDATE payment_orders SET state = 'PAID', gateway_trade_no = $2, paid_at = $3, updated_at = $3 WHERE id = $1 AND state <> 'PAID' RETURNING *`,
         [order.id, event.tradeNo, now],
       );
@@ -139,7 +155,11 @@ export function createPayments(deps: PaymentsDeps) {
         source: { channel: order.channel, outTradeNo: order.out_trade_no, tradeNo: event.tradeNo },
         at: now,
       });
-      const flag = allocation.skipped.length ? 'receivable_already_settled' : order.state === 'CLOSED' || order.state === 'FAILED' ? `paid_after_${order.state.toLowerCase()}` : null;
+      const flag = allocation.skipped.length
+        ? 'receivable_already_settled'
+        : order.state === 'CLOSED' || order.state === 'FAILED'
+          ? `paid_after_${order.state.toLowerCase()}`
+          : null;
       if (flag) await tx.client.query('UPDATE payment_orders SET flag = $2 WHERE id = $1', [order.id, flag]);
       await tx.client.query(
         'INSERT INTO payment_receipts (order_id, account_id, amount_fen, allocation_ref, prepayment_fen, via, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
@@ -151,15 +171,35 @@ export function createPayments(deps: PaymentsDeps) {
         audience: { name: CUSTOMER_AUDIENCE, params: [order.customer_id] },
         payload: {
           page: `packages/payments/pages/result/index?id=${order.id}`,
-          wechat: { character_string1: order.out_trade_no, thing2: `¥${fenToYuan(order.amount_fen)}`, time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '), thing4: order.purpose === 'top_up' ? '电费预存' : '电费缴纳' },
+          wechat: {
+            character_string1: order.out_trade_no,
+            thing2: `¥${fenToYuan(order.amount_fen)}`,
+            time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '),
+            thing4: order.purpose === 'top_up' ? '电费预存' : '电费缴纳',
+          },
           sms: { template: 'payment_receipt', params: { order: order.out_trade_no, amount: fenToYuan(order.amount_fen) } },
         },
       });
-      await deps.outbox.write(tx, 'backoffice', { type: 'payment.paid', data: { outTradeNo: order.out_trade_no, channel: order.channel, accountId: order.account_id, amountFen: order.amount_fen, tradeNo: event.tradeNo, allocation: { lines: allocation.lines, prepaymentFen: allocation.prepaymentFen }, flag } });
+      await deps.outbox.write(tx, 'backoffice', {
+        type: 'payment.paid',
+        data: {
+          outTradeNo: order.out_trade_no,
+          channel: order.channel,
+          accountId: order.account_id,
+          amountFen: order.amount_fen,
+          tradeNo: event.tradeNo,
+          allocation: { lines: allocation.lines, prepaymentFen: allocation.prepaymentFen },
+          flag,
+        },
+      });
       return { done: 'applied' } as const;
     });
     if ('review' in outcome) {
-      await recordReview(channel, event.outTradeNo, outcome.review!, { ...event, via, expectedFen: 'order' in outcome ? outcome.order!.amount_fen : undefined });
+      await recordReview(channel, event.outTradeNo, outcome.review!, {
+        ...event,
+        via,
+        expectedFen: 'order' in outcome ? outcome.order!.amount_fen : undefined,
+      });
       return 'review';
     }
     return outcome.done;
@@ -167,18 +207,31 @@ export function createPayments(deps: PaymentsDeps) {
 
   /** CLOSED only from an open state: a late CLOSED after PAID changes nothing. */
   async function applyClosed(outTradeNo: string): Promise<boolean> {
-    const { rowCount } = await database.pool.query(`UPDATE payment_orders SET state = 'CLOSED', updated_at = now() WHERE out_trade_no = $1 AND state IN ('CREATED', 'PAYING')`, [outTradeNo]);
+    const { rowCount } = await database.pool.query(
+      `UPDATE payment_orders SET state = 'CLOSED', updated_at = now() WHERE out_trade_no = $1 AND state IN ('CREATED', 'PAYING')`,
+      [outTradeNo],
+    );
     return rowCount === 1;
   }
 
   /** The refund is done: REFUNDING → REFUNDED and the allocation undone, in one transaction, once. */
   async function completeRefund(refund: RefundRow): Promise<void> {
     await database.transaction(async (tx) => {
-      const { rows: [done] } = await tx.client.query<RefundRow>(`UPDATE payment_refunds SET state = 'REFUNDED', completed_at = $2 WHERE id = $1 AND state = 'REFUNDING' RETURNING *`, [refund.id, clock.now()]);
+      const {
+        rows: [done],
+      } = await tx.client.query<RefundRow>(
+        `UPDATE payment_refunds SET state = 'REFUNDED', completed_at = $2 WHERE id = $1 AND state = 'REFUNDING' RETURNING *`,
+        [refund.id, clock.now()],
+      );
       if (!done) return;
-      const { rows: [order] } = await tx.client.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1', [refund.order_id]);
+      const {
+        rows: [order],
+      } = await tx.client.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1', [refund.order_id]);
       await reverseAllocation(tx, paymentRef(order!), `refund:${refund.out_refund_no}`, clock.now());
-      await deps.outbox.write(tx, 'backoffice', { type: 'payment.refunded', data: { outTradeNo: order!.out_trade_no, outRefundNo: refund.out_refund_no, amountFen: refund.amount_fen } });
+      await deps.outbox.write(tx, 'backoffice', {
+        type: 'payment.refunded',
+        data: { outTradeNo: order!.out_trade_no, outRefundNo: refund.out_refund_no, amountFen: refund.amount_fen },
+      });
     });
   }
 
@@ -214,21 +267,43 @@ export function createPayments(deps: PaymentsDeps) {
   }
 
   return {
-    async createOrder(customerId: number, idempotencyKey: string, input: CreateInput, context: { clientIp?: string }): Promise<{ order: PaymentOrder; created: boolean }> {
-      const digest = createHash('sha256').update(JSON.stringify([input.purpose, input.accountId, input.channel, input.purpose === 'bills' ? [...new Set(input.receivableIds ?? [])].sort((a, b) => a - b) : input.amountFen])).digest('hex');
-      const { rows: [customer] } = await database.pool.query<{ wechat_openid: string | null; bound: boolean }>(
+    async createOrder(
+      customerId: number,
+      idempotencyKey: string,
+      input: CreateInput,
+      context: { clientIp?: string },
+    ): Promise<{ order: PaymentOrder; created: boolean }> {
+      const digest = createHash('sha256')
+        .update(
+          JSON.stringify([
+            input.purpose,
+            input.accountId,
+            input.channel,
+            input.purpose === 'bills' ? [...new Set(input.receivableIds ?? [])].sort((a, b) => a - b) : input.amountFen,
+          ]),
+        )
+        .digest('hex');
+      const {
+        rows: [customer],
+      } = await database.pool.query<{ wechat_openid: string | null; bound: boolean }>(
         'SELECT c.wechat_openid, EXISTS (SELECT 1 FROM account_bindings b WHERE b.customer_id = c.id AND b.account_id = $2) AS bound FROM customers c WHERE c.id = $1',
         [customerId, input.accountId],
       );
-      const existing = (await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, idempotencyKey])).rows[0];
+      const existing = (
+        await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, idempotencyKey])
+      ).rows[0];
       if (existing) {
         if (existing.request_digest !== digest) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different payment');
         // The first attempt's gateway call had no answer: ask again (the gateway keys the order by out_trade_no).
-        const row = existing.state === 'CREATED' ? await launch(existing, { openid: customer?.wechat_openid ?? undefined, clientIp: context.clientIp, returnUrl: input.returnUrl }) : existing;
+        const row =
+          existing.state === 'CREATED'
+            ? await launch(existing, { openid: customer?.wechat_openid ?? undefined, clientIp: context.clientIp, returnUrl: input.returnUrl })
+            : existing;
         return { order: presentOrder(row), created: false };
       }
       if (!customer?.bound) throw notFound('Account');
-      if (input.channel === 'wechat_jsapi' && !customer.wechat_openid) throw new AppError('NO_WECHAT_LOGIN', 'Paying inside the mini-program needs a WeChat login');
+      if (input.channel === 'wechat_jsapi' && !customer.wechat_openid)
+        throw new AppError('NO_WECHAT_LOGIN', 'Paying inside the mini-program needs a WeChat login');
       providerFor(input.channel);
       let amountFen: number;
       let receivableIds: number[] | null = null;
@@ -238,17 +313,33 @@ export function createPayments(deps: PaymentsDeps) {
         const chosen = input.receivableIds ? open.filter((item) => input.receivableIds!.includes(item.receivableId)) : open;
         if (input.receivableIds && chosen.length !== new Set(input.receivableIds).size) {
           const found = new Set(chosen.map((item) => item.receivableId));
-          throw new AppError('RECEIVABLE_NOT_OPEN', 'A chosen bill is not an open bill of this account', { receivableIds: input.receivableIds.filter((id) => !found.has(id)) });
+          throw new AppError('RECEIVABLE_NOT_OPEN', 'A chosen bill is not an open bill of this account', {
+            receivableIds: input.receivableIds.filter((id) => !found.has(id)),
+          });
         }
         amountFen = chosen.reduce((sum, item) => sum + item.principalOwedFen + item.lateFeeOwedFen, 0);
         if (amountFen <= 0) throw new AppError('NOTHING_TO_PAY', 'Nothing is due on this account');
         receivableIds = chosen.map((item) => item.receivableId);
       }
       const now = clock.now();
-      const { rows: [inserted] } = await database.pool.query<OrderRow>(
+      const {
+        rows: [inserted],
+      } = await database.pool.query<OrderRow>(
         `INSERT INTO payment_orders (out_trade_no, customer_id, account_id, channel, purpose, receivable_ids, amount_fen, idempotency_key, request_digest, expires_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING *`,
-        [newOutTradeNo(now), customerId, input.accountId, input.channel, input.purpose, receivableIds, amountFen, idempotencyKey, digest, new Date(now.getTime() + deps.settings.orderTtlMinutes * 60_000), now],
+        [
+          newOutTradeNo(now),
+          customerId,
+          input.accountId,
+          input.channel,
+          input.purpose,
+          receivableIds,
+          amountFen,
+          idempotencyKey,
+          digest,
+          new Date(now.getTime() + deps.settings.orderTtlMinutes * 60_000),
+          now,
+        ],
       );
       // A concurrent twin inserted first: answer as a replay.
       if (!inserted) return this.createOrder(customerId, idempotencyKey, input, context);
@@ -257,7 +348,9 @@ export function createPayments(deps: PaymentsDeps) {
     },
 
     async getOrder(customerId: number, orderId: number): Promise<PaymentOrder> {
-      const { rows: [row] } = await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
+      const {
+        rows: [row],
+      } = await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
       if (!row) throw notFound('Payment');
       if (row.state !== 'PAYING') return presentOrder(row);
       // The result page polls this: ask the gateway rather than wait for the notification.
@@ -311,7 +404,8 @@ export function createPayments(deps: PaymentsDeps) {
         try {
           const status = await providerFor(refund.channel).queryRefund(refund.out_trade_no, refund.out_refund_no);
           if (status === 'succeeded') await completeRefund(refund);
-          else if (status === 'failed') await database.pool.query(`UPDATE payment_refunds SET state = 'FAILED', completed_at = now() WHERE id = $1 AND state = 'REFUNDING'`, [refund.id]);
+          else if (status === 'failed')
+            await database.pool.query(`UPDATE payment_refunds SET state = 'FAILED', completed_at = now() WHERE id = $1 AND state = 'REFUNDING'`, [refund.id]);
         } catch (err) {
           failed += 1;
           log.warn({ err: { message: (err as Error).message }, outRefundNo: refund.out_refund_no }, 'refund sweep: left for the next pass');
@@ -322,37 +416,63 @@ export function createPayments(deps: PaymentsDeps) {
 
     /** A full refund by staff: REFUNDING is recorded before the gateway is asked, so a crash in between is finished by the sweep. */
     async refund(staffId: number, orderId: number, reason: string) {
-      const { rows: [order] } = await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1', [orderId]);
+      const {
+        rows: [order],
+      } = await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1', [orderId]);
       if (!order) throw notFound('Payment');
       if (order.state !== 'PAID') throw new AppError('ORDER_NOT_REFUNDABLE', `Only a paid order can be refunded (this one is ${order.state})`);
-      const { rows: [done] } = await database.pool.query<RefundRow>(`SELECT * FROM payment_refunds WHERE order_id = $1 AND state IN ('REFUNDING', 'REFUNDED')`, [orderId]);
+      const {
+        rows: [done],
+      } = await database.pool.query<RefundRow>(`SELECT * FROM payment_refunds WHERE order_id = $1 AND state IN ('REFUNDING', 'REFUNDED')`, [orderId]);
       if (done?.state === 'REFUNDED') throw new AppError('ORDER_NOT_REFUNDABLE', 'This order was already refunded');
       if (done) throw new AppError('REFUND_IN_PROGRESS', 'A refund of this order is in progress', { refund: presentRefund(done) });
-      const { rows: [refund] } = await database.pool.query<RefundRow>(
+      const {
+        rows: [refund],
+      } = await database.pool.query<RefundRow>(
         `INSERT INTO payment_refunds (order_id, out_refund_no, amount_fen, reason, staff_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (order_id) WHERE state = 'REFUNDING' DO NOTHING RETURNING *`,
         [orderId, `R${order.out_trade_no.slice(1)}`, order.amount_fen, reason, staffId, clock.now()],
       );
       if (!refund) throw new AppError('REFUND_IN_PROGRESS', 'A refund of this order is in progress');
       try {
-        const outcome = await providerFor(order.channel).refund({ outTradeNo: order.out_trade_no, outRefundNo: refund.out_refund_no, refundFen: refund.amount_fen, totalFen: order.amount_fen, reason });
+        const outcome = await providerFor(order.channel).refund({
+          outTradeNo: order.out_trade_no,
+          outRefundNo: refund.out_refund_no,
+          refundFen: refund.amount_fen,
+          totalFen: order.amount_fen,
+          reason,
+        });
         if (outcome === 'succeeded') await completeRefund(refund);
-        else if (outcome === 'failed') await database.pool.query(`UPDATE payment_refunds SET state = 'FAILED', completed_at = now() WHERE id = $1 AND state = 'REFUNDING'`, [refund.id]);
+        else if (outcome === 'failed')
+          await database.pool.query(`UPDATE payment_refunds SET state = 'FAILED', completed_at = now() WHERE id = $1 AND state = 'REFUNDING'`, [refund.id]);
       } catch (err) {
         // Unknown outcome: the refund stays REFUNDING and the sweep asks the gateway (out_refund_no makes a repeat harmless).
         log.warn({ err: { message: (err as Error).message }, outRefundNo: refund.out_refund_no }, 'refund request had no clear answer');
       }
-      const { rows: [now] } = await database.pool.query<RefundRow>('SELECT * FROM payment_refunds WHERE id = $1', [refund.id]);
+      const {
+        rows: [now],
+      } = await database.pool.query<RefundRow>('SELECT * FROM payment_refunds WHERE id = $1', [refund.id]);
       return presentRefund(now!);
     },
 
     async listReviews() {
       const [{ rows: reviews }, { rows: flagged }] = await Promise.all([
-        database.pool.query<{ id: number; channel: string; out_trade_no: string | null; problem: string; detail: unknown; received_at: Date }>('SELECT * FROM payment_reviews WHERE NOT resolved ORDER BY id DESC LIMIT 200'),
-        database.pool.query<{ id: number; out_trade_no: string; flag: string; amount_fen: number }>('SELECT id, out_trade_no, flag, amount_fen FROM payment_orders WHERE flag IS NOT NULL ORDER BY id DESC LIMIT 200'),
+        database.pool.query<{ id: number; channel: string; out_trade_no: string | null; problem: string; detail: unknown; received_at: Date }>(
+          'SELECT * FROM payment_reviews WHERE NOT resolved ORDER BY id DESC LIMIT 200',
+        ),
+        database.pool.query<{ id: number; out_trade_no: string; flag: string; amount_fen: number }>(
+          'SELECT id, out_trade_no, flag, amount_fen FROM payment_orders WHERE flag IS NOT NULL ORDER BY id DESC LIMIT 200',
+        ),
       ]);
       return {
-        reviews: reviews.map((row) => ({ id: row.id, channel: row.channel, outTradeNo: row.out_trade_no, problem: row.problem, detail: row.detail, receivedAt: row.received_at.toISOString() })),
+        reviews: reviews.map((row) => ({
+          id: row.id,
+          channel: row.channel,
+          outTradeNo: row.out_trade_no,
+          problem: row.problem,
+          detail: row.detail,
+          receivedAt: row.received_at.toISOString(),
+        })),
         flagged: flagged.map((row) => ({ orderId: row.id, outTradeNo: row.out_trade_no, flag: row.flag, amountFen: row.amount_fen })),
       };
     },

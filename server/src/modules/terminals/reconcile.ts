@@ -27,7 +27,8 @@ export function parseDayFile(file: string, accountingDate: string): { count: num
   const header = rows[0]!.split('|');
   const count = Number(header[2]);
   const totalFen = Number(header[3]);
-  if (header.length !== 4 || header[0] !== 'H' || !/^\d+$/.test(header[2] ?? '') || !/^\d+$/.test(header[3] ?? '')) problems.push('line 1: the header must be H|<accounting date>|<count>|<total fen>');
+  if (header.length !== 4 || header[0] !== 'H' || !/^\d+$/.test(header[2] ?? '') || !/^\d+$/.test(header[3] ?? ''))
+    problems.push('line 1: the header must be H|<accounting date>|<count>|<total fen>');
   else if (header[1] !== accountingDate) problems.push(`line 1: the file is for ${header[1]}, not ${accountingDate}`);
   const lines: FileLine[] = [];
   const serials = new Set<string>();
@@ -95,15 +96,23 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
       const fileDigest = createHash('sha256').update(file.replace(/\r\n/g, '\n').replace(/\n+$/, '')).digest('hex');
       return database.transaction(async (tx) => {
         // The day's row lock makes two reconciliations of one day take turns.
-        const { rows: [day] } = await tx.client.query<{ status: string }>('SELECT status FROM terminal_days WHERE terminal_pk = $1 AND accounting_date = $2 FOR UPDATE', [terminal.pk, date]);
+        const {
+          rows: [day],
+        } = await tx.client.query<{ status: string }>('SELECT status FROM terminal_days WHERE terminal_pk = $1 AND accounting_date = $2 FOR UPDATE', [
+          terminal.pk,
+          date,
+        ]);
         if (!day) throw new AppError('NOT_SIGNED_IN', `Accounting day ${date} was never signed in`);
         if (day.status !== 'closed') throw new AppError('DAY_NOT_CLOSED', `Sign out of ${date} before reconciling it`);
-        const { rows: [done] } = await tx.client.query<{ file_digest: string; result: Result }>(
+        const {
+          rows: [done],
+        } = await tx.client.query<{ file_digest: string; result: Result }>(
           'SELECT file_digest, result FROM terminal_reconciliations WHERE terminal_pk = $1 AND accounting_date = $2',
           [terminal.pk, date],
         );
         if (done) {
-          if (done.file_digest !== fileDigest) throw new AppError('ALREADY_RECONCILED', `${date} was already reconciled with a different file; its differences are with our staff`);
+          if (done.file_digest !== fileDigest)
+            throw new AppError('ALREADY_RECONCILED', `${date} was already reconciled with a different file; its differences are with our staff`);
           return done.result;
         }
         const { rows: ours } = await tx.client.query<FileLine>(
@@ -133,9 +142,16 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
           short: count('short'),
           amountMismatch: count('amount'),
           accountMismatch: count('account'),
-          mismatches: mismatches.map((item) => ({ serial: item.serial, kind: item.kind, ourAmountFen: item.ours?.amountFen ?? null, theirAmountFen: item.theirs?.amountFen ?? null })),
+          mismatches: mismatches.map((item) => ({
+            serial: item.serial,
+            kind: item.kind,
+            ourAmountFen: item.ours?.amountFen ?? null,
+            theirAmountFen: item.theirs?.amountFen ?? null,
+          })),
         };
-        const { rows: [saved] } = await tx.client.query<{ id: number }>(
+        const {
+          rows: [saved],
+        } = await tx.client.query<{ id: number }>(
           'INSERT INTO terminal_reconciliations (terminal_pk, accounting_date, file_digest, matched, mismatches, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
           [terminal.pk, date, fileDigest, matched, mismatches.length, result, clock.now()],
         );
@@ -144,10 +160,15 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
             `INSERT INTO terminal_mismatches (reconciliation_id, terminal_pk, accounting_date, serial, kind, our_account_no, our_amount_fen, their_account_no, their_amount_fen)
              SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[])`,
             [
-              saved!.id, terminal.pk, date,
-              mismatches.map((item) => item.serial), mismatches.map((item) => item.kind),
-              mismatches.map((item) => item.ours?.accountNo ?? null), mismatches.map((item) => item.ours?.amountFen ?? null),
-              mismatches.map((item) => item.theirs?.accountNo ?? null), mismatches.map((item) => item.theirs?.amountFen ?? null),
+              saved!.id,
+              terminal.pk,
+              date,
+              mismatches.map((item) => item.serial),
+              mismatches.map((item) => item.kind),
+              mismatches.map((item) => item.ours?.accountNo ?? null),
+              mismatches.map((item) => item.ours?.amountFen ?? null),
+              mismatches.map((item) => item.theirs?.accountNo ?? null),
+              mismatches.map((item) => item.theirs?.amountFen ?? null),
             ],
           );
         }
@@ -170,7 +191,9 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
      */
     async resolve(mismatchId: number, staffId: number, accept: 'ours' | 'theirs', reason: string): Promise<TerminalMismatch> {
       await database.transaction(async (tx) => {
-        const { rows: [mismatch] } = await tx.client.query<MismatchRow & { terminal_pk: number }>(`${MISMATCH_SELECT} WHERE m.id = $1 FOR UPDATE OF m`, [mismatchId]);
+        const {
+          rows: [mismatch],
+        } = await tx.client.query<MismatchRow & { terminal_pk: number }>(`${MISMATCH_SELECT} WHERE m.id = $1 FOR UPDATE OF m`, [mismatchId]);
         if (!mismatch) throw notFound('Mismatch');
         if (mismatch.status !== 'open') throw new AppError('MISMATCH_RESOLVED', `Mismatch ${mismatchId} was already resolved (${mismatch.status})`);
         const moved: Record<string, unknown> = {};
@@ -179,7 +202,9 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
           const now = clock.now();
           const key = `resolution:${mismatchId}`;
           if (mismatch.our_amount_fen !== null) {
-            const { rows: [pay] } = await tx.client.query<{ id: number; allocation_ref: string }>(
+            const {
+              rows: [pay],
+            } = await tx.client.query<{ id: number; allocation_ref: string }>(
               `UPDATE terminal_transactions SET status = 'reversed', reversed_by = $4
                 WHERE terminal_pk = $1 AND accounting_date = $2 AND serial = $3 AND kind = 'pay' AND status = 'posted' RETURNING id, allocation_ref`,
               [mismatch.terminal_pk, mismatch.accounting_date, mismatch.serial, key],
@@ -189,14 +214,26 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
             moved.reversedFen = mismatch.our_amount_fen;
           }
           if (mismatch.their_amount_fen !== null) {
-            const { rows: [account] } = await tx.client.query<{ id: number }>('SELECT id FROM electricity_accounts WHERE account_no = $1', [mismatch.their_account_no]);
-            if (!account) throw new AppError('ACCOUNT_UNKNOWN', `The terminal's line names account ${mismatch.their_account_no}, which we do not have; accept ours and settle it outside`);
+            const {
+              rows: [account],
+            } = await tx.client.query<{ id: number }>('SELECT id FROM electricity_accounts WHERE account_no = $1', [mismatch.their_account_no]);
+            if (!account)
+              throw new AppError(
+                'ACCOUNT_UNKNOWN',
+                `The terminal's line names account ${mismatch.their_account_no}, which we do not have; accept ours and settle it outside`,
+              );
             resolutionRef = `${terminalRef(mismatch.terminal_id, mismatch.accounting_date, mismatch.serial)}:${key}`;
             const allocation = await allocatePayment(tx, {
               accountId: account.id,
               amountFen: mismatch.their_amount_fen,
               ref: resolutionRef,
-              source: { channel: 'terminal', terminalId: mismatch.terminal_id, accountingDate: mismatch.accounting_date, serial: mismatch.serial, resolution: mismatchId },
+              source: {
+                channel: 'terminal',
+                terminalId: mismatch.terminal_id,
+                accountingDate: mismatch.accounting_date,
+                serial: mismatch.serial,
+                resolution: mismatchId,
+              },
               at: now,
             });
             moved.postedFen = allocation.amountFen;
@@ -214,7 +251,9 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
           clock.now(),
         ]);
       });
-      const { rows: [row] } = await database.pool.query<MismatchRow>(`${MISMATCH_SELECT} WHERE m.id = $1`, [mismatchId]);
+      const {
+        rows: [row],
+      } = await database.pool.query<MismatchRow>(`${MISMATCH_SELECT} WHERE m.id = $1`, [mismatchId]);
       return presentMismatch(row!);
     },
   };

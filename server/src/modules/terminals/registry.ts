@@ -73,7 +73,9 @@ function checkedIps(entries: string[]): string[] {
     const family = isIP(address);
     const bits = prefix === undefined ? undefined : Number(prefix);
     if (!family || (bits !== undefined && (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)))) {
-      throw new AppError('VALIDATION_FAILED', `"${entry}" is not an IP address or CIDR range`, { issues: [{ path: 'body.allowedIps', message: `${entry} is not an IP address or CIDR range` }] });
+      throw new AppError('VALIDATION_FAILED', `"${entry}" is not an IP address or CIDR range`, {
+        issues: [{ path: 'body.allowedIps', message: `${entry} is not an IP address or CIDR range` }],
+      });
     }
   }
   return [...new Set(entries)];
@@ -101,11 +103,19 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
   const { database, clock, secrets } = deps;
 
   const audit = (tx: Tx, terminalPk: number, action: string, staffId: number | null, details: Record<string, unknown>) =>
-    tx.client.query('INSERT INTO terminal_audit (terminal_pk, action, staff_id, details, at) VALUES ($1, $2, $3, $4, $5)', [terminalPk, action, staffId, details, clock.now()]);
+    tx.client.query('INSERT INTO terminal_audit (terminal_pk, action, staff_id, details, at) VALUES ($1, $2, $3, $4, $5)', [
+      terminalPk,
+      action,
+      staffId,
+      details,
+      clock.now(),
+    ]);
 
   async function load(terminalId: string, tx?: Tx): Promise<TerminalRow> {
     const client = tx?.client ?? database.pool;
-    const { rows: [row] } = await client.query<TerminalRow>(`${SELECT_TERMINAL} WHERE t.terminal_id = $1${tx ? ' FOR UPDATE OF t' : ''}`, [terminalId]);
+    const {
+      rows: [row],
+    } = await client.query<TerminalRow>(`${SELECT_TERMINAL} WHERE t.terminal_id = $1${tx ? ' FOR UPDATE OF t' : ''}`, [terminalId]);
     if (!row) throw notFound('Terminal');
     return row;
   }
@@ -120,13 +130,29 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
     async create(staffId: number | null, input: TerminalInput): Promise<{ terminal: Terminal; secret: string }> {
       const secret = newTerminalSecret();
       return database.transaction(async (tx) => {
-        const { rows: [row] } = await tx.client.query<TerminalRow>(
+        const {
+          rows: [row],
+        } = await tx.client.query<TerminalRow>(
           `INSERT INTO terminals (terminal_id, organisation_name, organisation_kind, channel, allowed_ips, enabled, secret_enc, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (terminal_id) DO NOTHING RETURNING *`,
-          [input.terminalId, input.organisation.name, input.organisation.kind, input.channel, checkedIps(input.allowedIps), input.enabled, secrets.seal(secret), clock.now()],
+          [
+            input.terminalId,
+            input.organisation.name,
+            input.organisation.kind,
+            input.channel,
+            checkedIps(input.allowedIps),
+            input.enabled,
+            secrets.seal(secret),
+            clock.now(),
+          ],
         );
         if (!row) throw new AppError('CONFLICT', `Terminal ${input.terminalId} is already registered`);
-        await audit(tx, row.id, 'created', staffId, { organisation: input.organisation, channel: input.channel, allowedIps: row.allowed_ips, enabled: input.enabled });
+        await audit(tx, row.id, 'created', staffId, {
+          organisation: input.organisation,
+          channel: input.channel,
+          allowedIps: row.allowed_ips,
+          enabled: input.enabled,
+        });
         return { terminal: present(row, clock.now()), secret };
       });
     },
@@ -134,7 +160,9 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
     async update(staffId: number, terminalId: string, changes: Partial<Omit<TerminalInput, 'terminalId'>>): Promise<Terminal> {
       return database.transaction(async (tx) => {
         const current = await load(terminalId, tx);
-        const { rows: [row] } = await tx.client.query<TerminalRow>(
+        const {
+          rows: [row],
+        } = await tx.client.query<TerminalRow>(
           `UPDATE terminals SET organisation_name = $2, organisation_kind = $3, channel = $4, allowed_ips = $5, enabled = $6, updated_at = $7 WHERE id = $1 RETURNING *`,
           [
             current.id,
@@ -157,7 +185,9 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
         const current = await load(terminalId, tx);
         const secret = newTerminalSecret();
         const until = overlapHours > 0 ? new Date(clock.now().getTime() + overlapHours * 3_600_000) : null;
-        const { rows: [row] } = await tx.client.query<TerminalRow>(
+        const {
+          rows: [row],
+        } = await tx.client.query<TerminalRow>(
           `UPDATE terminals SET secret_enc = $2, previous_secret_enc = $3, previous_secret_until = $4, updated_at = $5 WHERE id = $1 RETURNING *`,
           [current.id, secrets.seal(secret), until ? current.secret_enc : null, until, clock.now()],
         );
@@ -182,7 +212,9 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
         closedAt: (row.closed_at as Date | null)?.toISOString() ?? null,
         count: row.pay_count as number | null,
         totalFen: row.total_fen as number | null,
-        reconciled: row.reconciled_at ? { matched: row.matched as number, mismatches: row.mismatches as number, at: (row.reconciled_at as Date).toISOString() } : null,
+        reconciled: row.reconciled_at
+          ? { matched: row.matched as number, mismatches: row.mismatches as number, at: (row.reconciled_at as Date).toISOString() }
+          : null,
       }));
     },
 
@@ -192,18 +224,23 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
      * nonce never seen before. The nonce is recorded only once everything else has passed.
      */
     async authenticate(request: SignedRequest): Promise<TerminalIdentity> {
-      if (!/^[A-Z0-9][A-Z0-9-]{2,31}$/.test(request.terminalId)) throw new AppError('TERMINAL_UNKNOWN', 'X-Terminal-Id is missing or not a registered terminal');
-      const { rows: [row] } = await database.pool.query<TerminalRow>('SELECT * FROM terminals WHERE terminal_id = $1', [request.terminalId]);
+      if (!/^[A-Z0-9][A-Z0-9-]{2,31}$/.test(request.terminalId))
+        throw new AppError('TERMINAL_UNKNOWN', 'X-Terminal-Id is missing or not a registered terminal');
+      const {
+        rows: [row],
+      } = await database.pool.query<TerminalRow>('SELECT * FROM terminals WHERE terminal_id = $1', [request.terminalId]);
       if (!row) throw new AppError('TERMINAL_UNKNOWN', 'X-Terminal-Id is missing or not a registered terminal');
       if (!row.enabled) throw new AppError('TERMINAL_DISABLED', 'This terminal is disabled');
-      if (!ipAllowed(request.ip, row.allowed_ips)) throw new AppError('IP_NOT_ALLOWED', 'Requests from this address are not accepted for this terminal', { ip: plainIp(request.ip) });
+      if (!ipAllowed(request.ip, row.allowed_ips))
+        throw new AppError('IP_NOT_ALLOWED', 'Requests from this address are not accepted for this terminal', { ip: plainIp(request.ip) });
       if (!/^\d{10}$/.test(request.timestamp)) throw new AppError('SIGNATURE_INVALID', 'X-Timestamp must be Unix time in seconds');
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(request.nonce)) throw new AppError('SIGNATURE_INVALID', 'X-Nonce must be 16–64 letters, digits, _ or -');
       const now = clock.now();
       const keys = [secrets.open(row.secret_enc)];
       if (row.previous_secret_enc && row.previous_secret_until && row.previous_secret_until > now) keys.push(secrets.open(row.previous_secret_enc));
       const text = stringToSign(request.method, request.path, request.timestamp, request.nonce, request.rawBody);
-      if (!request.signature || !signatureMatches(keys, text, request.signature)) throw new AppError('SIGNATURE_INVALID', 'The signature does not match the request');
+      if (!request.signature || !signatureMatches(keys, text, request.signature))
+        throw new AppError('SIGNATURE_INVALID', 'The signature does not match the request');
       if (Math.abs(now.getTime() / 1000 - Number(request.timestamp)) > TIMESTAMP_WINDOW_SECONDS) {
         throw new AppError('TIMESTAMP_STALE', 'X-Timestamp is more than 5 minutes from the server’s time', { serverTime: Math.floor(now.getTime() / 1000) });
       }

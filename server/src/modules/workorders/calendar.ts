@@ -51,10 +51,7 @@ export function packageYears(): CalendarYears {
 
 const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD date');
 const CalendarFile = z.strictObject({
-  years: z.record(
-    z.string(),
-    z.strictObject({ source: z.string().optional(), holidays: z.array(DateText), makeUpWorkdays: z.array(DateText) }),
-  ),
+  years: z.record(z.string(), z.strictObject({ source: z.string().optional(), holidays: z.array(DateText), makeUpWorkdays: z.array(DateText) })),
 });
 
 export interface CalendarFileSetting {
@@ -84,7 +81,10 @@ export function readCalendarFile(setting: CalendarFileSetting): CalendarYears {
   const years: CalendarYears = new Map();
   for (const [yearText, { holidays, makeUpWorkdays }] of Object.entries(parsed.data.years)) {
     if (!/^\d{4}$/.test(yearText)) fail(`years.${yearText} is not a four-digit year`);
-    for (const [list, dates] of [['holidays', holidays], ['makeUpWorkdays', makeUpWorkdays]] as const) {
+    for (const [list, dates] of [
+      ['holidays', holidays],
+      ['makeUpWorkdays', makeUpWorkdays],
+    ] as const) {
       const stray = dates.find((date) => !date.startsWith(`${yearText}-`));
       if (stray) fail(`years.${yearText}.${list} lists ${stray}, which is not in ${yearText}`);
     }
@@ -152,7 +152,13 @@ export function warnIfUncovered(calendar: WorkCalendar, now: Date, setting: Cale
   const coverage = calendarCoverage(calendar, now);
   if (coverage.status === 'degraded') {
     log.warn(
-      { firstUncoveredDate: coverage.firstUncoveredDate, horizonEnd: coverage.horizonEnd, coveredThrough: coverage.coveredThrough, horizonDays: coverage.horizonDays, calendarFile: setting.file },
+      {
+        firstUncoveredDate: coverage.firstUncoveredDate,
+        horizonEnd: coverage.horizonEnd,
+        coveredThrough: coverage.coveredThrough,
+        horizonDays: coverage.horizonDays,
+        calendarFile: setting.file,
+      },
       `working-day calendar does not cover the next ${coverage.horizonDays} days (through ${coverage.horizonEnd}): holidays from ${coverage.firstUncoveredDate} on are unknown and count as the weekend rule says; add that year to ${setting.file}`,
     );
   }

@@ -81,7 +81,9 @@ export function createDocuments(deps: { database: Database; storage: DocumentSto
       const mimeType = sniffDocumentType(upload.bytes);
       if (!mimeType) throw new AppError('DOCUMENT_TYPE_REFUSED', 'Only JPEG or PNG photos and PDF files are accepted, whatever the file is named');
       const { key, sha256 } = await storage.put(upload.bytes);
-      const { rows: [row] } = await database.pool.query<StoredDocument>(
+      const {
+        rows: [row],
+      } = await database.pool.query<StoredDocument>(
         `INSERT INTO documents (customer_id, kind, filename, mime_type, size_bytes, sha256, storage_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
          RETURNING id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes"`,
         [customerId, upload.kind, upload.filename.slice(0, 120), mimeType, upload.bytes.length, sha256, key],
@@ -101,7 +103,9 @@ export function createDocuments(deps: { database: Database; storage: DocumentSto
 
     /** The bytes of a document on an order, for its customer (`customerId`) or for staff (undefined). */
     async read(orderId: number, documentId: number, customerId?: number): Promise<{ document: StoredDocument; bytes: Buffer }> {
-      const { rows: [row] } = await database.pool.query<StoredDocument & { storage_key: string }>(
+      const {
+        rows: [row],
+      } = await database.pool.query<StoredDocument & { storage_key: string }>(
         `SELECT id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes", storage_key FROM documents
           WHERE id = $1 AND work_order_id = $2 AND ($3::bigint IS NULL OR customer_id = $3)`,
         [documentId, orderId, customerId ?? null],

@@ -28,7 +28,12 @@ import { presentOrder } from './service';
 /** Refuses a back-office callback that is unsigned, forged or stale before its body is even parsed. */
 function backofficeSignature(deps: AppDeps): Middleware {
   return async (ctx, next) => {
-    const verdict = checkBackofficeSignature(deps.config.backoffice.secret, { timestamp: ctx.get('X-Timestamp'), signature: ctx.get('X-Signature') }, ctx.request.rawBody, deps.clock.now().getTime());
+    const verdict = checkBackofficeSignature(
+      deps.config.backoffice.secret,
+      { timestamp: ctx.get('X-Timestamp'), signature: ctx.get('X-Signature') },
+      ctx.request.rawBody,
+      deps.clock.now().getTime(),
+    );
     if (verdict === 'bad_signature') throw new AppError('SIGNATURE_INVALID', 'The signature does not match the body');
     if (verdict === 'stale') throw new AppError('TIMESTAMP_STALE', 'The timestamp is outside the 5-minute window');
     if (!/^[\w:.-]{1,100}$/.test(ctx.get('X-Event-Id'))) throw new AppError('VALIDATION_FAILED', 'X-Event-Id is required');
@@ -64,7 +69,10 @@ export function workOrderRoutes(deps: AppDeps): Router {
   mount(router, listMyRequests, async ({ principal }) => ({ orders: await workOrders.listMine(principal!.id) }));
   mount(router, getMyRequest, async ({ params, principal }) => ({ order: await workOrders.detail(params.orderId, principal!.id) }));
   mount(router, cancelMyRequest, async ({ params, body, principal }) => ({
-    order: presentOrder(await workOrders.act(params.orderId, { kind: 'customer', id: principal!.id }, { action: 'cancel', by: 'customer' }, body.reason, principal!.id), clock.now()),
+    order: presentOrder(
+      await workOrders.act(params.orderId, { kind: 'customer', id: principal!.id }, { action: 'cancel', by: 'customer' }, body.reason, principal!.id),
+      clock.now(),
+    ),
   }));
   mount(router, supplyDocuments, async ({ params, body, principal }) => ({
     order: presentOrder(await workOrders.supplyDocuments(params.orderId, principal!.id, body.documents), clock.now()),
@@ -75,7 +83,9 @@ export function workOrderRoutes(deps: AppDeps): Router {
     ctx.set('Cache-Control', 'private, no-store');
     ctx.body = file.bytes;
   };
-  mount(router, getMyDocument, async ({ params, principal }, ctx) => sendFile(ctx, await deps.documents.read(params.orderId, params.documentId, principal!.id)));
+  mount(router, getMyDocument, async ({ params, principal }, ctx) =>
+    sendFile(ctx, await deps.documents.read(params.orderId, params.documentId, principal!.id)),
+  );
   mount(router, getOrderDocument, async ({ params }, ctx) => sendFile(ctx, await deps.documents.read(params.orderId, params.documentId)));
   mount(router, rateMyRequest, async ({ params, body, principal }) => {
     await workOrders.rate(params.orderId, principal!.id, body.rating, body.comment);

@@ -91,17 +91,34 @@ export function createWorkOrders(deps: {
     );
     await deps.outbox.write(tx, 'backoffice', {
       type: action === 'submitted' ? 'workorder.created' : 'workorder.changed',
-      data: { orderId: order.id, type: order.type, action, state: to, grid: order.grid_code, assignee: order.assignee_staff_id, version: order.version, ...(action === 'submitted' ? { form: order.form } : {}) },
+      data: {
+        orderId: order.id,
+        type: order.type,
+        action,
+        state: to,
+        grid: order.grid_code,
+        assignee: order.assignee_staff_id,
+        version: order.version,
+        ...(action === 'submitted' ? { form: order.form } : {}),
+      },
     });
     if (action !== 'submitted' && actor.kind !== 'customer') {
-      const stageName = to.kind === 'stage' || to.kind === 'awaiting_documents' ? CATALOG[order.type].stages.find((stage) => stage.key === to.stage)!.name : { completed: '已办结', cancelled: '已取消', closed: '已关闭' }[to.kind];
+      const stageName =
+        to.kind === 'stage' || to.kind === 'awaiting_documents'
+          ? CATALOG[order.type].stages.find((stage) => stage.key === to.stage)!.name
+          : { completed: '已办结', cancelled: '已取消', closed: '已关闭' }[to.kind];
       await deps.notifications.publish(tx, {
         eventKey: `workorder:${order.id}:${order.version}`,
         topic: 'workorder',
         audience: { name: CUSTOMER_AUDIENCE, params: [order.customer_id] },
         payload: {
           page: `packages/requests/pages/detail/index?id=${order.id}`,
-          wechat: { character_string1: `WO${order.id}`, phrase2: to.kind === 'awaiting_documents' ? '待补资料' : '进度更新', time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '), thing4: `${CATALOG[order.type].name}：${stageName}`.slice(0, 20) },
+          wechat: {
+            character_string1: `WO${order.id}`,
+            phrase2: to.kind === 'awaiting_documents' ? '待补资料' : '进度更新',
+            time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '),
+            thing4: `${CATALOG[order.type].name}：${stageName}`.slice(0, 20),
+          },
           sms: { template: 'workorder_progress', params: { order: `WO${order.id}`, type: CATALOG[order.type].name, stage: stageName, note: note ?? '' } },
         },
       });
@@ -110,7 +127,9 @@ export function createWorkOrders(deps: {
 
   async function gridFor(tx: Tx, accountId: number | null): Promise<{ grid: string | null; manager: number | null; area: string | null }> {
     if (!accountId) return { grid: null, manager: null, area: null };
-    const { rows: [row] } = await tx.client.query<{ area: string; grid: string | null; manager: number | null }>(
+    const {
+      rows: [row],
+    } = await tx.client.query<{ area: string; grid: string | null; manager: number | null }>(
       `SELECT a.transformer_area AS area, g.code AS grid, g.manager_staff_id AS manager
          FROM electricity_accounts a LEFT JOIN grid_areas ga ON ga.transformer_area = a.transformer_area LEFT JOIN service_grids g ON g.code = ga.grid_code
         WHERE a.id = $1`,
@@ -120,7 +139,9 @@ export function createWorkOrders(deps: {
   }
 
   async function actInTx(tx: Tx, orderId: number, actor: Actor, action: OrderAction, note?: string, expectedCustomer?: number): Promise<OrderRow> {
-    const { rows: [current] } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 FOR UPDATE', [orderId]);
+    const {
+      rows: [current],
+    } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 FOR UPDATE', [orderId]);
     if (!current || (expectedCustomer !== undefined && current.customer_id !== expectedCustomer)) throw notFound('Work order');
     const from = stateOf(current);
     let to: OrderState;
@@ -133,8 +154,16 @@ export function createWorkOrders(deps: {
     const now = deps.clock.now();
     // Waiting for documents keeps the stage's clock; any other move starts the next stage's.
     const keepClock = to.kind === 'awaiting_documents' || action.action === 'documents_supplied';
-    const times = keepClock ? { stage: to.kind === 'stage' || to.kind === 'awaiting_documents' ? to.stage : null, started: current.stage_started_at, deadline: current.stage_deadline } : stageTimes(current.type, to, now);
-    const { rows: [order] } = await tx.client.query<OrderRow>(
+    const times = keepClock
+      ? {
+          stage: to.kind === 'stage' || to.kind === 'awaiting_documents' ? to.stage : null,
+          started: current.stage_started_at,
+          deadline: current.stage_deadline,
+        }
+      : stageTimes(current.type, to, now);
+    const {
+      rows: [order],
+    } = await tx.client.query<OrderRow>(
       `UPDATE work_orders SET state = $2, stage = $3, stage_started_at = $4, stage_deadline = $5, version = version + 1, updated_at = $6,
               warned_at = CASE WHEN $7 THEN warned_at END, overdue_at = CASE WHEN $7 THEN overdue_at END
         WHERE id = $1 AND version = $8 RETURNING *`,
@@ -143,7 +172,6 @@ export function createWorkOrders(deps: {
     await record(tx, order!, action.action, from, to, actor, note);
     return order!;
   }
-
 
   return {
     /** Files a request; the same key again returns the first order, a different request under it is refused. */
@@ -156,15 +184,30 @@ export function createWorkOrders(deps: {
         const first: OrderState = { kind: 'stage', stage: CATALOG[submission.type].stages[0]!.key };
         const times = stageTimes(submission.type, first, now);
         const dispatch = await gridFor(tx, accountId);
-        const { rows: [order] } = await tx.client.query<OrderRow>(
+        const {
+          rows: [order],
+        } = await tx.client.query<OrderRow>(
           `INSERT INTO work_orders (customer_id, account_id, type, form, idempotency_key, state, stage, stage_started_at, stage_deadline, grid_code, assignee_staff_id, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, 'stage', $6, $7, $8, $9, $10, $7, $7)
            ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING *`,
-          [customerId, accountId, submission.type, submission.form, idempotencyKey, times.stage, times.started, times.deadline, dispatch.grid, dispatch.manager],
+          [
+            customerId,
+            accountId,
+            submission.type,
+            submission.form,
+            idempotencyKey,
+            times.stage,
+            times.started,
+            times.deadline,
+            dispatch.grid,
+            dispatch.manager,
+          ],
         );
         if (!order) {
           // jsonb equality ignores key order: the same form sent again matches however it was serialised.
-          const { rows: [existing] } = await tx.client.query<OrderRow & { same: boolean }>(
+          const {
+            rows: [existing],
+          } = await tx.client.query<OrderRow & { same: boolean }>(
             'SELECT *, (type = $3 AND form = $4::jsonb) AS same FROM work_orders WHERE customer_id = $1 AND idempotency_key = $2',
             [customerId, idempotencyKey, submission.type, JSON.stringify(submission.form)],
           );
@@ -188,7 +231,14 @@ export function createWorkOrders(deps: {
     /** The customer supplies documents staff asked for: they are attached and the stage resumes. */
     supplyDocuments(orderId: number, customerId: number, documentIds: number[]): Promise<OrderRow> {
       return database.transaction(async (tx) => {
-        const order = await actInTx(tx, orderId, { kind: 'customer', id: customerId }, { action: 'documents_supplied' }, `${documentIds.length} document(s)`, customerId);
+        const order = await actInTx(
+          tx,
+          orderId,
+          { kind: 'customer', id: customerId },
+          { action: 'documents_supplied' },
+          `${documentIds.length} document(s)`,
+          customerId,
+        );
         await deps.documents.link(tx, customerId, orderId, documentIds);
         return order;
       });
@@ -207,9 +257,16 @@ export function createWorkOrders(deps: {
         // Checked here, not left to the foreign key: a missing or disabled colleague is the caller's mistake, not a 500.
         const { rowCount } = await tx.client.query('SELECT 1 FROM staff_users WHERE id = $1 AND disabled_at IS NULL', [assignee]);
         if (!rowCount) {
-          throw new AppError('VALIDATION_FAILED', 'No active staff member has this id', { issues: [{ path: 'body.staffId', message: 'no active staff member with this id' }] });
+          throw new AppError('VALIDATION_FAILED', 'No active staff member has this id', {
+            issues: [{ path: 'body.staffId', message: 'no active staff member with this id' }],
+          });
         }
-        const { rows: [order] } = await tx.client.query<OrderRow>('UPDATE work_orders SET assignee_staff_id = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *', [orderId, assignee]);
+        const {
+          rows: [order],
+        } = await tx.client.query<OrderRow>(
+          'UPDATE work_orders SET assignee_staff_id = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *',
+          [orderId, assignee],
+        );
         if (!order) throw notFound('Work order');
         await record(tx, order, 'reassigned', stateOf(order), stateOf(order), { kind: 'staff', id: staffId }, `assigned to ${assignee}`);
       });
@@ -260,9 +317,17 @@ export function createWorkOrders(deps: {
           [eventId, body.orderId, { action: body.action }],
         );
         if (!rowCount) {
-          const { rows: [seen] } = await tx.client.query<{ work_order_id: number; result: { action: string } }>('SELECT work_order_id, result FROM backoffice_callbacks WHERE event_id = $1', [eventId]);
-          if (seen!.work_order_id !== body.orderId || seen!.result.action !== body.action) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This event id was used for another change');
-          const { rows: [row] } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1', [body.orderId]);
+          const {
+            rows: [seen],
+          } = await tx.client.query<{ work_order_id: number; result: { action: string } }>(
+            'SELECT work_order_id, result FROM backoffice_callbacks WHERE event_id = $1',
+            [eventId],
+          );
+          if (seen!.work_order_id !== body.orderId || seen!.result.action !== body.action)
+            throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This event id was used for another change');
+          const {
+            rows: [row],
+          } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1', [body.orderId]);
           return { order: presentOrder(row!, deps.clock.now()), replayed: true };
         }
         const row = await actInTx(tx, body.orderId, { kind: 'backoffice', id: eventId }, { action: body.action }, body.note);
@@ -272,9 +337,14 @@ export function createWorkOrders(deps: {
 
     /** A customer's order with its timeline: what happened, then each remaining stage's expected date. */
     async timeline(orderId: number, customerId: number) {
-      const { rows: [order] } = await database.pool.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
+      const {
+        rows: [order],
+      } = await database.pool.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
       if (!order) throw notFound('Work order');
-      const { rows: events } = await database.pool.query('SELECT action, to_state, actor, note, at FROM work_order_events WHERE work_order_id = $1 ORDER BY id', [orderId]);
+      const { rows: events } = await database.pool.query(
+        'SELECT action, to_state, actor, note, at FROM work_order_events WHERE work_order_id = $1 ORDER BY id',
+        [orderId],
+      );
       const stages = CATALOG[order.type].stages;
       const index = order.stage ? stages.findIndex((stage) => stage.key === order.stage) : stages.length;
       let expected = order.stage_deadline;
@@ -284,7 +354,12 @@ export function createWorkOrders(deps: {
             return { stage: stage.key, name: stage.name, expectedBy: expected.toISOString() };
           })
         : [];
-      return { order, events, current: order.stage ? { stage: order.stage, name: stages[index]!.name, deadline: order.stage_deadline?.toISOString() ?? null } : null, upcoming };
+      return {
+        order,
+        events,
+        current: order.stage ? { stage: order.stage, name: stages[index]!.name, deadline: order.stage_deadline?.toISOString() ?? null } : null,
+        upcoming,
+      };
     },
 
     /** The time-limit job: a warning at 80 % of a stage's limit, and the overdue mark after it; each once per stage. */
@@ -302,7 +377,9 @@ export function createWorkOrders(deps: {
         const late = now > order.stage_deadline!;
         if (!late && share < WARN_AT_PERMILLE) continue;
         await database.transaction(async (tx) => {
-          const { rows: [updated] } = await tx.client.query<OrderRow>(
+          const {
+            rows: [updated],
+          } = await tx.client.query<OrderRow>(
             `UPDATE work_orders SET warned_at = coalesce(warned_at, $2), overdue_at = CASE WHEN $3 THEN coalesce(overdue_at, $2) ELSE overdue_at END
               WHERE id = $1 AND version = $4 AND (warned_at IS NULL OR ($3 AND overdue_at IS NULL)) RETURNING *`,
             [order.id, now, late, order.version],
@@ -320,7 +397,10 @@ export function createWorkOrders(deps: {
             now,
           ]);
           // The grid manager hears of it through the back office, which routes staff alerts.
-          await deps.outbox.write(tx, 'backoffice', { type: `workorder.${action}`, data: { orderId: order.id, stage: stage.key, grid: order.grid_code, assignee: order.assignee_staff_id, deadline: order.stage_deadline } });
+          await deps.outbox.write(tx, 'backoffice', {
+            type: `workorder.${action}`,
+            data: { orderId: order.id, stage: stage.key, grid: order.grid_code, assignee: order.assignee_staff_id, deadline: order.stage_deadline },
+          });
         });
       }
       if (warned || overdue) deps.log.info({ warned, overdue }, 'work order deadlines checked');

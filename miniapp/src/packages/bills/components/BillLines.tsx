@@ -21,31 +21,31 @@ const unit = (line: Line) => (line.kind === 'demand' ? '千伏安' : '千瓦时'
 /** The bill's lines; they are rounded one by one, so they always add up to the bill's amount. */
 export function BillLines({ lines, amountFen }: { lines: Line[]; amountFen: number }) {
   return (
-    <View className='card' data-testid='bill-lines'>
-      <Text className='card__title'>电费明细</Text>
-      <View className='lines__row lines__row--head'>
-        <Text className='lines__label'>项目</Text>
-        <Text className='lines__num'>数量</Text>
-        <Text className='lines__num'>单价（元）</Text>
-        <Text className='lines__amount'>金额</Text>
+    <View className="card" data-testid="bill-lines">
+      <Text className="card__title">电费明细</Text>
+      <View className="lines__row lines__row--head">
+        <Text className="lines__label">项目</Text>
+        <Text className="lines__num">数量</Text>
+        <Text className="lines__num">单价（元）</Text>
+        <Text className="lines__amount">金额</Text>
       </View>
       {lines.map((line) => (
-        <View key={`${line.kind}-${line.key}`} className='lines__row' data-testid={`bill-line-${line.kind}-${line.key}`}>
-          <Text className='lines__label'>{label(line)}</Text>
-          <View className='lines__num'>
+        <View key={`${line.kind}-${line.key}`} className="lines__row" data-testid={`bill-line-${line.kind}-${line.key}`}>
+          <Text className="lines__label">{label(line)}</Text>
+          <View className="lines__num">
             <Text>{line.quantity}</Text>
-            <Text className='lines__unit'>{unit(line)}</Text>
+            <Text className="lines__unit">{unit(line)}</Text>
           </View>
-          <View className='lines__num'>
+          <View className="lines__num">
             <Text>{formatRate(line.rate)}</Text>
-            <Text className='lines__unit'>/{unit(line)}</Text>
+            <Text className="lines__unit">/{unit(line)}</Text>
           </View>
-          <Money className='lines__amount' fen={line.amountFen} />
+          <Money className="lines__amount" fen={line.amountFen} />
         </View>
       ))}
-      <View className='lines__row lines__row--total' data-testid='bill-lines-total'>
-        <Text className='lines__label'>合计</Text>
-        <Money className='lines__amount' fen={amountFen} />
+      <View className="lines__row lines__row--total" data-testid="bill-lines-total">
+        <Text className="lines__label">合计</Text>
+        <Money className="lines__amount" fen={amountFen} />
       </View>
     </View>
   );

@@ -17,31 +17,35 @@ export function BillSummaryCard({ accountId, bill }: { accountId: number; bill: 
   if (payment.dueDate) facts.push(['缴费截止', payment.dueDate]);
 
   return (
-    <View className='card bill__summary'>
-      <View className='bill__head'>
-        <Text className='bill__month'>{formatMonth(bill.month)}电费</Text>
+    <View className="card bill__summary">
+      <View className="bill__head">
+        <Text className="bill__month">{formatMonth(bill.month)}电费</Text>
         <PaymentBadge state={payment.state} />
       </View>
-      <Money className='bill__amount' fen={bill.amountFen} />
+      <Money className="bill__amount" fen={bill.amountFen} />
       {facts.map(([label, value]) => (
-        <View key={label} className='bill__fact'>
-          <Text className='bill__fact-label'>{label}</Text>
+        <View key={label} className="bill__fact">
+          <Text className="bill__fact-label">{label}</Text>
           <Text>{value}</Text>
         </View>
       ))}
       {payment.outstandingFen > 0 && (
-        <View className='bill__due' data-testid='bill-outstanding'>
-          <Text className='bill__due-text'>
+        <View className="bill__due" data-testid="bill-outstanding">
+          <Text className="bill__due-text">
             待缴 {formatFen(payment.outstandingFen)}
             {payment.lateFeeFen > 0 ? `（含违约金 ${formatFen(payment.lateFeeFen)}）` : ''}
           </Text>
-          <Button className='bill__pay' onClick={() => void Taro.navigateTo({ url: `${PAY_URL}?accountId=${accountId}&month=${bill.month}` })} data-testid='bill-pay'>
+          <Button
+            className="bill__pay"
+            onClick={() => void Taro.navigateTo({ url: `${PAY_URL}?accountId=${accountId}&month=${bill.month}` })}
+            data-testid="bill-pay"
+          >
             去缴费
           </Button>
         </View>
       )}
       {bill.adjusted && (
-        <Text className='bill__adjusted' data-testid='bill-adjusted'>
+        <Text className="bill__adjusted" data-testid="bill-adjusted">
           本账单经核对后更正：{bill.adjusted.reason}
         </Text>
       )}

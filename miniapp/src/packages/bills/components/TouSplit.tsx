@@ -11,10 +11,10 @@ export function TouSplit({ periods }: { periods: BillDetail['periods'] }) {
   const summary = periods.map((period) => `${PERIOD_LABEL[period.period]} ${share(period.kwh)}%`).join('，');
 
   return (
-    <View className='card' data-testid='tou-split'>
-      <Text className='card__title'>分时用电</Text>
+    <View className="card" data-testid="tou-split">
+      <Text className="card__title">分时用电</Text>
       {total > 0 && (
-        <View className='tou__bar' aria-label={`分时用电占比：${summary}`}>
+        <View className="tou__bar" aria-label={`分时用电占比：${summary}`}>
           {periods
             .filter((period) => period.kwh > 0)
             .map((period) => (
@@ -23,12 +23,12 @@ export function TouSplit({ periods }: { periods: BillDetail['periods'] }) {
         </View>
       )}
       {periods.map((period) => (
-        <View key={period.period} className='tou__row' data-testid={`tou-${period.period}`}>
+        <View key={period.period} className="tou__row" data-testid={`tou-${period.period}`}>
           <View className={`tou__swatch tou__part--${period.period}`} />
-          <Text className='tou__name'>{PERIOD_LABEL[period.period]}时段</Text>
-          <Text className='tou__kwh'>{period.kwh} 千瓦时</Text>
-          <Text className='tou__share'>{share(period.kwh)}%</Text>
-          <Text className='tou__rate'>{formatRate(period.rate)} 元</Text>
+          <Text className="tou__name">{PERIOD_LABEL[period.period]}时段</Text>
+          <Text className="tou__kwh">{period.kwh} 千瓦时</Text>
+          <Text className="tou__share">{share(period.kwh)}%</Text>
+          <Text className="tou__rate">{formatRate(period.rate)} 元</Text>
         </View>
       ))}
     </View>

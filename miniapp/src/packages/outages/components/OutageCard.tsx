@@ -6,7 +6,7 @@ import './OutageCard.scss';
 
 export function OutageTags({ outage }: { outage: Outage }) {
   return (
-    <View className='outage__tags'>
+    <View className="outage__tags">
       <Text className={`outage__tag outage__tag--${outage.kind}`}>{KIND_LABEL[outage.kind]}</Text>
       <Text className={`outage__tag outage__status--${outage.status}`}>{STATUS_LABEL[outage.status]}</Text>
     </View>
@@ -17,18 +17,18 @@ export function OutageTags({ outage }: { outage: Outage }) {
 export function OutageCard({ outage }: { outage: Outage | MyOutage }) {
   const accounts = 'accounts' in outage ? outage.accounts : [];
   return (
-    <View className='outage' data-testid={`outage-card-${outage.id}`} onClick={() => void Taro.navigateTo({ url: outageUrl(outage.id) })}>
-      <View className='outage__head'>
+    <View className="outage" data-testid={`outage-card-${outage.id}`} onClick={() => void Taro.navigateTo({ url: outageUrl(outage.id) })}>
+      <View className="outage__head">
         <OutageTags outage={outage} />
-        <Text className='outage__arrow'>›</Text>
+        <Text className="outage__arrow">›</Text>
       </View>
-      <Text className='outage__title'>{outage.title}</Text>
+      <Text className="outage__title">{outage.title}</Text>
       <Text className={`outage__expected outage__expected--${outage.status}`} data-testid={`outage-expected-${outage.id}`}>
         {expectedText(outage)}
       </Text>
-      <Text className='outage__line'>{windowText(outage)}</Text>
-      <Text className='outage__line'>{outage.district}</Text>
-      {accounts.length > 0 && <Text className='outage__line'>影响户号 {accounts.map((account) => account.accountNo).join('、')}</Text>}
+      <Text className="outage__line">{windowText(outage)}</Text>
+      <Text className="outage__line">{outage.district}</Text>
+      {accounts.length > 0 && <Text className="outage__line">影响户号 {accounts.map((account) => account.accountNo).join('、')}</Text>}
     </View>
   );
 }

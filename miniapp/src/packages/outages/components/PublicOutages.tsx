@@ -30,21 +30,21 @@ export function PublicOutages() {
   );
 
   return (
-    <View className='card' data-testid='outages-public'>
-      <Text className='card__title'>停电公告</Text>
+    <View className="card" data-testid="outages-public">
+      <Text className="card__title">停电公告</Text>
       {districts.length > 0 && (
-        <View className='outages__districts' data-testid='district-picker'>
+        <View className="outages__districts" data-testid="district-picker">
           {chip(undefined, '全部', 'district-all')}
           {districts.map((name) => chip(name, name, `district-${name}`))}
         </View>
       )}
-      {result.status === 'loading' && <StateView kind='loading' />}
-      {result.status === 'error' && <StateView kind='error' message={describeError(result.error)} onRetry={result.reload} />}
+      {result.status === 'loading' && <StateView kind="loading" />}
+      {result.status === 'error' && <StateView kind="error" message={describeError(result.error)} onRetry={result.reload} />}
       {result.status === 'ready' &&
         (result.data.outages.length > 0 ? (
           result.data.outages.map((outage) => <OutageCard key={outage.id} outage={outage} />)
         ) : (
-          <StateView kind='empty' message={`${district ?? ''}近期没有停电安排`} />
+          <StateView kind="empty" message={`${district ?? ''}近期没有停电安排`} />
         ))}
     </View>
   );

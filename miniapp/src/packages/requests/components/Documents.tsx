@@ -21,20 +21,25 @@ export function DocumentSlot({ kind, name, uploaded, onUploaded, missing }: Slot
       if (document) onUploaded(document);
     });
   return (
-    <View className='document' data-testid={`doc-${kind}`}>
-      <View className='document__row'>
-        <View className='document__main'>
-          <Text className='document__name'>{name}</Text>
+    <View className="document" data-testid={`doc-${kind}`}>
+      <View className="document__row">
+        <View className="document__main">
+          <Text className="document__name">{name}</Text>
           <Text className={`document__state ${uploaded ? 'document__state--done' : ''}`} data-testid={`doc-${kind}-state`}>
             {busy ? '正在上传…' : uploaded ? `已上传 ${uploaded.filename}（${sizeText(uploaded.sizeBytes)}）` : '未上传'}
           </Text>
         </View>
-        <Button className={`field__action ${busy ? 'field__action--disabled' : ''}`} disabled={busy || undefined} onClick={pick} data-testid={`doc-${kind}-pick`}>
+        <Button
+          className={`field__action ${busy ? 'field__action--disabled' : ''}`}
+          disabled={busy || undefined}
+          onClick={pick}
+          data-testid={`doc-${kind}-pick`}
+        >
           {uploaded ? '重新选择' : '选择文件'}
         </Button>
       </View>
       {(error ?? (!uploaded && missing)) && (
-        <Text className='field__error' data-testid={`doc-${kind}-error`}>
+        <Text className="field__error" data-testid={`doc-${kind}-error`}>
           {error ?? missing}
         </Text>
       )}
@@ -53,14 +58,21 @@ interface ListProps {
 /** The documents a request type requires, each uploaded as soon as it is picked. */
 export function DocumentList({ documents, uploaded, onUploaded, showMissing }: ListProps) {
   return (
-    <View className='documents'>
-      <Text className='documents__hint'>请上传清晰的照片或 PDF 文件，每份不超过 5 MB。</Text>
+    <View className="documents">
+      <Text className="documents__hint">请上传清晰的照片或 PDF 文件，每份不超过 5 MB。</Text>
       {documents.map((document) => (
-        <DocumentSlot key={document.kind} {...document} uploaded={uploaded[document.kind]} onUploaded={onUploaded} missing={showMissing ? `请上传${document.name}` : undefined} />
+        <DocumentSlot
+          key={document.kind}
+          {...document}
+          uploaded={uploaded[document.kind]}
+          onUploaded={onUploaded}
+          missing={showMissing ? `请上传${document.name}` : undefined}
+        />
       ))}
     </View>
   );
 }
 
 /** The documents an order still lacks, by the catalog's list; none when all are there. */
-export const missingDocuments = (documents: Array<{ kind: string }>, uploaded: Record<string, UploadedDocument>) => documents.filter((document) => !uploaded[document.kind]);
+export const missingDocuments = (documents: Array<{ kind: string }>, uploaded: Record<string, UploadedDocument>) =>
+  documents.filter((document) => !uploaded[document.kind]);

@@ -19,9 +19,19 @@ interface Props {
 
 const INPUT_TYPE = { phone: 'number', integer: 'number', decimal: 'digit', text: 'text' } as const;
 
-function Choices({ name, options, value, onChange }: { name: string; options: Array<{ value: string; label: string }>; value: string; onChange: (value: string) => void }) {
+function Choices({
+  name,
+  options,
+  value,
+  onChange,
+}: {
+  name: string;
+  options: Array<{ value: string; label: string }>;
+  value: string;
+  onChange: (value: string) => void;
+}) {
   return (
-    <View className='choices'>
+    <View className="choices">
       {options.map((option) => (
         <Text
           key={option.value}
@@ -40,14 +50,14 @@ function Choices({ name, options, value, onChange }: { name: string; options: Ar
 export function FormFields({ fields, raw, errors, onChange, accounts = [] }: Props) {
   const today = chinaDate(new Date().toISOString());
   return (
-    <View className='form-fields'>
+    <View className="form-fields">
       {fields.map((field) => {
         const value = raw[field.name] ?? '';
         const set = (next: string) => onChange(field.name, next);
         const label = (
-          <Text className='field__label'>
+          <Text className="field__label">
             {field.label}
-            {field.optional && <Text className='field__optional'>（选填）</Text>}
+            {field.optional && <Text className="field__optional">（选填）</Text>}
           </Text>
         );
         let control;
@@ -55,11 +65,27 @@ export function FormFields({ fields, raw, errors, onChange, accounts = [] }: Pro
         switch (field.kind) {
           case 'textarea':
             stacked = true;
-            control = <Textarea className='field__textarea' value={value} placeholder={field.placeholder} maxlength={1000} onInput={(event) => set(event.detail.value)} data-testid={`field-${field.name}`} />;
+            control = (
+              <Textarea
+                className="field__textarea"
+                value={value}
+                placeholder={field.placeholder}
+                maxlength={1000}
+                onInput={(event) => set(event.detail.value)}
+                data-testid={`field-${field.name}`}
+              />
+            );
             break;
           case 'choice':
             stacked = true;
-            control = <Choices name={field.name} value={value} onChange={set} options={field.options.map((option) => ({ value: String(option.value), label: option.label }))} />;
+            control = (
+              <Choices
+                name={field.name}
+                value={value}
+                onChange={set}
+                options={field.options.map((option) => ({ value: String(option.value), label: option.label }))}
+              />
+            );
             break;
           case 'account':
             stacked = true;
@@ -68,15 +94,18 @@ export function FormFields({ fields, raw, errors, onChange, accounts = [] }: Pro
                 name={field.name}
                 value={value}
                 onChange={set}
-                options={[...(field.optional ? [{ value: '', label: '不指定' }] : []), ...accounts.map((account) => ({ value: String(account.id), label: account.accountNo }))]}
+                options={[
+                  ...(field.optional ? [{ value: '', label: '不指定' }] : []),
+                  ...accounts.map((account) => ({ value: String(account.id), label: account.accountNo })),
+                ]}
               />
             ) : (
-              <Text className='field__hint'>没有可选的户号</Text>
+              <Text className="field__hint">没有可选的户号</Text>
             );
             break;
           case 'date':
             control = (
-              <View className='field__input'>
+              <View className="field__input">
                 <DateInput value={value} onChange={set} start={today} testId={`field-${field.name}`} />
               </View>
             );
@@ -85,25 +114,25 @@ export function FormFields({ fields, raw, errors, onChange, accounts = [] }: Pro
             control = (
               <>
                 <Input
-                  className='field__input'
+                  className="field__input"
                   type={INPUT_TYPE[field.kind]}
                   value={value}
                   placeholder={field.placeholder}
                   onInput={(event) => set(event.detail.value)}
                   data-testid={`field-${field.name}`}
                 />
-                {(field.kind === 'integer' || field.kind === 'decimal') && <Text className='field__unit'>{field.unit}</Text>}
+                {(field.kind === 'integer' || field.kind === 'decimal') && <Text className="field__unit">{field.unit}</Text>}
               </>
             );
         }
         return (
-          <View key={field.name} className='form-fields__item'>
+          <View key={field.name} className="form-fields__item">
             <View className={`field ${stacked ? 'field--stacked' : ''}`}>
               {label}
               {control}
             </View>
             {errors[field.name] && (
-              <Text className='field__error' data-testid={`error-${field.name}`}>
+              <Text className="field__error" data-testid={`error-${field.name}`}>
                 {errors[field.name]}
               </Text>
             )}

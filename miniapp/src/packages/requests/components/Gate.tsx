@@ -13,9 +13,9 @@ export function Gate({ reason, message }: { reason: 'login' | 'bind' | 'link'; m
     link: { text: message ?? '链接不完整，请从服务大厅重新进入', action: undefined },
   }[reason];
   return (
-    <View className='page'>
-      <View className='card' data-testid={`gate-${reason}`}>
-        <StateView kind='empty' message={content.text} action={content.action} />
+    <View className="page">
+      <View className="card" data-testid={`gate-${reason}`}>
+        <StateView kind="empty" message={content.text} action={content.action} />
       </View>
     </View>
   );

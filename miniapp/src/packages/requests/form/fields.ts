@@ -67,12 +67,26 @@ export const FIELDS: Record<RequestType, FieldSpec[]> = {
     contactName,
     phone,
   ],
-  lv_business_connection: [...company, { name: 'address', label: '用电地址', kind: 'text', placeholder: '区、街道、门牌号' }, { name: 'requestedKw', label: '申请容量', kind: 'integer', unit: '千瓦' }, contactName, phone],
+  lv_business_connection: [
+    ...company,
+    { name: 'address', label: '用电地址', kind: 'text', placeholder: '区、街道、门牌号' },
+    { name: 'requestedKw', label: '申请容量', kind: 'integer', unit: '千瓦' },
+    contactName,
+    phone,
+  ],
   hv_connection: [
     ...company,
     { name: 'siteAddress', label: '用电地址', kind: 'text', placeholder: '项目所在地址' },
     { name: 'requestedKva', label: '申请容量', kind: 'integer', unit: '千伏安' },
-    { name: 'supply', label: '供电方式', kind: 'choice', options: [{ value: 'single', label: '单电源' }, { value: 'dual', label: '双电源' }] },
+    {
+      name: 'supply',
+      label: '供电方式',
+      kind: 'choice',
+      options: [
+        { value: 'single', label: '单电源' },
+        { value: 'dual', label: '双电源' },
+      ],
+    },
     { name: 'expectedDate', label: '期望送电', kind: 'date' },
     contactName,
     phone,
@@ -89,7 +103,15 @@ export const FIELDS: Record<RequestType, FieldSpec[]> = {
   ],
   capacity_decrease: [
     account,
-    { name: 'mode', label: '办理类型', kind: 'choice', options: [{ value: 'reduce', label: '减容' }, { value: 'suspend', label: '暂停' }] },
+    {
+      name: 'mode',
+      label: '办理类型',
+      kind: 'choice',
+      options: [
+        { value: 'reduce', label: '减容' },
+        { value: 'suspend', label: '暂停' },
+      ],
+    },
     { name: 'requestedKva', label: '减容后容量', kind: 'integer', unit: '千伏安', when: (raw) => raw.mode === 'reduce' },
     { name: 'from', label: '开始日期', kind: 'date' },
     { name: 'until', label: '结束日期', kind: 'date', optional: true },
@@ -109,13 +131,30 @@ export const FIELDS: Record<RequestType, FieldSpec[]> = {
     { ...account, optional: true },
     { name: 'address', label: '安装地址', kind: 'text', placeholder: '小区、楼栋或停车场' },
     { name: 'parkingSpace', label: '车位号', kind: 'text', placeholder: '例如：B2-118' },
-    { name: 'chargerKw', label: '充电桩功率', kind: 'choice', options: [{ value: 7, label: '7 千瓦' }, { value: 11, label: '11 千瓦' }, { value: 22, label: '22 千瓦' }] },
+    {
+      name: 'chargerKw',
+      label: '充电桩功率',
+      kind: 'choice',
+      options: [
+        { value: 7, label: '7 千瓦' },
+        { value: 11, label: '11 千瓦' },
+        { value: 22, label: '22 千瓦' },
+      ],
+    },
     phone,
   ],
   rooftop_solar: [
     account,
     { name: 'capacityKw', label: '装机容量', kind: 'decimal', unit: '千瓦' },
-    { name: 'mode', label: '消纳方式', kind: 'choice', options: [{ value: 'self_use_surplus_export', label: '自发自用、余电上网' }, { value: 'full_export', label: '全额上网' }] },
+    {
+      name: 'mode',
+      label: '消纳方式',
+      kind: 'choice',
+      options: [
+        { value: 'self_use_surplus_export', label: '自发自用、余电上网' },
+        { value: 'full_export', label: '全额上网' },
+      ],
+    },
     { name: 'roofAreaM2', label: '屋顶面积', kind: 'integer', unit: '平方米' },
     phone,
   ],

@@ -67,7 +67,12 @@ export function checkForm<T extends RequestType>(type: T, fields: FieldSpec[], r
   const errors: FormErrors = {};
   for (const issue of result.error.issues) {
     const name = String(issue.path[0] ?? '');
-    if (!(name in errors)) errors[name] = messageFor(issue, fields.find((field) => field.name === name), raw);
+    if (!(name in errors))
+      errors[name] = messageFor(
+        issue,
+        fields.find((field) => field.name === name),
+        raw,
+      );
   }
   return { errors };
 }

@@ -22,42 +22,76 @@ export default function Bind() {
 
   const submit = () =>
     run(async () => {
-      const body =
-        method === 'holder' ? { method, accountNo, holderName: holderName.trim(), phoneLast4 } : { method, accountNo, code };
+      const body = method === 'holder' ? { method, accountNo, holderName: holderName.trim(), phoneLast4 } : { method, accountNo, code };
       await api.call('bindAccount', { body });
       await Taro.showToast({ title: '绑定成功', icon: 'success' });
       await Taro.switchTab({ url: '/pages/me/index' });
     });
 
   return (
-    <View className='page'>
-      <View className='card'>
-        <View className='segmented'>
+    <View className="page">
+      <View className="card">
+        <View className="segmented">
           {(['holder', 'sms'] as const).map((option) => (
-            <Text key={option} className={`segmented__item ${method === option ? 'segmented__item--active' : ''}`} onClick={() => setMethod(option)} data-testid={`bind-method-${option}`}>
+            <Text
+              key={option}
+              className={`segmented__item ${method === option ? 'segmented__item--active' : ''}`}
+              onClick={() => setMethod(option)}
+              data-testid={`bind-method-${option}`}
+            >
               {option === 'holder' ? '户主信息验证' : '预留手机验证'}
             </Text>
           ))}
         </View>
-        <View className='field'>
-          <Text className='field__label'>户号</Text>
-          <Input className='field__input' type='number' maxlength={10} placeholder='账单上的 10 位户号' value={accountNo} onInput={(e) => setAccountNo(e.detail.value)} data-testid='bind-account' />
+        <View className="field">
+          <Text className="field__label">户号</Text>
+          <Input
+            className="field__input"
+            type="number"
+            maxlength={10}
+            placeholder="账单上的 10 位户号"
+            value={accountNo}
+            onInput={(e) => setAccountNo(e.detail.value)}
+            data-testid="bind-account"
+          />
         </View>
         {method === 'holder' ? (
           <>
-            <View className='field'>
-              <Text className='field__label'>户主姓名</Text>
-              <Input className='field__input' placeholder='与账单一致' value={holderName} onInput={(e) => setHolderName(e.detail.value)} data-testid='bind-holder' />
+            <View className="field">
+              <Text className="field__label">户主姓名</Text>
+              <Input
+                className="field__input"
+                placeholder="与账单一致"
+                value={holderName}
+                onInput={(e) => setHolderName(e.detail.value)}
+                data-testid="bind-holder"
+              />
             </View>
-            <View className='field'>
-              <Text className='field__label'>手机后四位</Text>
-              <Input className='field__input' type='number' maxlength={4} placeholder='预留手机号后四位' value={phoneLast4} onInput={(e) => setPhoneLast4(e.detail.value)} data-testid='bind-last4' />
+            <View className="field">
+              <Text className="field__label">手机后四位</Text>
+              <Input
+                className="field__input"
+                type="number"
+                maxlength={4}
+                placeholder="预留手机号后四位"
+                value={phoneLast4}
+                onInput={(e) => setPhoneLast4(e.detail.value)}
+                data-testid="bind-last4"
+              />
             </View>
           </>
         ) : (
-          <View className='field'>
-            <Text className='field__label'>验证码</Text>
-            <Input className='field__input' type='number' maxlength={6} placeholder='发送到预留手机' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='bind-code' />
+          <View className="field">
+            <Text className="field__label">验证码</Text>
+            <Input
+              className="field__input"
+              type="number"
+              maxlength={6}
+              placeholder="发送到预留手机"
+              value={code}
+              onInput={(e) => setCode(e.detail.value)}
+              data-testid="bind-code"
+            />
             <Button
               className={`field__action ${!accountValid || codeSent ? 'field__action--disabled' : ''}`}
               disabled={!accountValid || codeSent || busy || undefined}
@@ -72,9 +106,18 @@ export default function Bind() {
             </Button>
           </View>
         )}
-        {error && <Text className='form__error' data-testid='bind-error'>{error}</Text>}
+        {error && (
+          <Text className="form__error" data-testid="bind-error">
+            {error}
+          </Text>
+        )}
       </View>
-      <Button className={`form__submit ${!ready || busy ? 'form__submit--disabled' : ''}`} disabled={!ready || busy || undefined} onClick={submit} data-testid='bind-submit'>
+      <Button
+        className={`form__submit ${!ready || busy ? 'form__submit--disabled' : ''}`}
+        disabled={!ready || busy || undefined}
+        onClick={submit}
+        data-testid="bind-submit"
+      >
         绑定
       </Button>
     </View>

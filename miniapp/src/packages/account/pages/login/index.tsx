@@ -29,10 +29,10 @@ export default function Login() {
 
   if (platform.name === 'weapp') {
     return (
-      <View className='page'>
-        <View className='card'>
-          <Text className='prose'>使用微信身份登录，登录后可绑定户号、查看账单和缴费。</Text>
-          {error && <Text className='form__error'>{error}</Text>}
+      <View className="page">
+        <View className="card">
+          <Text className="prose">使用微信身份登录，登录后可绑定户号、查看账单和缴费。</Text>
+          {error && <Text className="form__error">{error}</Text>}
         </View>
         <Button
           className={`form__submit ${busy ? 'form__submit--disabled' : ''}`}
@@ -52,19 +52,35 @@ export default function Login() {
 
   const phoneValid = PHONE.test(phone);
   return (
-    <View className='page'>
-      <View className='card'>
-        <View className='field'>
-          <Text className='field__label'>手机号</Text>
-          <Input className='field__input' type='number' maxlength={11} placeholder='请输入手机号' value={phone} onInput={(e) => setPhone(e.detail.value)} data-testid='login-phone' />
+    <View className="page">
+      <View className="card">
+        <View className="field">
+          <Text className="field__label">手机号</Text>
+          <Input
+            className="field__input"
+            type="number"
+            maxlength={11}
+            placeholder="请输入手机号"
+            value={phone}
+            onInput={(e) => setPhone(e.detail.value)}
+            data-testid="login-phone"
+          />
         </View>
-        <View className='field'>
-          <Text className='field__label'>验证码</Text>
-          <Input className='field__input' type='number' maxlength={6} placeholder='6 位验证码' value={code} onInput={(e) => setCode(e.detail.value)} data-testid='login-code' />
+        <View className="field">
+          <Text className="field__label">验证码</Text>
+          <Input
+            className="field__input"
+            type="number"
+            maxlength={6}
+            placeholder="6 位验证码"
+            value={code}
+            onInput={(e) => setCode(e.detail.value)}
+            data-testid="login-code"
+          />
           <Button
             className={`field__action ${!phoneValid || countdown > 0 ? 'field__action--disabled' : ''}`}
             disabled={!phoneValid || countdown > 0 || busy || undefined}
-            data-testid='login-send'
+            data-testid="login-send"
             onClick={() =>
               run(async () => {
                 await api.call('sendSmsCode', { body: { phone, purpose: 'login' } });
@@ -75,12 +91,16 @@ export default function Login() {
             {countdown > 0 ? `${countdown} 秒后重发` : '获取验证码'}
           </Button>
         </View>
-        {error && <Text className='form__error' data-testid='login-error'>{error}</Text>}
+        {error && (
+          <Text className="form__error" data-testid="login-error">
+            {error}
+          </Text>
+        )}
       </View>
       <Button
         className={`form__submit ${!phoneValid || code.length !== 6 || busy ? 'form__submit--disabled' : ''}`}
         disabled={!phoneValid || code.length !== 6 || busy || undefined}
-        data-testid='login-submit'
+        data-testid="login-submit"
         onClick={() => run(async () => finish(await api.call('loginSms', { body: { phone, code } })))}
       >
         登录

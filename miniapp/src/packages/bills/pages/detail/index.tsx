@@ -24,11 +24,11 @@ export default function BillDetailPage() {
 
   if (!valid || result.status !== 'ready') {
     return (
-      <View className='page bill'>
-        <View className='card'>
-          {!valid && <StateView kind='empty' message='账单信息不完整，请从账单列表重新进入' />}
-          {valid && result.status === 'loading' && <StateView kind='loading' />}
-          {valid && result.status === 'error' && <StateView kind='error' message={describeError(result.error)} onRetry={result.reload} />}
+      <View className="page bill">
+        <View className="card">
+          {!valid && <StateView kind="empty" message="账单信息不完整，请从账单列表重新进入" />}
+          {valid && result.status === 'loading' && <StateView kind="loading" />}
+          {valid && result.status === 'error' && <StateView kind="error" message={describeError(result.error)} onRetry={result.reload} />}
         </View>
       </View>
     );
@@ -37,16 +37,16 @@ export default function BillDetailPage() {
   const { bill } = result.data;
   const tierKwh = bill.tiers.filter((tier) => tier.kwh > 0);
   return (
-    <View className='page bill' data-testid='bill-detail'>
+    <View className="page bill" data-testid="bill-detail">
       <BillSummaryCard accountId={accountId} bill={bill} />
       {bill.comparison && <Explainer comparison={bill.comparison} />}
       {/* Single-rate bills have one period and nothing to split. */}
       {bill.periods.length > 1 && <TouSplit periods={bill.periods} />}
       {bill.tierCard && (
-        <View className='card'>
+        <View className="card">
           <TierCard card={bill.tierCard} />
           {tierKwh.length > 1 && (
-            <Text className='bill__tiers'>本期电量分档：{tierKwh.map((tier) => `${tierName(tier.tier)} ${tier.kwh} 千瓦时`).join('，')}</Text>
+            <Text className="bill__tiers">本期电量分档：{tierKwh.map((tier) => `${tierName(tier.tier)} ${tier.kwh} 千瓦时`).join('，')}</Text>
           )}
         </View>
       )}

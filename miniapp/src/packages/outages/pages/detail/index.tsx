@@ -18,11 +18,11 @@ export default function OutageDetailPage() {
 
   if (!valid || result.status !== 'ready') {
     return (
-      <View className='page outage-detail'>
-        <View className='card'>
-          {!valid && <StateView kind='empty' message='停电信息不完整，请从停电信息列表重新进入' />}
-          {valid && result.status === 'loading' && <StateView kind='loading' />}
-          {valid && result.status === 'error' && <StateView kind='error' message={describeError(result.error)} onRetry={result.reload} />}
+      <View className="page outage-detail">
+        <View className="card">
+          {!valid && <StateView kind="empty" message="停电信息不完整，请从停电信息列表重新进入" />}
+          {valid && result.status === 'loading' && <StateView kind="loading" />}
+          {valid && result.status === 'error' && <StateView kind="error" message={describeError(result.error)} onRetry={result.reload} />}
         </View>
       </View>
     );
@@ -40,31 +40,31 @@ export default function OutageDetailPage() {
   facts.push(['最近更新', formatInstant(outage.updatedAt)]);
 
   return (
-    <View className='page outage-detail' data-testid='outage-detail'>
-      <View className='card outage-detail__summary'>
-        <View className='outage-detail__tags'>
+    <View className="page outage-detail" data-testid="outage-detail">
+      <View className="card outage-detail__summary">
+        <View className="outage-detail__tags">
           <OutageTags outage={outage} />
         </View>
-        <Text className='outage-detail__title'>{outage.title}</Text>
+        <Text className="outage-detail__title">{outage.title}</Text>
         <Text className={`outage-detail__expected outage-detail__expected--${outage.status}`} data-testid={`outage-expected-${outage.id}`}>
           {expectedText(outage)}
         </Text>
         {facts.map(([label, value]) => (
-          <View key={label} className='outage-detail__fact'>
-            <Text className='outage-detail__label'>{label}</Text>
+          <View key={label} className="outage-detail__fact">
+            <Text className="outage-detail__label">{label}</Text>
             <Text>{value}</Text>
           </View>
         ))}
       </View>
-      <View className='card'>
-        <Text className='card__title'>停电原因</Text>
-        <Text className='prose' data-testid='outage-reason'>
+      <View className="card">
+        <Text className="card__title">停电原因</Text>
+        <Text className="prose" data-testid="outage-reason">
           {outage.reason}
         </Text>
       </View>
       {outage.areas.length > 0 && (
-        <View className='card'>
-          <Text className='card__title'>停电台区</Text>
+        <View className="card">
+          <Text className="card__title">停电台区</Text>
           <AreaList areas={outage.areas} />
         </View>
       )}

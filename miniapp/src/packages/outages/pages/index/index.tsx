@@ -21,7 +21,7 @@ export default function OutagesPage() {
 
   if (loggedIn && accounts.status !== 'ready') {
     return (
-      <View className='page outages'>
+      <View className="page outages">
         <PendingCard result={accounts} />
       </View>
     );
@@ -29,13 +29,13 @@ export default function OutagesPage() {
 
   if (!loggedIn || accounts.data?.accounts.length === 0) {
     return (
-      <View className='page outages'>
-        <View className='outages__hint' data-testid='outages-hint'>
-          <Text className='outages__hint-text'>
+      <View className="page outages">
+        <View className="outages__hint" data-testid="outages-hint">
+          <Text className="outages__hint-text">
             {loggedIn ? '绑定户号后，可查看您户号的停电安排并订阅停电通知' : '登录并绑定户号后，可查看您户号的停电安排并订阅停电通知'}
           </Text>
           <Text
-            className='outages__hint-action'
+            className="outages__hint-action"
             onClick={() => (loggedIn ? void Taro.navigateTo({ url: BIND_URL }) : openEntry({ url: '/pages/me/index', tab: true }))}
           >
             {loggedIn ? '绑定户号 ›' : '去登录 ›'}
@@ -47,9 +47,9 @@ export default function OutagesPage() {
   }
 
   return (
-    <View className='page outages'>
+    <View className="page outages">
       <MyOutages result={mine} />
-      <NotifyCard topic='outage' />
+      <NotifyCard topic="outage" />
     </View>
   );
 }

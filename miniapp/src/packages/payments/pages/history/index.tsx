@@ -9,41 +9,64 @@ import '../index/index.scss';
 
 const STATE: Record<PaymentOrder['state'], string> = { CREATED: '待支付', PAYING: '支付中', PAID: '已缴费', CLOSED: '已关闭', FAILED: '未完成' };
 const CHANNEL: Record<PaymentOrder['channel'], string> = { wechat_jsapi: '微信支付', wechat_h5: '微信支付', alipay_wap: '支付宝' };
-const when = (instant: string) => new Date(instant).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const when = (instant: string) =>
+  new Date(instant).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** The customer's payments, newest first; each paid one shows its receipt: what it paid of each bill. */
 export default function PaymentHistory() {
   const result = useApi('listPayments');
-  if (result.status !== 'ready') return <View className='page'><PendingCard result={result} /></View>;
+  if (result.status !== 'ready')
+    return (
+      <View className="page">
+        <PendingCard result={result} />
+      </View>
+    );
   const { payments } = result.data;
   if (!payments.length) {
     return (
-      <View className='page'>
-        <View className='card'>
-          <StateView kind='empty' message='还没有缴费记录' action={{ label: '去缴费', onTap: () => void Taro.redirectTo({ url: '/packages/payments/pages/index/index' }) }} />
+      <View className="page">
+        <View className="card">
+          <StateView
+            kind="empty"
+            message="还没有缴费记录"
+            action={{ label: '去缴费', onTap: () => void Taro.redirectTo({ url: '/packages/payments/pages/index/index' }) }}
+          />
         </View>
       </View>
     );
   }
   return (
-    <View className='page'>
+    <View className="page">
       {payments.map((payment) => (
-        <View key={payment.id} className='card pay' data-testid='payment-record'>
-          <View className='list-row'>
-            <Text>{payment.purpose === 'top_up' ? '预存电费' : '电费缴纳'} · {CHANNEL[payment.channel]}</Text>
-            <Text data-testid='payment-record-state'>{STATE[payment.state]}</Text>
+        <View key={payment.id} className="card pay" data-testid="payment-record">
+          <View className="list-row">
+            <Text>
+              {payment.purpose === 'top_up' ? '预存电费' : '电费缴纳'} · {CHANNEL[payment.channel]}
+            </Text>
+            <Text data-testid="payment-record-state">{STATE[payment.state]}</Text>
           </View>
-          <Money className='pay__amount' fen={payment.amountFen} />
-          <Text className='pay__note'>{when(payment.paidAt ?? payment.createdAt)} · 订单号 {payment.outTradeNo}</Text>
+          <Money className="pay__amount" fen={payment.amountFen} />
+          <Text className="pay__note">
+            {when(payment.paidAt ?? payment.createdAt)} · 订单号 {payment.outTradeNo}
+          </Text>
           {payment.receipt && (
-            <View data-testid='payment-receipt'>
+            <View data-testid="payment-receipt">
               {payment.receipt.lines.map((line) => (
-                <Text key={line.month} className='pay__note'>
+                <Text key={line.month} className="pay__note">
                   {line.month} 账单：电费 <Money fen={line.principalFen} />
-                  {line.lateFeeFen > 0 && <>，违约金 <Money fen={line.lateFeeFen} /></>}
+                  {line.lateFeeFen > 0 && (
+                    <>
+                      ，违约金 <Money fen={line.lateFeeFen} />
+                    </>
+                  )}
                 </Text>
               ))}
-              {payment.receipt.prepaymentFen > 0 && <Text className='pay__note'>转入预存：<Money fen={payment.receipt.prepaymentFen} /></Text>}
+              {payment.receipt.prepaymentFen > 0 && (
+                <Text className="pay__note">
+                  转入预存：
+                  <Money fen={payment.receipt.prepaymentFen} />
+                </Text>
+              )}
             </View>
           )}
         </View>

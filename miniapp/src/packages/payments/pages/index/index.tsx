@@ -15,7 +15,12 @@ import './index.scss';
 
 const TOP_UPS_FEN = [5_000, 10_000, 20_000];
 const CHANNELS: Array<{ channel: PaymentChannel; label: string }> =
-  platform.name === 'weapp' ? [{ channel: 'wechat_jsapi', label: '微信支付' }] : [{ channel: 'wechat_h5', label: '微信支付' }, { channel: 'alipay_wap', label: '支付宝' }];
+  platform.name === 'weapp'
+    ? [{ channel: 'wechat_jsapi', label: '微信支付' }]
+    : [
+        { channel: 'wechat_h5', label: '微信支付' },
+        { channel: 'alipay_wap', label: '支付宝' },
+      ];
 
 const resultUrl = (orderId: number) => `/packages/payments/pages/result/index?id=${orderId}`;
 const newKey = () => `pay-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -56,19 +61,21 @@ function PayAccount({ accountId, month }: { accountId: number; month?: string })
     });
 
   return (
-    <View className='card pay' data-testid='pay-card'>
-      <Text className='card__title'>{paysChosen ? `${chosen!.month} 账单` : paysBills ? '应缴电费' : billingMode === 'prepaid' ? '预存电费' : '暂无欠费，可预存电费'}</Text>
+    <View className="card pay" data-testid="pay-card">
+      <Text className="card__title">
+        {paysChosen ? `${chosen!.month} 账单` : paysBills ? '应缴电费' : billingMode === 'prepaid' ? '预存电费' : '暂无欠费，可预存电费'}
+      </Text>
       {paysBills ? (
         <>
-          <Money className='pay__amount' fen={paysChosen ? chosen!.payment.outstandingFen : amountDueFen} />
+          <Money className="pay__amount" fen={paysChosen ? chosen!.payment.outstandingFen : amountDueFen} />
           {chosen && chosen.payment.outstandingFen < amountDueFen && (
-            <Text className='pay__note pay__switch' data-testid='pay-scope' onClick={() => setOnlyChosen(!paysChosen)}>
+            <Text className="pay__note pay__switch" data-testid="pay-scope" onClick={() => setOnlyChosen(!paysChosen)}>
               {paysChosen ? '改为缴清全部欠费' : `只缴 ${chosen.month} 账单`} ›
             </Text>
           )}
         </>
       ) : (
-        <View className='segmented' data-testid='pay-topups'>
+        <View className="segmented" data-testid="pay-topups">
           {TOP_UPS_FEN.map((fen) => (
             <Text key={fen} className={`segmented__item ${fen === topUpFen ? 'segmented__item--active' : ''}`} onClick={() => setTopUpFen(fen)}>
               {fen / 100} 元
@@ -77,13 +84,19 @@ function PayAccount({ accountId, month }: { accountId: number; month?: string })
         </View>
       )}
       {balanceFen > 0 && (
-        <Text className='pay__note'>
+        <Text className="pay__note">
           账户余额 <Money fen={balanceFen} />
         </Text>
       )}
-      {error && <Text className='form__error'>{error}</Text>}
+      {error && <Text className="form__error">{error}</Text>}
       {CHANNELS.map(({ channel, label }) => (
-        <Button key={channel} className={`form__submit ${busy ? 'form__submit--disabled' : ''}`} disabled={busy || undefined} onClick={() => pay(channel)} data-testid={`pay-${channel}`}>
+        <Button
+          key={channel}
+          className={`form__submit ${busy ? 'form__submit--disabled' : ''}`}
+          disabled={busy || undefined}
+          onClick={() => pay(channel)}
+          data-testid={`pay-${channel}`}
+        >
           {label}
         </Button>
       ))}
@@ -102,18 +115,22 @@ export default function PaymentsHome() {
   return (
     <View>
       {(loggedIn && accounts.status !== 'ready') || account ? (
-        <View className='page pay-page'>
-          {account ? <PayAccount accountId={account.id} month={String(account.id) === params.accountId ? params.month : undefined} /> : accounts.status !== 'ready' && <PendingCard result={accounts} />}
+        <View className="page pay-page">
+          {account ? (
+            <PayAccount accountId={account.id} month={String(account.id) === params.accountId ? params.month : undefined} />
+          ) : (
+            accounts.status !== 'ready' && <PendingCard result={accounts} />
+          )}
           {loggedIn && (
-            <View className='list-row' data-testid='pay-history' onClick={() => void Taro.navigateTo({ url: '/packages/payments/pages/history/index' })}>
+            <View className="list-row" data-testid="pay-history" onClick={() => void Taro.navigateTo({ url: '/packages/payments/pages/history/index' })}>
               <Text>缴费记录与电子收据</Text>
-              <Text className='list-row__hint'>›</Text>
+              <Text className="list-row__hint">›</Text>
             </View>
           )}
         </View>
       ) : null}
       <ServiceIntro
-        title='电费缴纳'
+        title="电费缴纳"
         paragraphs={[
           '绑定户号后即可查看应缴金额并在线缴费，支持微信支付与支付宝，也可预存电费。',
           '缴费结果以供电公司收到支付机构的通知为准，到账后账单状态实时更新，并生成电子收据。',

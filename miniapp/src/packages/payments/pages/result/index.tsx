@@ -38,26 +38,50 @@ export default function PaymentResult() {
       () =>
         api
           .call('getPayment', { params: { orderId } })
-          .then((reply) => setOrder(reply.order), (err: unknown) => setError(describeError(err)))
+          .then(
+            (reply) => setOrder(reply.order),
+            (err: unknown) => setError(describeError(err)),
+          )
           .finally(() => setPolls((count) => count + 1)),
       polls === 0 ? 0 : POLL_MS,
     );
     return () => clearTimeout(timer);
   }, [orderId, order, polls]);
 
-  if (error && !order) return <View className='page'><View className='card'><StateView kind='error' message={error} onRetry={() => { setError(undefined); setPolls(0); }} /></View></View>;
-  if (!order) return <View className='page'><View className='card'><StateView kind='loading' /></View></View>;
+  if (error && !order)
+    return (
+      <View className="page">
+        <View className="card">
+          <StateView
+            kind="error"
+            message={error}
+            onRetry={() => {
+              setError(undefined);
+              setPolls(0);
+            }}
+          />
+        </View>
+      </View>
+    );
+  if (!order)
+    return (
+      <View className="page">
+        <View className="card">
+          <StateView kind="loading" />
+        </View>
+      </View>
+    );
   const waiting = order.state === 'PAYING' || order.state === 'CREATED';
   return (
-    <View className='page'>
-      <View className='card pay' data-testid='pay-result'>
-        <Text className='card__title' data-testid='pay-result-state'>
+    <View className="page">
+      <View className="card pay" data-testid="pay-result">
+        <Text className="card__title" data-testid="pay-result-state">
           {waiting && polls >= POLL_LIMIT ? '支付结果确认中，到账后会通知您' : TEXT[order.state]}
         </Text>
-        <Money className='pay__amount' fen={order.amountFen} />
-        <Text className='pay__note'>订单号 {order.outTradeNo}</Text>
-        {order.flag === 'receivable_already_settled' && <Text className='pay__note'>所选账单已在其他渠道缴清，本次款项已转为预存电费。</Text>}
-        <Button className='form__submit' onClick={() => void Taro.switchTab({ url: '/pages/bills/index' })} data-testid='pay-result-bills'>
+        <Money className="pay__amount" fen={order.amountFen} />
+        <Text className="pay__note">订单号 {order.outTradeNo}</Text>
+        {order.flag === 'receivable_already_settled' && <Text className="pay__note">所选账单已在其他渠道缴清，本次款项已转为预存电费。</Text>}
+        <Button className="form__submit" onClick={() => void Taro.switchTab({ url: '/pages/bills/index' })} data-testid="pay-result-bills">
           查看账单
         </Button>
       </View>

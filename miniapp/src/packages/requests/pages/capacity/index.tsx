@@ -54,8 +54,13 @@ function CapacityApplication() {
     if (contractKva !== null) form.fill({ currentKva: String(contractKva) });
   }, [contractKva, accountId]);
 
-  if (accounts.status !== 'ready') return <View className='page'><PendingCard result={accounts} /></View>;
-  if (business.length === 0) return <Gate reason='bind' message='增容需要先绑定企业（非居民）用电户号' />;
+  if (accounts.status !== 'ready')
+    return (
+      <View className="page">
+        <PendingCard result={accounts} />
+      </View>
+    );
+  if (business.length === 0) return <Gate reason="bind" message="增容需要先绑定企业（非居民）用电户号" />;
 
   const go = (next: number) => {
     setStep(next);
@@ -75,78 +80,88 @@ function CapacityApplication() {
 
   const fieldProps = { raw: form.raw, errors: form.shown, onChange: form.set, accounts: business };
   return (
-    <View className='page capacity' data-testid='capacity'>
+    <View className="page capacity" data-testid="capacity">
       <StepBar titles={STEPS.map((item) => item.title)} current={step} />
       {step === 0 && (
-        <View className='card'>
-          <Text className='card__title'>企业与联系人</Text>
+        <View className="card">
+          <Text className="card__title">企业与联系人</Text>
           <FormFields fields={pick(STEPS[0]!.fields)} {...fieldProps} />
         </View>
       )}
       {step === 1 && (
-        <View className='card'>
-          <Text className='card__title'>用电户号与容量</Text>
+        <View className="card">
+          <Text className="card__title">用电户号与容量</Text>
           <FormFields fields={pick(['accountId'])} {...fieldProps} />
           {contractKva === null ? (
             <FormFields fields={pick(['currentKva'])} {...fieldProps} />
           ) : (
-            <View className='field'>
-              <Text className='field__label'>现有容量</Text>
-              <Text data-testid='current-kva'>{contractKva} 千伏安（合同容量）</Text>
+            <View className="field">
+              <Text className="field__label">现有容量</Text>
+              <Text data-testid="current-kva">{contractKva} 千伏安（合同容量）</Text>
             </View>
           )}
           <FormFields fields={pick(['requestedKva', 'expectedDate', 'reason'])} {...fieldProps} />
         </View>
       )}
       {step === DOCUMENTS_STEP && (
-        <View className='card'>
-          <Text className='card__title'>申请资料</Text>
-          <DocumentList documents={DEFINITION.documents} uploaded={documents} onUploaded={(document) => setDocuments((current) => ({ ...current, [document.kind]: document }))} showMissing={documentsTried} />
+        <View className="card">
+          <Text className="card__title">申请资料</Text>
+          <DocumentList
+            documents={DEFINITION.documents}
+            uploaded={documents}
+            onUploaded={(document) => setDocuments((current) => ({ ...current, [document.kind]: document }))}
+            showMissing={documentsTried}
+          />
         </View>
       )}
       {step === REVIEW_STEP && (
         <>
-          <View className='card' data-testid='capacity-review'>
-            <Text className='card__title'>请确认申请内容</Text>
+          <View className="card" data-testid="capacity-review">
+            <Text className="card__title">请确认申请内容</Text>
             {ALL_FIELDS.map((field) => (
-              <View key={field.name} className='review__row'>
-                <Text className='review__label'>{field.label}</Text>
-                <Text className='review__value'>{describeValue(field, form.form?.[field.name as keyof typeof form.form], business)}</Text>
+              <View key={field.name} className="review__row">
+                <Text className="review__label">{field.label}</Text>
+                <Text className="review__value">{describeValue(field, form.form?.[field.name as keyof typeof form.form], business)}</Text>
               </View>
             ))}
             {DEFINITION.documents.map((document) => (
-              <View key={document.kind} className='review__row'>
-                <Text className='review__label'>{document.name}</Text>
-                <Text className='review__value'>
+              <View key={document.kind} className="review__row">
+                <Text className="review__label">{document.name}</Text>
+                <Text className="review__value">
                   {documents[document.kind]?.filename}（{sizeText(documents[document.kind]?.sizeBytes ?? 0)}）
                 </Text>
               </View>
             ))}
           </View>
-          <View className='card'>
-            <Text className='prose'>
+          <View className="card">
+            <Text className="prose">
               提交后依次办理：{DEFINITION.stages.map((stage) => stage.name).join(' → ')}，{totalText(DEFINITION.stages)}。每个环节的进度会通知您。
             </Text>
           </View>
         </>
       )}
       {error && (
-        <Text className='form__error capacity__error' data-testid='request-error'>
+        <Text className="form__error capacity__error" data-testid="request-error">
           {error}
         </Text>
       )}
-      <View className='capacity__actions'>
+      <View className="capacity__actions">
         {step > 0 && (
-          <Button className='capacity__back' onClick={() => go(step - 1)} data-testid='capacity-back'>
+          <Button className="capacity__back" onClick={() => go(step - 1)} data-testid="capacity-back">
             上一步
           </Button>
         )}
         {step < REVIEW_STEP ? (
-          <Button className='form__submit capacity__next' onClick={forward} data-testid='capacity-next'>
+          <Button className="form__submit capacity__next" onClick={forward} data-testid="capacity-next">
             下一步
           </Button>
         ) : (
-          <Button className={`form__submit capacity__next ${busy ? 'form__submit--disabled' : ''}`} disabled={busy || undefined} onClick={send} data-testid='request-submit'>
+          <Button
+            className={`form__submit capacity__next ${busy ? 'form__submit--disabled' : ''}`}
+            disabled={busy || undefined}
+            onClick={send}
+            data-testid="request-submit"
+          >
             {busy ? '正在提交…' : '提交申请'}
           </Button>
         )}
@@ -156,6 +171,6 @@ function CapacityApplication() {
 }
 
 export default function CapacityPage() {
-  if (!session.isLoggedIn()) return <Gate reason='login' />;
+  if (!session.isLoggedIn()) return <Gate reason="login" />;
   return <CapacityApplication />;
 }

@@ -18,12 +18,12 @@ import './index.scss';
 function FiledForm({ order }: { order: WorkOrderDetail }) {
   const rows = FIELDS[order.type].filter((field) => field.kind !== 'account' && order.form[field.name] !== undefined);
   return (
-    <View className='card'>
-      <Text className='card__title'>申请内容</Text>
+    <View className="card">
+      <Text className="card__title">申请内容</Text>
       {rows.map((field) => (
-        <View key={field.name} className='request-detail__row'>
-          <Text className='request-detail__label'>{field.label}</Text>
-          <Text className='request-detail__value'>{describeValue(field, order.form[field.name])}</Text>
+        <View key={field.name} className="request-detail__row">
+          <Text className="request-detail__label">{field.label}</Text>
+          <Text className="request-detail__value">{describeValue(field, order.form[field.name])}</Text>
         </View>
       ))}
     </View>
@@ -38,30 +38,35 @@ function OrderDetail({ orderId }: { orderId: number }) {
     if (firstShow.current) firstShow.current = false;
     else result.reload();
   });
-  if (result.status !== 'ready') return <View className='page'><PendingCard result={result} /></View>;
+  if (result.status !== 'ready')
+    return (
+      <View className="page">
+        <PendingCard result={result} />
+      </View>
+    );
   const { order } = result.data;
   return (
-    <View className='page request-detail' data-testid='request-detail'>
-      <View className='card request-detail__summary'>
-        <Text className='request-detail__type'>{order.typeName}</Text>
-        <Text className={`request-detail__state request-detail__state--${order.state}`} data-testid='request-state'>
+    <View className="page request-detail" data-testid="request-detail">
+      <View className="card request-detail__summary">
+        <Text className="request-detail__type">{order.typeName}</Text>
+        <Text className={`request-detail__state request-detail__state--${order.state}`} data-testid="request-state">
           {stateText(order)}
           {order.overdue ? ' · 已超时' : ''}
         </Text>
-        <View className='request-detail__row'>
-          <Text className='request-detail__label'>工单编号</Text>
-          <Text className='request-detail__value' data-testid='request-no'>
+        <View className="request-detail__row">
+          <Text className="request-detail__label">工单编号</Text>
+          <Text className="request-detail__value" data-testid="request-no">
             {orderNo(order.id)}
           </Text>
         </View>
-        <View className='request-detail__row'>
-          <Text className='request-detail__label'>提交时间</Text>
-          <Text className='request-detail__value'>{formatInstant(order.createdAt)}</Text>
+        <View className="request-detail__row">
+          <Text className="request-detail__label">提交时间</Text>
+          <Text className="request-detail__value">{formatInstant(order.createdAt)}</Text>
         </View>
       </View>
       {order.state === 'awaiting_documents' && <SupplyDocuments orderId={order.id} onDone={result.reload} />}
       <Timeline order={order} />
-      {(order.state === 'stage' || order.state === 'awaiting_documents') && <NotifyCard topic='workorder' />}
+      {(order.state === 'stage' || order.state === 'awaiting_documents') && <NotifyCard topic="workorder" />}
       {order.state === 'completed' && <RateRequest orderId={order.id} rating={order.rating} onDone={result.reload} />}
       <FiledForm order={order} />
       {order.canCancel && <CancelRequest orderId={order.id} onDone={result.reload} />}
@@ -73,7 +78,7 @@ function OrderDetail({ orderId }: { orderId: number }) {
 export default function RequestDetailPage() {
   const { params } = useRouter();
   const id = Number(params.id);
-  if (!Number.isSafeInteger(id) || id <= 0) return <Gate reason='link' message='工单信息不完整，请从“我的工单”重新进入' />;
-  if (!session.isLoggedIn()) return <Gate reason='login' message='登录后查看工单的办理进度' />;
+  if (!Number.isSafeInteger(id) || id <= 0) return <Gate reason="link" message="工单信息不完整，请从“我的工单”重新进入" />;
+  if (!session.isLoggedIn()) return <Gate reason="login" message="登录后查看工单的办理进度" />;
   return <OrderDetail orderId={id} />;
 }

@@ -39,8 +39,13 @@ function RequestForm({ type }: { type: SimpleType }) {
     form.fill({ accountId: String((bound.find((account) => account.isDefault) ?? bound[0]!).id) });
   }, [bound]);
 
-  if (accountField && accounts.status !== 'ready') return <View className='page'><PendingCard result={accounts} /></View>;
-  if (accountField && !accountField.optional && !bound?.length) return <Gate reason='bind' />;
+  if (accountField && accounts.status !== 'ready')
+    return (
+      <View className="page">
+        <PendingCard result={accounts} />
+      </View>
+    );
+  if (accountField && !accountField.optional && !bound?.length) return <Gate reason="bind" />;
 
   const send = () => {
     setTried(true);
@@ -50,28 +55,33 @@ function RequestForm({ type }: { type: SimpleType }) {
   };
 
   return (
-    <View className='page request-form' data-testid={`request-form-${type}`}>
-      <View className='card request-form__intro'>
-        <Text className='card__title'>{definition.name}</Text>
-        <Text className='prose'>
+    <View className="page request-form" data-testid={`request-form-${type}`}>
+      <View className="card request-form__intro">
+        <Text className="card__title">{definition.name}</Text>
+        <Text className="prose">
           {definition.stages.map((stage) => stage.name).join(' → ')}，{totalText(definition.stages)}
         </Text>
       </View>
-      <View className='card'>
+      <View className="card">
         <FormFields fields={form.visible} raw={form.raw} errors={form.shown} onChange={form.set} accounts={bound} />
       </View>
       {definition.documents.length > 0 && (
-        <View className='card'>
-          <Text className='card__title'>申请资料</Text>
-          <DocumentList documents={definition.documents} uploaded={documents} onUploaded={(document) => setDocuments((current) => ({ ...current, [document.kind]: document }))} showMissing={tried} />
+        <View className="card">
+          <Text className="card__title">申请资料</Text>
+          <DocumentList
+            documents={definition.documents}
+            uploaded={documents}
+            onUploaded={(document) => setDocuments((current) => ({ ...current, [document.kind]: document }))}
+            showMissing={tried}
+          />
         </View>
       )}
       {error && (
-        <Text className='form__error request-form__error' data-testid='request-error'>
+        <Text className="form__error request-form__error" data-testid="request-error">
           {error}
         </Text>
       )}
-      <Button className={`form__submit ${busy ? 'form__submit--disabled' : ''}`} disabled={busy || undefined} onClick={send} data-testid='request-submit'>
+      <Button className={`form__submit ${busy ? 'form__submit--disabled' : ''}`} disabled={busy || undefined} onClick={send} data-testid="request-submit">
         {busy ? '正在提交…' : '提交'}
       </Button>
     </View>
@@ -81,7 +91,7 @@ function RequestForm({ type }: { type: SimpleType }) {
 /** A request form for one type, `?type=fault_repair`, checked with the schema the server uses. */
 export default function RequestFormPage() {
   const { params } = useRouter();
-  if (!isSimpleType(params.type)) return <Gate reason='link' />;
-  if (!session.isLoggedIn()) return <Gate reason='login' />;
+  if (!isSimpleType(params.type)) return <Gate reason="link" />;
+  if (!session.isLoggedIn()) return <Gate reason="login" />;
   return <RequestForm type={params.type} />;
 }

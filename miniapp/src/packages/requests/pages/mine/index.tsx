@@ -18,25 +18,35 @@ function MyRequests() {
     if (firstShow.current) firstShow.current = false;
     else result.reload();
   });
-  if (result.status !== 'ready') return <View className='page'><PendingCard result={result} /></View>;
+  if (result.status !== 'ready')
+    return (
+      <View className="page">
+        <PendingCard result={result} />
+      </View>
+    );
   const { orders } = result.data;
   return (
-    <View className='page my-requests'>
-      <View className='card' data-testid='my-requests'>
+    <View className="page my-requests">
+      <View className="card" data-testid="my-requests">
         {orders.length === 0 ? (
-          <StateView kind='empty' message='还没有办理过业务' action={{ label: '去办理', onTap: () => void Taro.navigateTo({ url: HUB_URL }) }} />
+          <StateView kind="empty" message="还没有办理过业务" action={{ label: '去办理', onTap: () => void Taro.navigateTo({ url: HUB_URL }) }} />
         ) : (
           orders.map((order) => (
-            <View key={order.id} className='my-requests__item' onClick={() => void Taro.navigateTo({ url: detailUrl(order.id) })} data-testid={`my-request-${order.id}`}>
-              <View className='my-requests__head'>
-                <Text className='my-requests__type'>{order.typeName}</Text>
+            <View
+              key={order.id}
+              className="my-requests__item"
+              onClick={() => void Taro.navigateTo({ url: detailUrl(order.id) })}
+              data-testid={`my-request-${order.id}`}
+            >
+              <View className="my-requests__head">
+                <Text className="my-requests__type">{order.typeName}</Text>
                 <Text className={`my-requests__state my-requests__state--${order.state}`}>{stateText(order)}</Text>
               </View>
-              <View className='my-requests__meta'>
+              <View className="my-requests__meta">
                 <Text>
                   {orderNo(order.id)} · {formatInstant(order.createdAt)}
                 </Text>
-                {order.overdue && <Text className='my-requests__overdue'>已超时</Text>}
+                {order.overdue && <Text className="my-requests__overdue">已超时</Text>}
               </View>
             </View>
           ))
@@ -48,6 +58,6 @@ function MyRequests() {
 
 /** The customer's requests, newest first, each opening its progress. */
 export default function MyRequestsPage() {
-  if (!session.isLoggedIn()) return <Gate reason='login' message='登录后查看您办理的业务' />;
+  if (!session.isLoggedIn()) return <Gate reason="login" message="登录后查看您办理的业务" />;
   return <MyRequests />;
 }
