@@ -78,9 +78,12 @@ export const BillingOverview = z
   .meta({ id: 'BillingOverview' });
 export type BillingOverview = z.infer<typeof BillingOverview>;
 
+/** See shared/tariff/engine.ts BillLine: power_factor lines carry the factor as quantity and basis points as rate. */
 export const BillLine = z.object({
-  kind: z.enum(['energy', 'tier_adder', 'demand']),
+  kind: z.enum(['energy', 'tier_adder', 'demand', 'power_factor', 'fund']),
   key: z.string(),
+  /** Fund lines: the fund's name as the tariff defines it. */
+  name: z.string().optional(),
   quantity: z.number().int(),
   rate: z.number().int(),
   amountFen: Fen,

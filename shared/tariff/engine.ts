@@ -1,5 +1,6 @@
 import type { Fen } from '../money';
-import { PERIODS, type BillMonth, type Period, type Rate, type Tariff, type TierScheme } from './types';
+import { adjustmentFen, powerFactorAdjustmentBp, powerFactorHundredths } from './power-factor';
+import { PERIODS, type BillMonth, type Period, type PowerFactorStandard, type Rate, type Tariff, type TierScheme } from './types';
 
 /*
  * The tariff engine: pure functions over integers.
@@ -14,6 +15,9 @@ import { PERIODS, type BillMonth, type Period, type Rate, type Tariff, type Tier
  *    the total's kWh are apportioned to the periods in proportion to their advances, by largest
  *    remainder, so the periods always add up to the total. Registers that disagree with the total
  *    beyond reading rounding are an anomaly for review (TOU_REGISTER_MISMATCH), not a different bill.
+ * 5. Two-part tariffs add the basic charge (whole kVA or kW × fen a month, exact); the power-factor
+ *    adjustment is a percentage of energy + basic charge, rounded half away from zero to the fen
+ *    (power-factor.ts); government funds are kWh × rate per fund, as rule 2, and are not adjusted.
  */
 
 const RATE_PATTERN = /^(\d{1,3})(?:\.(\d{1,4}))?$/;
@@ -151,14 +155,27 @@ export interface BillInput {
   /** Annual tiers: kWh already billed in this tier year before this bill. */
   tierYearKwhBefore?: number;
   contractKva?: number;
+  /** Two-part tariffs: the basic charge by contracted kVA (default) or by the month's maximum demand. */
+  demandBasis?: 'capacity' | 'max_demand';
+  /** The month's maximum demand in whole kW (after the multiplier), for `max_demand`. */
+  maxDemandKw?: number;
+  /** Accounts under 《功率因数调整电费办法》: their standard and the month's reactive kvarh. */
+  powerFactor?: { standard: PowerFactorStandard; reactiveKvarh: number };
 }
 
-export type LineKind = 'energy' | 'tier_adder' | 'demand';
+export type LineKind = 'energy' | 'tier_adder' | 'demand' | 'power_factor' | 'fund';
 
+/**
+ * One priced line. Energy, adder and fund lines: kWh × rate per kWh. Demand lines: kVA or kW ×
+ * rate per unit a month (key `capacity` or `max_demand`). The power-factor line: quantity is the
+ * factor in hundredths, rate the adjustment in basis points (negative = reduction), key the standard.
+ */
 export interface BillLine {
   kind: LineKind;
-  /** Energy lines: `single` or the period; adder lines: the tier number (2, 3…). */
+  /** Energy lines: `single` or the period; adder lines: the tier number (2, 3…); fund lines: the fund code. */
   key: string;
+  /** Fund lines: the fund's name. */
+  name?: string;
   quantity: number;
   rate: Rate;
   amountFen: Fen;
@@ -172,6 +189,15 @@ export interface BillComputation {
   totalFen: Fen;
   /** Annual tiers: the tier year's kWh including this bill; monthly tiers: this bill's kWh. */
   tierCountedKwh: number;
+  /** How the power-factor line was reached; null when the account is not assessed or nothing was measured. */
+  powerFactor: {
+    standard: PowerFactorStandard;
+    factor: number;
+    activeKwh: number;
+    reactiveKvarh: number;
+    adjustmentBp: number;
+    baseFen: number;
+  } | null;
 }
 
 function assertKwh(value: number, what: string): number {
@@ -228,12 +254,31 @@ export function computeBill(input: BillInput): BillComputation {
         lines.push({ kind: 'tier_adder', key: String(tier), quantity: tierKwh, rate: adder, amountFen: lineAmount(tierKwh, adder) });
     }
   }
-  if (tariff.demandFenPerKva && input.contractKva) {
+  if (input.demandBasis === 'max_demand' && tariff.demandFenPerKw) {
+    const quantity = assertKwh(input.maxDemandKw ?? 0, 'maxDemandKw');
+    lines.push({ kind: 'demand', key: 'max_demand', quantity, rate: tariff.demandFenPerKw * 100, amountFen: quantity * tariff.demandFenPerKw });
+  } else if (tariff.demandFenPerKva && input.contractKva) {
     const quantity = assertKwh(input.contractKva, 'contractKva');
     lines.push({ kind: 'demand', key: 'capacity', quantity, rate: tariff.demandFenPerKva * 100, amountFen: quantity * tariff.demandFenPerKva });
   }
+  let powerFactor: BillComputation['powerFactor'] = null;
+  if (input.powerFactor) {
+    const reactiveKvarh = assertKwh(input.powerFactor.reactiveKvarh, 'reactiveKvarh');
+    const factor = powerFactorHundredths(kwh, reactiveKvarh);
+    if (factor !== null) {
+      const { standard } = input.powerFactor;
+      const bp = powerFactorAdjustmentBp(standard, factor);
+      // Adjusted: energy and basic charges; not tier adders (none on these tariffs) nor funds.
+      const baseFen = lines.filter((line) => line.kind === 'energy' || line.kind === 'demand').reduce((sum, line) => sum + line.amountFen, 0);
+      powerFactor = { standard, factor, activeKwh: kwh, reactiveKvarh, adjustmentBp: bp, baseFen };
+      lines.push({ kind: 'power_factor', key: (standard / 100).toFixed(2), quantity: factor, rate: bp, amountFen: adjustmentFen(baseFen, bp) });
+    }
+  }
+  for (const fund of tariff.funds ?? []) {
+    lines.push({ kind: 'fund', key: fund.code, name: fund.name, quantity: kwh, rate: fund.rate, amountFen: lineAmount(kwh, fund.rate) });
+  }
   const totalFen = lines.reduce((sum, line) => sum + line.amountFen, 0);
-  return { kwh, periods, tiers, lines, totalFen, tierCountedKwh };
+  return { kwh, periods, tiers, lines, totalFen, tierCountedKwh, powerFactor };
 }
 
 export interface TierPosition {

@@ -6,6 +6,17 @@ import type { BillMonth, TariffVersion, TierScheme } from './types';
  * published prices; a deployment loads its province's real figures as new versions.
  */
 
+/**
+ * 政府性基金及附加 on non-residential kWh, as this preset's configuration (check): the handbook gives
+ * no figures. Residential catalogue prices already include them, so residential tariffs carry none;
+ * agricultural production is exempt.
+ */
+const businessFunds = () => [
+  { code: 'water_project', name: '国家重大水利工程建设基金', rate: rate('0.002') },
+  { code: 'reservoir_resettlement', name: '大中型水库移民后期扶持资金', rate: rate('0.0062') },
+  { code: 'renewable', name: '可再生能源电价附加', rate: rate('0.019') },
+];
+
 const zhejiangResidentialTiers = (): TierScheme => ({ basis: 'annual', yearStartMonth: 1, limits: [2760, 4800], adders: [0, rate('0.05'), rate('0.30')] });
 
 /** Zhejiang: annual tiers (2760 / 4800 kWh per calendar year), optional peak/valley pricing. */
@@ -35,19 +46,23 @@ export const ZHEJIANG: TariffVersion[] = [
     version: 1,
     effectiveFrom: '2023-06-01',
     name: '浙江一般工商业电价',
-    description: 'Commercial, single rate 0.6640 yuan/kWh (check)',
+    description: 'Commercial, single rate 0.6640 yuan/kWh plus government funds 0.0272 yuan/kWh (check)',
     customerClass: 'commercial',
     pricing: { kind: 'single', rate: rate('0.664') },
+    funds: businessFunds(),
   },
   {
     code: 'zj-large-industry',
     version: 1,
     effectiveFrom: '2023-06-01',
     name: '浙江大工业电价',
-    description: 'Large industry, two-part: sharp 1.0212, peak 0.8510, flat 0.6012, valley 0.2902 yuan/kWh plus 30 yuan per kVA per month (check)',
+    description:
+      'Large industry, two-part: sharp 1.0212, peak 0.8510, flat 0.6012, valley 0.2902 yuan/kWh plus basic charge 30 yuan per kVA or 48 yuan per kW of maximum demand a month, plus government funds 0.0272 yuan/kWh (check)',
     customerClass: 'large_industry',
     pricing: { kind: 'tou', rates: { sharp: rate('1.0212'), peak: rate('0.851'), flat: rate('0.6012'), valley: rate('0.2902') } },
     demandFenPerKva: 3000,
+    demandFenPerKw: 4800,
+    funds: businessFunds(),
   },
   {
     code: 'zj-agricultural',

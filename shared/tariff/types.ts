@@ -35,9 +35,16 @@ export interface Tariff {
   /** One rate for all kWh, or a rate per time-of-use period (the periods the meter registers). */
   pricing: { kind: 'single'; rate: Rate } | { kind: 'tou'; rates: Partial<Record<Period, Rate>> };
   tiers?: TierScheme;
-  /** Two-part tariffs (large industry): a monthly charge per kVA of contracted capacity, in fen. */
+  /** Two-part tariffs (large industry): the basic charge per kVA of contracted capacity a month, in fen. */
   demandFenPerKva?: number;
+  /** Two-part tariffs: the basic charge per kW of the month's maximum demand, in fen (accounts that chose it). */
+  demandFenPerKw?: number;
+  /** Government funds and surcharges (政府性基金及附加) charged per kWh on top of the energy price, one line each. */
+  funds?: { code: string; name: string; rate: Rate }[];
 }
+
+/** Power-factor standards of 《功率因数调整电费办法》, in hundredths: 0.90, 0.85, 0.80. */
+export type PowerFactorStandard = 90 | 85 | 80;
 
 /** A tariff with the dates it is in force; the version in force on a bill month's first day prices that month. */
 export interface TariffVersion extends Tariff {
