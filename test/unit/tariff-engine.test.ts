@@ -65,9 +65,10 @@ describe('tariff engine: hand-computed bills from the published Zhejiang figures
       periodAdvance: { sharp: 10, peak: 100, flat: 200, valley: 300 },
       contractKva: 315,
     });
-    // 10.212 → 10.21; 85.10; 120.24; 87.06; 315 kVA × 30 = 9450.00 yuan.
-    expect(bill.lines.map((line) => line.amountFen)).toEqual([1021, 8510, 12024, 8706, 945000]);
-    expect(bill.totalFen).toBe(975261);
+    // 10.212 → 10.21; 85.10; 120.24; 87.06; 315 kVA × 30 = 9450.00 yuan; funds on 610 kWh:
+    // × 0.002 = 1.22, × 0.0062 = 3.782 → 3.78, × 0.019 = 11.59.
+    expect(bill.lines.map((line) => line.amountFen)).toEqual([1021, 8510, 12024, 8706, 945000, 122, 378, 1159]);
+    expect(bill.totalFen).toBe(976920);
   });
 
   it('refuses a register advance on a period the tariff does not price', () => {
