@@ -45,3 +45,26 @@ export function explainChange(comparison: BillComparison): Explanation {
   if (reasons.length === 0 && difference !== 0) reasons.push('用电量与天数相同，差异来自电价调整或分档');
   return { headline, reasons };
 }
+
+/** Hundredths → "12345.67", without floating point. */
+const hundredths = (value: number) => `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`;
+
+/**
+ * How one meter's kWh were billed, in the engine's own arithmetic (engine rule 1): each reading ×
+ * multiplier is cut to whole kWh, so the billed kWh are (止码 − 起码) × 倍率 plus the fraction the
+ * previous bill carried in, cut to whole kWh; what is cut now is carried to the next bill.
+ * Null for a register that wrapped past its maximum (end below start).
+ */
+export function readingFormula(reading: { start: number; end: number; multiplier: number }): { text: string; kwh: number; carriedOut: string } | null {
+  const { start, end, multiplier } = reading;
+  if (end < start) return null;
+  const advance = (end - start) * multiplier;
+  const carriedIn = (start * multiplier) % 100;
+  const kwh = Math.floor((advance + carriedIn) / 100);
+  const plus = carriedIn > 0 ? `，加上期结转 ${hundredths(carriedIn)}` : '';
+  return {
+    text: `(${hundredths(end)} − ${hundredths(start)}) × ${multiplier} = ${hundredths(advance)}${plus}，取整 ${kwh} 千瓦时`,
+    kwh,
+    carriedOut: hundredths((end * multiplier) % 100),
+  };
+}

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { explainChange } from '../../shared/billing/explain';
 import BillDetailPage from '../../miniapp/src/packages/bills/pages/detail/index';
 import { resetTaroStorage } from '../support/taro/taro';
-import { SEPTEMBER } from './billing-fixtures';
+import { FACTORY_OCTOBER, SEPTEMBER } from './billing-fixtures';
 import { calls, failure, logIn, reply, serve } from './fake-api';
 
 const open = (params: Record<string, string>) => vi.mocked(useRouter).mockReturnValue({ params, path: '/packages/bills/pages/detail/index' } as never);
@@ -97,6 +97,40 @@ describe('bill detail page', () => {
     expect(screen.getByTestId('bill-lines-total').textContent).toContain('¥199.20');
     expect(screen.getByTestId('bill-adjusted').textContent).toContain('表计读数核对后更正');
     for (const absent of ['bill-explainer', 'tou-split', 'tier-card', 'bill-pay']) expect(screen.queryByTestId(absent), absent).toBeNull();
+  });
+
+  it('shows a factory bill: the readings formula that gives the billed kWh, basic charge, power factor and funds, each price with its unit', async () => {
+    open({ accountId: '7', month: '2026-10' });
+    serve({ 'GET /api/bills/7/2026-10': reply(200, { bill: FACTORY_OCTOBER }) });
+    render(<BillDetailPage />);
+    await screen.findByTestId('bill-detail');
+    // (298654.22 − 291336.86) × 40 = 292694.40; the last bill left 0.40 uncounted: 292694.80 → 292,694.
+    const formula = screen.getByTestId('reading-formula').textContent;
+    expect(formula).toBe('(止码 − 起码) × 倍率 = (298654.22 − 291336.86) × 40 = 292694.40，加上期结转 0.40，取整 292694 千瓦时；不足 1 千瓦时的 0.80 结转下期');
+    expect(formula).toContain(`${FACTORY_OCTOBER.kwh} 千瓦时`);
+    expect(screen.getByTestId('bill-readings').textContent).toContain('取整规则');
+
+    const row = (id: string) => screen.getByTestId(`bill-line-${id}`).textContent;
+    expect(row('energy-sharp')).toContain('29269 千瓦时');
+    expect(row('energy-sharp')).toContain('1.0212 元/千瓦时');
+    expect(row('demand-capacity')).toContain('基本电费（按容量）');
+    expect(row('demand-capacity')).toContain('630 千伏安');
+    expect(row('demand-capacity')).toContain('30.00 元/千伏安·月');
+    expect(row('demand-capacity')).toContain('¥18,900.00');
+    expect(row('power_factor-0.90')).toContain('力调电费（考核标准 0.90）');
+    expect(row('power_factor-0.90')).toContain('功率因数 0.92');
+    expect(row('power_factor-0.90')).toContain('减收 0.30%');
+    expect(row('power_factor-0.90')).toContain('-¥629.98');
+    expect(row('fund-renewable')).toContain('可再生能源电价附加');
+    expect(row('fund-renewable')).toContain('0.019 元/千瓦时');
+    expect(row('fund-water_project')).toContain('国家重大水利工程建设基金');
+    expect(row('fund-reservoir_resettlement')).toContain('0.0062 元/千瓦时');
+    expect(screen.getByTestId('tou-sharp').textContent).toContain('1.0212 元/千瓦时');
+
+    const rows = Array.from(screen.getByTestId('bill-lines').querySelectorAll('[data-testid^="bill-line-"]'));
+    const amounts = rows.map((line) => fen(line.querySelector('.lines__amount')?.textContent));
+    expect(amounts.reduce((a, b) => a + b, 0)).toBe(FACTORY_OCTOBER.amountFen);
+    expect(fen(screen.getByTestId('bill-lines-total').querySelector('.lines__amount')?.textContent)).toBe(21_732_505);
   });
 
   it('shows the error state with retry when the bill cannot be loaded', async () => {

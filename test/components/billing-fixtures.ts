@@ -121,3 +121,34 @@ export const SEPTEMBER: BillDetail = {
   },
   adjusted: null,
 };
+
+/**
+ * The demo factory's October (浙江大工业电价, 630 kVA by capacity, standard 0.90): the bill worked by
+ * hand in test/unit/tariff-business.test.ts. Readings 291336.86 → 298654.22 at multiplier 40.
+ */
+export const FACTORY_OCTOBER: BillDetail = {
+  ...summary(210, '2026-10', 31, 292_694, 21_732_505, { state: 'unpaid', dueDate: '2026-11-25', outstandingFen: 21_732_505, lateFeeFen: 0 }),
+  tariff: { code: 'zj-large-industry', version: 1, name: '浙江大工业电价' },
+  lines: [
+    { kind: 'energy', key: 'sharp', quantity: 29_269, rate: 10_212, amountFen: 2_988_950 },
+    { kind: 'energy', key: 'peak', quantity: 102_443, rate: 8_510, amountFen: 8_717_899 },
+    { kind: 'energy', key: 'flat', quantity: 87_808, rate: 6_012, amountFen: 5_279_017 },
+    { kind: 'energy', key: 'valley', quantity: 73_174, rate: 2_902, amountFen: 2_123_509 },
+    { kind: 'demand', key: 'capacity', quantity: 630, rate: 300_000, amountFen: 1_890_000 },
+    { kind: 'power_factor', key: '0.90', quantity: 92, rate: -30, amountFen: -62_998 },
+    { kind: 'fund', key: 'water_project', name: '国家重大水利工程建设基金', quantity: 292_694, rate: 20, amountFen: 58_539 },
+    { kind: 'fund', key: 'reservoir_resettlement', name: '大中型水库移民后期扶持资金', quantity: 292_694, rate: 62, amountFen: 181_470 },
+    { kind: 'fund', key: 'renewable', name: '可再生能源电价附加', quantity: 292_694, rate: 190, amountFen: 556_119 },
+  ],
+  periods: [
+    { period: 'sharp', kwh: 29_269, rate: 10_212 },
+    { period: 'peak', kwh: 102_443, rate: 8_510 },
+    { period: 'flat', kwh: 87_808, rate: 6_012 },
+    { period: 'valley', kwh: 73_174, rate: 2_902 },
+  ],
+  tiers: [{ tier: 1, kwh: 292_694 }],
+  tierCard: null,
+  readings: [{ meterNo: 'M3301000005', multiplier: 40, start: 29_133_686, end: 29_865_422 }],
+  comparison: null,
+  adjusted: null,
+};

@@ -1,5 +1,6 @@
 import { Text, View } from '@tarojs/components';
 import type { BillDetail } from '../../../../../shared/contracts/billing';
+import { fenToYuan } from '../../../../../shared/money';
 import { formatRate } from '../../../../../shared/tariff/engine';
 import type { Period } from '../../../../../shared/tariff/types';
 import { Money } from '../../../components/Money';
@@ -9,14 +10,33 @@ import './BillLines.scss';
 type Line = BillDetail['lines'][number];
 
 function label(line: Line): string {
-  if (line.kind === 'demand') return '基本电费';
+  if (line.kind === 'demand') return line.key === 'max_demand' ? '基本电费（按最大需量）' : '基本电费（按容量）';
+  if (line.kind === 'power_factor') return `力调电费（考核标准 ${line.key}）`;
+  if (line.kind === 'fund') return line.name ?? line.key;
   if (line.kind === 'tier_adder') return `${tierName(Number(line.key))}加价`;
   if (line.key === 'single') return '电度电费';
   return `${PERIOD_LABEL[line.key as Period] ?? line.key}时电费`;
 }
 
-/** Demand lines are charged per kVA of contracted capacity; every other line per kWh. */
-const unit = (line: Line) => (line.kind === 'demand' ? '千伏安' : '千瓦时');
+/** What a line's quantity counts: kVA of capacity or kW of maximum demand a month, else kWh. */
+function unit(line: Line): string {
+  if (line.kind === 'demand') return line.key === 'max_demand' ? '千瓦' : '千伏安';
+  return '千瓦时';
+}
+
+const percent = (bp: number) => `${Math.floor(Math.abs(bp) / 100)}.${String(Math.abs(bp) % 100).padStart(2, '0')}%`;
+
+/** The quantity and the unit price, each with its unit; the power-factor line shows its factor and percentage. */
+function figures(line: Line): { quantity: string; price: string } {
+  if (line.kind === 'power_factor') {
+    const factor = `${Math.floor(line.quantity / 100)}.${String(line.quantity % 100).padStart(2, '0')}`;
+    return { quantity: `功率因数 ${factor}`, price: line.rate === 0 ? '不增不减' : `${line.rate < 0 ? '减收' : '加收'} ${percent(line.rate)}` };
+  }
+  const quantity = `${line.quantity} ${unit(line)}`;
+  // Demand rates are whole fen a month (× 100 in the line, like every rate): shown as yuan with fen.
+  if (line.kind === 'demand') return { quantity, price: `${fenToYuan(Math.round(line.rate / 100))} 元/${unit(line)}·月` };
+  return { quantity, price: `${formatRate(line.rate)} 元/千瓦时` };
+}
 
 /** The bill's lines; they are rounded one by one, so they always add up to the bill's amount. */
 export function BillLines({ lines, amountFen }: { lines: Line[]; amountFen: number }) {
@@ -26,23 +46,20 @@ export function BillLines({ lines, amountFen }: { lines: Line[]; amountFen: numb
       <View className="lines__row lines__row--head">
         <Text className="lines__label">项目</Text>
         <Text className="lines__num">数量</Text>
-        <Text className="lines__num">单价（元）</Text>
+        <Text className="lines__num">单价</Text>
         <Text className="lines__amount">金额</Text>
       </View>
-      {lines.map((line) => (
-        <View key={`${line.kind}-${line.key}`} className="lines__row" data-testid={`bill-line-${line.kind}-${line.key}`}>
-          <Text className="lines__label">{label(line)}</Text>
-          <View className="lines__num">
-            <Text>{line.quantity}</Text>
-            <Text className="lines__unit">{unit(line)}</Text>
+      {lines.map((line) => {
+        const { quantity, price } = figures(line);
+        return (
+          <View key={`${line.kind}-${line.key}`} className="lines__row" data-testid={`bill-line-${line.kind}-${line.key}`}>
+            <Text className="lines__label">{label(line)}</Text>
+            <Text className="lines__num">{quantity}</Text>
+            <Text className="lines__num">{price}</Text>
+            <Money className="lines__amount" fen={line.amountFen} />
           </View>
-          <View className="lines__num">
-            <Text>{formatRate(line.rate)}</Text>
-            <Text className="lines__unit">/{unit(line)}</Text>
-          </View>
-          <Money className="lines__amount" fen={line.amountFen} />
-        </View>
-      ))}
+        );
+      })}
       <View className="lines__row lines__row--total" data-testid="bill-lines-total">
         <Text className="lines__label">合计</Text>
         <Money className="lines__amount" fen={amountFen} />

@@ -28,7 +28,7 @@ export function TouSplit({ periods }: { periods: BillDetail['periods'] }) {
           <Text className="tou__name">{PERIOD_LABEL[period.period]}时段</Text>
           <Text className="tou__kwh">{period.kwh} 千瓦时</Text>
           <Text className="tou__share">{share(period.kwh)}%</Text>
-          <Text className="tou__rate">{formatRate(period.rate)} 元</Text>
+          <Text className="tou__rate">{formatRate(period.rate)} 元/千瓦时</Text>
         </View>
       ))}
     </View>

@@ -51,7 +51,7 @@ export default function BillDetailPage() {
         </View>
       )}
       <BillLines lines={bill.lines} amountFen={bill.amountFen} />
-      {bill.readings.length > 0 && <Readings readings={bill.readings} />}
+      {bill.readings.length > 0 && <Readings readings={bill.readings} kwh={bill.kwh} />}
     </View>
   );
 }
