@@ -19,6 +19,10 @@ export interface MeterProfile {
   peakShare?: number;
   /** Shares of a four-register meter; valley takes whatever sharp, peak and flat leave, so they always add up. */
   touShares?: { sharp: number; peak: number; flat: number; valley: number };
+  /** Business meters: reactive kvarh per kWh, in per mille (426 ≈ cos φ 0.92); the meter then has a reactive register. */
+  reactivePermille?: number;
+  /** Business meters: typical monthly maximum demand in raw kW (before the multiplier); the meter then has a demand register. */
+  maxDemandKw?: number;
 }
 
 export const DEMO_METERS: readonly MeterProfile[] = [
@@ -44,6 +48,8 @@ export const DEMO_METERS: readonly MeterProfile[] = [
     startHundredths: 1_832_440,
     season: 'residential',
     touShares: { sharp: 0.1, peak: 0.35, flat: 0.3, valley: 0.25 },
+    reactivePermille: 426,
+    maxDemandKw: 14,
   },
   { meterNo: 'M3301000006', accountNo: '3301000006', multiplier: 1, registers: 'single', dailyKwh: 15, startHundredths: 2_675_010, season: 'irrigation' },
 ];

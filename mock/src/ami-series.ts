@@ -25,6 +25,9 @@ export interface Reading {
   flat?: string;
   valley?: string;
   reverse: string;
+  /** Business meters only: reactive energy register (kvarh) and the month's maximum demand so far (kW). */
+  reactive?: string;
+  maxDemand?: string;
   quality: 'actual' | 'estimated';
 }
 
@@ -78,6 +81,7 @@ export interface Registers {
   flat: number;
   valley: number;
   reverse: number;
+  reactive: number;
 }
 
 export const PERIODS: Record<MeterProfile['registers'], readonly TouPeriod[]> = {
@@ -129,7 +133,8 @@ export function meterSeries(meter: MeterProfile, realKinds: Map<string, Set<Anom
   const split = touSplitter(meter);
   const base = Math.round(meter.dailyKwh * 100);
   const start = split(meter.startHundredths);
-  const series: Registers[] = [{ total: meter.startHundredths, ...start, reverse: 0 }];
+  const reactiveOf = (hundredths: number) => Math.floor((hundredths * (meter.reactivePermille ?? 0)) / 1000);
+  const series: Registers[] = [{ total: meter.startHundredths, ...start, reverse: 0, reactive: reactiveOf(meter.startHundredths) }];
   const extend = () => {
     const day = series.length - 1;
     const previous = series[day]!;
@@ -152,6 +157,7 @@ export function meterSeries(meter: MeterProfile, realKinds: Map<string, Set<Anom
       flat: previous.flat + parts.flat,
       valley: previous.valley + parts.valley,
       reverse: previous.reverse + reverse,
+      reactive: previous.reactive + reactiveOf(usage),
     });
   };
   return (day) => {
@@ -180,12 +186,26 @@ export function scaledTo(meter: MeterProfile, registers: Registers, total: numbe
 export function toReading(meter: MeterProfile, day: number, registers: Registers, quality: Reading['quality']): Reading {
   // Only the registers the meter has: none on a single-rate meter, peak/valley or all four on TOU ones.
   const periods = Object.fromEntries(PERIODS[meter.registers].map((period) => [period, formatHundredths(registers[period])]));
+  const business: Partial<Reading> = {};
+  if (meter.reactivePermille !== undefined) business.reactive = formatHundredths(registers.reactive);
+  if (meter.maxDemandKw !== undefined) business.maxDemand = formatHundredths(maxDemandOf(meter, day));
   return {
     meterNo: meter.meterNo,
     readAt: readAtOf(day),
     total: formatHundredths(registers.total),
     ...periods,
     reverse: formatHundredths(registers.reverse),
+    ...business,
     quality,
   };
+}
+
+/**
+ * The maximum-demand register at a day boundary: the highest 15-minute demand of the month so far,
+ * which the reading at 00:00 on the 1st still holds for the month just ended (it resets after).
+ * Deterministic: the typical figure × the month's noise, in hundredths of a raw kW.
+ */
+export function maxDemandOf(meter: MeterProfile, day: number): number {
+  const month = dateOf(day - 1).slice(0, 7);
+  return Math.round(((meter.maxDemandKw ?? 0) * 100 * noisePermille(meter.meterNo, `${month}|demand`)) / 1000);
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiMonth } from '../../shared/dates';
-import { addMonths } from '../../shared/tariff/engine';
+import { readingFormula } from '../../shared/billing/explain';
+import { addMonths, computeBill } from '../../shared/tariff/engine';
+import { TARIFF_PRESETS } from '../../shared/tariff/presets';
 import { eventually, startTestApp, type TestApp } from '../support/harness';
 import { bindDemoAccount, smsLogin, staffSession, type LoggedIn } from '../support/identity';
 
@@ -45,6 +47,49 @@ describe('bills from readings, end to end', () => {
     expect(detail.readings[0]).toMatchObject({ meterNo: 'M3301000001', multiplier: 1 });
     // The total register is billed (its truncated difference); the period registers only divide it.
     expect(detail.kwh).toBe(Math.floor(detail.readings[0].end / 100) - Math.floor(detail.readings[0].start / 100));
+  });
+
+  it('bills the demo factory (3301000005) with basic charge, power factor and funds, its formula giving the billed kWh', async () => {
+    const owner = await smsLogin(app);
+    const accountId = await bindDemoAccount(app, owner, '3301000005');
+    const month = addMonths(lastMonth, -1);
+    const bill = (await app.request('GET', `/api/bills/${accountId}/${month}`, { headers: owner.auth })).body.bill;
+    expect(bill.tariff.code).toBe('zj-large-industry');
+    expect(bill.lines.reduce((sum: number, line: any) => sum + line.amountFen, 0)).toBe(bill.amountFen);
+    expect(bill.periods.reduce((sum: number, period: any) => sum + period.kwh, 0)).toBe(bill.kwh);
+    // The formula shown per meter gives exactly the kWh billed, and the meters add up to the bill.
+    const formulas = bill.readings.map((reading: any) => readingFormula(reading)!);
+    expect(formulas.reduce((sum: number, formula: any) => sum + formula.kwh, 0)).toBe(bill.kwh);
+    expect(bill.readings[0]).toMatchObject({ meterNo: 'M3301000005', multiplier: 40 });
+
+    const kinds = bill.lines.map((line: any) => `${line.kind}:${line.key}`);
+    expect(kinds).toEqual([
+      'energy:sharp',
+      'energy:peak',
+      'energy:flat',
+      'energy:valley',
+      'demand:capacity',
+      'power_factor:0.90',
+      'fund:water_project',
+      'fund:reservoir_resettlement',
+      'fund:renewable',
+    ]);
+    expect(bill.lines[4]).toMatchObject({ quantity: 630, amountFen: 1_890_000 });
+    // The mock's reactive register runs at 0.426 kvarh per kWh: cos φ 0.92, a 0.30 % reduction.
+    const powerFactor = bill.lines[5];
+    expect(powerFactor).toMatchObject({ quantity: 92, rate: -30 });
+    expect(powerFactor.amountFen).toBeLessThan(0);
+    // The engine, given the same kWh split and factor, prices the same bill.
+    const tariff = TARIFF_PRESETS.find((preset) => preset.code === 'zj-large-industry')!;
+    const again = computeBill({
+      tariff,
+      month,
+      totalKwh: bill.kwh,
+      periodAdvance: Object.fromEntries(bill.periods.map((period: any) => [period.period, period.kwh])),
+      contractKva: 630,
+    });
+    const energyAndDemand = again.lines.filter((line) => line.kind === 'energy' || line.kind === 'demand').reduce((sum, line) => sum + line.amountFen, 0);
+    expect(powerFactor.amountFen).toBe(-Math.floor((energyAndDemand * 30 + 5000) / 10_000));
   });
 
   it('holds each abnormal bill with the rule that caught it, and keeps it from the customer', async () => {

@@ -242,8 +242,9 @@ describe('anomaly rules: a clean bill', () => {
     expect(bill.kwh).toBe(226_800);
     expect(bill.detail.lines.filter((line) => line.kind === 'energy').map((line) => line.quantity)).toEqual([20_000, 80_000, 80_000, 46_800]);
     // 20 000 × 1.0212 + 80 000 × 0.851 + 80 000 × 0.6012 + 46 800 × 0.2902 + 315 kVA × 30 yuan
-    // = 20 424.00 + 68 080.00 + 48 096.00 + 13 581.36 + 9 450.00 = 159 631.36 yuan.
-    expect(bill.amountFen).toBe(15_963_136);
+    // = 20 424.00 + 68 080.00 + 48 096.00 + 13 581.36 + 9 450.00 = 159 631.36 yuan, plus the funds
+    // 226 800 × (0.002 + 0.0062 + 0.019) = 453.60 + 1 406.16 + 4 309.20 = 6 168.96: 165 800.32 yuan.
+    expect(bill.amountFen).toBe(16_580_032);
     expect(bill.detail.peakSharePermille).toBe(441); // (20 000 + 80 000) / 226 800
   });
 });
@@ -597,7 +598,7 @@ describe('WRONG_TARIFF_CLASS', () => {
       resident('2026-07', 250, { customerClass: 'commercial', tariff: tariff('zj-commercial'), meters: [singleMeter(250, { meterNo: SHOP })] }),
     );
     expect(bill.anomalies).toEqual([]);
-    expect(bill.amountFen).toBe(16600); // 250 × 0.664
+    expect(bill.amountFen).toBe(17280); // 250 × 0.664 = 166.00, plus funds 250 × (0.002, 0.0062, 0.019) = 0.50 + 1.55 + 4.75
   });
 
   it('fires on a time-of-use tariff over a single-register meter', () => {

@@ -64,6 +64,8 @@ describe('validateReading', () => {
       readAt: new Date('2026-07-31T16:00:00Z'),
       total: 1_234_567,
       reverse: 0,
+      reactive: null,
+      maxDemand: null,
       quality: 'actual',
       sharp: null,
       peak: null,
@@ -80,6 +82,8 @@ describe('validateReading', () => {
       flat: '400.03',
       valley: '200.04',
       reverse: '3.21',
+      reactive: '426.04',
+      maxDemand: '14.07',
       quality: 'estimated',
     });
     expect(validateReading(reading, four, now)).toEqual({
@@ -91,8 +95,12 @@ describe('validateReading', () => {
       flat: 40_003,
       valley: 20_004,
       reverse: 321,
+      reactive: 42_604,
+      maxDemand: 1_407,
       quality: 'estimated',
     });
+    expect(validateReading({ ...reading, reactive: '-1.00' }, four, now)).toEqual({ reason: 'BAD_REACTIVE_REGISTER' });
+    expect(validateReading({ ...reading, maxDemand: '14.0' }, four, now)).toEqual({ reason: 'BAD_MAX_DEMAND_REGISTER' });
   });
 
   it('parses a peak/valley reading and leaves the registers the meter lacks null', () => {

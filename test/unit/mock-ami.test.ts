@@ -117,7 +117,8 @@ describe('mock AMI peer', () => {
     });
     expect(Object.keys(peakValley)).toEqual(['meterNo', 'readAt', 'total', 'peak', 'valley', 'reverse', 'quality']);
     expect(Object.keys(single)).toEqual(['meterNo', 'readAt', 'total', 'reverse', 'quality']);
-    expect(Object.keys(four)).toEqual(['meterNo', 'readAt', 'total', 'sharp', 'peak', 'flat', 'valley', 'reverse', 'quality']);
+    // The factory's meter also has a reactive and a maximum-demand register.
+    expect(Object.keys(four)).toEqual(['meterNo', 'readAt', 'total', 'sharp', 'peak', 'flat', 'valley', 'reverse', 'reactive', 'maxDemand', 'quality']);
     for (const reading of readings) {
       for (const value of [reading.total, reading.sharp, reading.peak, reading.flat, reading.valley, reading.reverse]) {
         if (value !== undefined) expect(value).toMatch(/^\d+\.\d{2}$/);

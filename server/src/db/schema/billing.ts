@@ -49,6 +49,10 @@ export const billingProfiles = pgTable('billing_profiles', {
   hasSolar: boolean('has_solar').notNull().default(false),
   /** Registered as vacant: zero consumption is expected and not flagged. */
   vacant: boolean('vacant').notNull().default(false),
+  /** Two-part tariffs: the basic charge by contracted capacity or by the month's maximum demand. */
+  demandBasis: text('demand_basis', { enum: ['capacity', 'max_demand'] }),
+  /** 《功率因数调整电费办法》 standard in hundredths (90, 85, 80); null when the account is not assessed. */
+  powerFactorStandard: smallint('power_factor_standard'),
 });
 
 export const meters = pgTable(
@@ -87,6 +91,10 @@ export const meterReadings = pgTable(
     flat: bigint('flat', { mode: 'number' }),
     valley: bigint('valley', { mode: 'number' }),
     reverse: bigint('reverse', { mode: 'number' }).notNull().default(0),
+    /** Reactive (lagging) energy register, hundredths of a kvarh; null on meters without one. */
+    reactive: bigint('reactive', { mode: 'number' }),
+    /** The month's maximum demand so far, hundredths of a kW before the multiplier; null without one. */
+    maxDemand: bigint('max_demand', { mode: 'number' }),
     quality: text('quality', { enum: ['actual', 'estimated'] }).notNull(),
     source: text('source', { enum: ['ami', 'reread', 'manual'] }).notNull(),
     revisions: jsonb('revisions').$type<unknown[]>().notNull().default([]),

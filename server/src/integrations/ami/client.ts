@@ -14,6 +14,9 @@ export interface AmiReading {
   flat?: string;
   valley?: string;
   reverse?: string;
+  /** Business meters: reactive energy (kvarh) and the month's maximum demand (kW), raw, two decimals. */
+  reactive?: string;
+  maxDemand?: string;
   quality: string;
 }
 

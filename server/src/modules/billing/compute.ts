@@ -1,6 +1,6 @@
 import type { Anomaly, BillingSettings } from '../../../../shared/contracts/billing';
 import { addMonths, computeBill, monthOf, registerAdvance, registerDelta, tierLimits, tierYearStart } from '../../../../shared/tariff/engine';
-import type { CustomerClass, Period, TariffVersion } from '../../../../shared/tariff/types';
+import type { CustomerClass, Period, PowerFactorStandard, TariffVersion } from '../../../../shared/tariff/types';
 import { evaluateRules } from './anomalies';
 import type { MeterInput, PreviousBill, StoredBillDetail } from './types';
 
@@ -9,6 +9,10 @@ export interface AccountBillingInput {
   customerClass: CustomerClass;
   tariff: TariffVersion;
   contractKva: number | null;
+  /** Two-part tariffs: how the basic charge is counted (null: by capacity). */
+  demandBasis?: 'capacity' | 'max_demand' | null;
+  /** Accounts assessed under 《功率因数调整电费办法》: 90, 85 or 80; null when not assessed. */
+  powerFactorStandard?: PowerFactorStandard | null;
   hasSolar: boolean;
   vacant: boolean;
   meters: MeterInput[];
@@ -73,6 +77,9 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
   const touGaps: { meterNo: string; gap: number }[] = [];
   let totalKwh = 0;
   let reverseKwh = 0;
+  /** Reactive kvarh (null once a meter lacks the register) and maximum demand in hundredths of a kW, after multipliers. */
+  let reactiveKvarh: number | null = 0;
+  let maxDemandHundredths: number | null = 0;
   /** Per period: the registers' advance in hundredths × multiplier, which divides the total's kWh. */
   const periodAdvance: Partial<Record<Period, number>> = {};
   const wantsPeriods = tariff.pricing.kind === 'tou' ? (Object.keys(tariff.pricing.rates) as Period[]) : [];
@@ -94,6 +101,10 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
     }
     totalKwh += total;
     reverseKwh += registerDelta(start.reverse, end.reverse, meter.multiplier, wrapAt) ?? 0;
+    const reactive = start.reactive != null && end.reactive != null ? registerDelta(start.reactive, end.reactive, meter.multiplier, wrapAt) : null;
+    reactiveKvarh = reactive === null || reactiveKvarh === null ? null : reactiveKvarh + reactive;
+    // The closing reading holds the month's maximum demand; meters of one account are summed (a simplification).
+    maxDemandHundredths = end.maxDemand == null || maxDemandHundredths === null ? null : maxDemandHundredths + end.maxDemand * meter.multiplier;
 
     const registers = TOU_REGISTERS[meter.registers];
     if (registers.length) {
@@ -132,6 +143,11 @@ export function computeDraft(input: AccountBillingInput, settings: BillingSettin
     ...(usable && wantsPeriods.length ? { periodAdvance } : {}),
     tierYearKwhBefore,
     contractKva: input.contractKva ?? undefined,
+    // Maximum demand is billed in whole kW, half-up; no register means the capacity basis cannot be replaced.
+    ...(input.demandBasis === 'max_demand' && maxDemandHundredths !== null
+      ? { demandBasis: 'max_demand' as const, maxDemandKw: Math.floor((maxDemandHundredths + 50) / 100) }
+      : {}),
+    ...(usable && input.powerFactorStandard && reactiveKvarh !== null ? { powerFactor: { standard: input.powerFactorStandard, reactiveKvarh } } : {}),
   });
 
   const gap = previous ? monthsBetween(previous.month, month) : 0;

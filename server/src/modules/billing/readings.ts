@@ -49,13 +49,17 @@ export function validateReading(reading: AmiReading, meter: KnownMeter | undefin
   if (total === null) return { reason: 'BAD_TOTAL_REGISTER' };
   const reverse = reading.reverse === undefined ? 0 : parseRegister(reading.reverse);
   if (reverse === null) return { reason: 'BAD_REVERSE_REGISTER' };
+  const reactive = reading.reactive === undefined ? null : parseRegister(reading.reactive);
+  if (reading.reactive !== undefined && reactive === null) return { reason: 'BAD_REACTIVE_REGISTER' };
+  const maxDemand = reading.maxDemand === undefined ? null : parseRegister(reading.maxDemand);
+  if (reading.maxDemand !== undefined && maxDemand === null) return { reason: 'BAD_MAX_DEMAND_REGISTER' };
   const periods: Record<'sharp' | 'peak' | 'flat' | 'valley', number | null> = { sharp: null, peak: null, flat: null, valley: null };
   for (const period of REGISTERS_BY_KIND[meter.registers]) {
     const value = parseRegister(reading[period]);
     if (value === null) return { reason: `BAD_${period.toUpperCase()}_REGISTER` };
     periods[period] = value;
   }
-  return { meterId: meter.id, readAt, total, reverse, quality: reading.quality, ...periods };
+  return { meterId: meter.id, readAt, total, reverse, reactive, maxDemand, quality: reading.quality, ...periods };
 }
 
 const sameValues = (a: ReadingValues, b: ReadingValues) =>
@@ -65,6 +69,8 @@ const sameValues = (a: ReadingValues, b: ReadingValues) =>
   a.flat === b.flat &&
   a.valley === b.valley &&
   a.reverse === b.reverse &&
+  (a.reactive ?? null) === (b.reactive ?? null) &&
+  (a.maxDemand ?? null) === (b.maxDemand ?? null) &&
   a.quality === b.quality;
 
 export interface ImportCounts {
@@ -106,8 +112,8 @@ export function createReadingImport(deps: { database: Database; ami: AmiClient; 
     if (!valid.length) return;
     const column = <K extends keyof ParsedReading>(key: K) => valid.map(({ reading }) => (key === 'readAt' ? reading.readAt.toISOString() : reading[key]));
     const inserted = await database.pool.query<{ meter_id: string; read_at: Date }>(
-      `INSERT INTO meter_readings (meter_id, read_at, total, sharp, peak, flat, valley, reverse, quality, source)
-       SELECT *, 'ami' FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
+      `INSERT INTO meter_readings (meter_id, read_at, total, sharp, peak, flat, valley, reverse, quality, reactive, max_demand, source)
+       SELECT *, 'ami' FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[])
        ON CONFLICT (meter_id, read_at) DO NOTHING
        RETURNING meter_id, read_at`,
       [
@@ -120,6 +126,8 @@ export function createReadingImport(deps: { database: Database; ami: AmiClient; 
         column('valley'),
         column('reverse'),
         column('quality'),
+        column('reactive'),
+        column('maxDemand'),
       ],
     );
     counts.stored += inserted.rowCount ?? 0;
@@ -160,7 +168,7 @@ export async function storedReading(executor: Database | Tx, meterId: number, re
   const client = 'pool' in executor ? executor.pool : executor.client;
   const { rows } = await client.query<ReadingValues & { source: string }>(
     `SELECT total, sharp, peak, flat, valley,
-            reverse, quality, source
+            reverse, reactive, max_demand AS "maxDemand", quality, source
        FROM meter_readings WHERE meter_id = $1 AND read_at = $2`,
     [meterId, readAt],
   );
@@ -173,14 +181,28 @@ export async function storedReading(executor: Database | Tx, meterId: number, re
  */
 export async function replaceReading(tx: Tx, reading: ParsedReading, source: 'reread' | 'manual', note: Record<string, unknown>): Promise<void> {
   await tx.client.query(
-    `INSERT INTO meter_readings AS r (meter_id, read_at, total, sharp, peak, flat, valley, reverse, quality, source)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO meter_readings AS r (meter_id, read_at, total, sharp, peak, flat, valley, reverse, quality, source, reactive, max_demand)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13)
      ON CONFLICT (meter_id, read_at) DO UPDATE SET
        total = EXCLUDED.total, sharp = EXCLUDED.sharp, peak = EXCLUDED.peak, flat = EXCLUDED.flat, valley = EXCLUDED.valley,
-       reverse = EXCLUDED.reverse, quality = EXCLUDED.quality, source = EXCLUDED.source, imported_at = now(),
+       reverse = EXCLUDED.reverse, reactive = EXCLUDED.reactive, max_demand = EXCLUDED.max_demand, quality = EXCLUDED.quality, source = EXCLUDED.source, imported_at = now(),
        revisions = r.revisions || jsonb_build_array(jsonb_build_object(
          'total', r.total, 'sharp', r.sharp, 'peak', r.peak, 'flat', r.flat, 'valley', r.valley, 'reverse', r.reverse,
-         'quality', r.quality, 'source', r.source, 'replacedAt', now()) || $11::jsonb)`,
-    [reading.meterId, reading.readAt, reading.total, reading.sharp, reading.peak, reading.flat, reading.valley, reading.reverse, reading.quality, source, note],
+         'reactive', r.reactive, 'max_demand', r.max_demand, 'quality', r.quality, 'source', r.source, 'replacedAt', now()) || $11::jsonb)`,
+    [
+      reading.meterId,
+      reading.readAt,
+      reading.total,
+      reading.sharp,
+      reading.peak,
+      reading.flat,
+      reading.valley,
+      reading.reverse,
+      reading.quality,
+      source,
+      note,
+      reading.reactive ?? null,
+      reading.maxDemand ?? null,
+    ],
   );
 }

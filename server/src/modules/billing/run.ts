@@ -4,7 +4,7 @@ import type { BillRun } from '../../../../shared/contracts/billing';
 import { shanghaiMidnight } from '../../../../shared/dates';
 import { addMonths } from '../../../../shared/tariff/engine';
 import { tariffInForce } from '../../../../shared/tariff/presets';
-import type { CustomerClass, TariffVersion } from '../../../../shared/tariff/types';
+import type { CustomerClass, PowerFactorStandard, TariffVersion } from '../../../../shared/tariff/types';
 import type { Clock } from '../../app';
 import type { Database } from '../../db/database';
 import { computeDraft, type AccountBillingInput, type BillDraft } from './compute';
@@ -25,13 +25,15 @@ interface ChunkAccount {
   tariffCode: string;
   billingMode: IssuedBill['billingMode'];
   contractKva: number | null;
+  demandBasis: 'capacity' | 'max_demand' | null;
+  powerFactorStandard: PowerFactorStandard | null;
   hasSolar: boolean;
   vacant: boolean;
   previous: PreviousBill | null;
   meters: MeterInput[];
 }
 
-const REGISTER_COLUMNS = ['total', 'sharp', 'peak', 'flat', 'valley', 'reverse', 'quality'] as const;
+const REGISTER_COLUMNS = ['total', 'sharp', 'peak', 'flat', 'valley', 'reverse', 'reactive', 'max_demand', 'quality'] as const;
 const READING_COLUMNS = (alias: string) => REGISTER_COLUMNS.map((column) => `${alias}.${column} AS ${alias}_${column}`).join(', ');
 // Column names per alias, built once: this runs twice per meter in a million-account run.
 const columnsOf = (alias: string) =>
@@ -48,11 +50,13 @@ function readingFrom(row: Record<string, unknown>, columns: typeof OPENING): Rea
     flat: row[columns.flat] as number | null,
     valley: row[columns.valley] as number | null,
     reverse: (row[columns.reverse] as number | null) ?? 0,
+    reactive: row[columns.reactive] as number | null,
+    maxDemand: row[columns.max_demand] as number | null,
     quality: row[columns.quality] as ReadingValues['quality'],
   };
 }
 
-const ACCOUNTS_SQL = `SELECT a.id, a.customer_class, p.tariff_code, p.billing_mode, p.contract_kva, p.has_solar, p.vacant,
+const ACCOUNTS_SQL = `SELECT a.id, a.customer_class, p.tariff_code, p.billing_mode, p.contract_kva, p.demand_basis, p.power_factor_standard, p.has_solar, p.vacant,
             prev.month AS prev_month, prev.status AS prev_status, prev.kwh AS prev_kwh,
             prev.tier_counted_kwh AS prev_counted,
             -- As JSON: JSON.parse is several times quicker than the driver's generic array parser.
@@ -125,6 +129,8 @@ export async function fetchChunk(client: pg.Pool | pg.PoolClient, month: string,
       tariffCode: row.tariff_code,
       billingMode: row.billing_mode,
       contractKva: row.contract_kva,
+      demandBasis: row.demand_basis,
+      powerFactorStandard: row.power_factor_standard,
       hasSolar: row.has_solar,
       vacant: row.vacant,
       previous: row.prev_month
@@ -141,6 +147,8 @@ export function draftInput(account: ChunkAccount, month: string, tariff: TariffV
     customerClass: account.customerClass,
     tariff,
     contractKva: account.contractKva,
+    demandBasis: account.demandBasis,
+    powerFactorStandard: account.powerFactorStandard,
     hasSolar: account.hasSolar,
     vacant: account.vacant,
     meters: account.meters,

@@ -27,13 +27,21 @@ export async function ensureTariffPresets(database: Database): Promise<void> {
 /** Each demo account's tariff, metering and billing mode; meter numbers match the mock metering system. */
 const DEMO_BILLING: Record<
   string,
-  { tariffCode: string; registers: 'single' | 'peak_valley' | 'four'; multiplier?: number; billingMode?: 'prepaid'; contractKva?: number }
+  {
+    tariffCode: string;
+    registers: 'single' | 'peak_valley' | 'four';
+    multiplier?: number;
+    billingMode?: 'prepaid';
+    contractKva?: number;
+    demandBasis?: 'capacity' | 'max_demand';
+    powerFactorStandard?: 90 | 85 | 80;
+  }
 > = {
   '3301000001': { tariffCode: 'zj-residential-tou', registers: 'peak_valley' },
   '3301000002': { tariffCode: 'zj-residential', registers: 'single', billingMode: 'prepaid' },
   '3301000003': { tariffCode: 'zj-residential', registers: 'single' },
   '3301000004': { tariffCode: 'zj-commercial', registers: 'single', contractKva: 20 },
-  '3301000005': { tariffCode: 'zj-large-industry', registers: 'four', multiplier: 40, contractKva: 630 },
+  '3301000005': { tariffCode: 'zj-large-industry', registers: 'four', multiplier: 40, contractKva: 630, demandBasis: 'capacity', powerFactorStandard: 90 },
   '3301000006': { tariffCode: 'zj-agricultural', registers: 'single', contractKva: 30 },
 };
 
@@ -45,12 +53,17 @@ export const billingSeeder: Seeder = {
     ]);
     for (const { id, account_no: accountNo } of rows) {
       const billing = DEMO_BILLING[accountNo]!;
-      await tx.client.query('INSERT INTO billing_profiles (account_id, tariff_code, billing_mode, contract_kva) VALUES ($1, $2, $3, $4)', [
-        id,
-        billing.tariffCode,
-        billing.billingMode ?? 'postpaid',
-        billing.contractKva ?? null,
-      ]);
+      await tx.client.query(
+        'INSERT INTO billing_profiles (account_id, tariff_code, billing_mode, contract_kva, demand_basis, power_factor_standard) VALUES ($1, $2, $3, $4, $5, $6)',
+        [
+          id,
+          billing.tariffCode,
+          billing.billingMode ?? 'postpaid',
+          billing.contractKva ?? null,
+          billing.demandBasis ?? null,
+          billing.powerFactorStandard ?? null,
+        ],
+      );
       await tx.client.query('INSERT INTO meters (meter_no, account_id, multiplier, registers, installed_at) VALUES ($1, $2, $3, $4, $5)', [
         `M${accountNo}`,
         id,

@@ -34,6 +34,9 @@ export interface ReadingValues {
   flat: number | null;
   valley: number | null;
   reverse: number;
+  /** Reactive register, hundredths of a kvarh, and the month's maximum demand, hundredths of a raw kW; null without. */
+  reactive?: number | null;
+  maxDemand?: number | null;
   quality: 'actual' | 'estimated';
 }
 
