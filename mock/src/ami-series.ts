@@ -201,7 +201,7 @@ export function toReading(meter: MeterProfile, day: number, registers: Registers
 }
 
 /**
- * The maximum-demand register at a day boundary: the highest 15-minute demand of the month so far,
+ * The maximum-demand register at a day boundary: the month's highest 15-minute demand (the mock gives it in full on every day),
  * which the reading at 00:00 on the 1st still holds for the month just ended (it resets after).
  * Deterministic: the typical figure × the month's noise, in hundredths of a raw kW.
  */
