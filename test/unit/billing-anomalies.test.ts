@@ -247,6 +247,27 @@ describe('anomaly rules: a clean bill', () => {
     expect(bill.amountFen).toBe(16_580_032);
     expect(bill.detail.peakSharePermille).toBe(441); // (20 000 + 80 000) / 226 800
   });
+
+  it('prices the chosen basic-charge basis and power factor from the reactive and demand registers', () => {
+    const meter = fourRegisterMeter(AT_CAPACITY);
+    // Multiplier 40: 226 800 kWh against 2 415.00 × 40 = 96 600 kvarh → cos φ 0.92; maximum demand
+    // 10.07 × 40 = 402.80 kW → 403 kW (half-up).
+    const withRegisters: MeterInput = {
+      ...meter,
+      start: { ...meter.start!, reactive: 1_000_000, maxDemand: 990 },
+      end: { ...meter.end!, reactive: 1_000_000 + 241_500, maxDemand: 1_007 },
+    };
+    const bill = draft(plant('2026-11', withRegisters, { demandBasis: 'max_demand', powerFactorStandard: 90 }));
+    const line = (kind: string) => bill.detail.lines.find((found) => found.kind === kind);
+    // 403 kW × 48 yuan = 19 344.00 yuan.
+    expect(line('demand')).toMatchObject({ key: 'max_demand', quantity: 403, amountFen: 1_934_400 });
+    // Energy 150 181.36 + demand 19 344.00 = 169 525.36 yuan; −0.30 % = −508.57608 → −508.58.
+    expect(line('power_factor')).toMatchObject({ key: '0.90', quantity: 92, rate: -30, amountFen: -50_858 });
+    expect(bill.detail.lines.reduce((sum, found) => sum + found.amountFen, 0)).toBe(bill.amountFen);
+    // Without the registers the account keeps capacity billing and is not assessed.
+    const plain = draft(plant('2026-11', meter, { demandBasis: 'max_demand', powerFactorStandard: 90 }));
+    expect(plain.detail.lines.map((found) => found.kind)).toEqual(['energy', 'energy', 'energy', 'energy', 'demand', 'fund', 'fund', 'fund']);
+  });
 });
 
 describe('ZERO_USAGE', () => {
