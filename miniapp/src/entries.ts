@@ -10,4 +10,5 @@ export const ENTRIES = {
   apply: { key: 'apply', label: '新装增容', glyph: '装', url: '/packages/applications/pages/index/index' },
   requests: { key: 'requests', label: '网上营业厅', glyph: '办', url: HUB_URL },
   myRequests: { key: 'myRequests', label: '我的工单', glyph: '单', url: MY_REQUESTS_URL },
+  payHistory: { key: 'payHistory', label: '缴费记录', glyph: '记', url: '/packages/payments/pages/history/index' },
 } satisfies Record<string, Entry>;

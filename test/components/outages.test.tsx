@@ -78,6 +78,18 @@ const preferences = (fields: { wechat?: boolean; sms?: boolean; grants?: number;
 const ACCOUNTS = reply(200, { accounts: [ACCOUNT, PREPAID_ACCOUNT], limit: 10 });
 const MINE = reply(200, { current: [CURRENT], upcoming: [UPCOMING], recentlyRestored: [RESTORED] });
 const PREFERENCES = reply(200, { preferences: preferences() });
+// Everyone's list: a fault under way in another district, and the planned work near my accounts.
+const LIVE_FAULT = outage({
+  id: 45,
+  kind: 'unplanned',
+  status: 'in_progress',
+  title: '湖墅路电缆故障',
+  district: '拱墅区',
+  scheduledStart: '2026-11-29T01:10:00Z',
+  scheduledEnd: '2026-11-29T05:00:00Z',
+  expectedBackAt: '2026-11-29T05:00:00Z',
+});
+const ALL_PUBLIC = reply(200, { districts: ['西湖区', '拱墅区'], outages: [LIVE_FAULT, outage({ id: 42 })] });
 const sent = (method: string) =>
   vi
     .mocked(Taro.request)
@@ -111,7 +123,13 @@ describe('China time', () => {
 describe('my outages', () => {
   it('groups the outages on my accounts into now, coming and restored, each with when power is back', async () => {
     logIn();
-    serve({ 'GET /api/accounts': ACCOUNTS, 'GET /api/outages/mine': MINE, 'GET /api/notifications/preferences': PREFERENCES });
+    serve({
+      'GET /api/accounts': ACCOUNTS,
+      'GET /api/outages': ALL_PUBLIC,
+      'GET /api/outages/mine': MINE,
+      'GET /api/notifications/preferences': PREFERENCES,
+      [`GET /api/outages?district=${encodeURIComponent('拱墅区')}`]: reply(200, { districts: ['西湖区', '拱墅区'], outages: [LIVE_FAULT] }),
+    });
     render(<OutagesPage />);
     expect(screen.getByTestId('state-loading')).toBeTruthy();
 
@@ -139,16 +157,33 @@ describe('my outages', () => {
 
     fireEvent.click(current);
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/outages/pages/detail/index?id=41' });
-    // No public list for a customer with accounts.
-    expect(screen.queryByTestId('outages-public')).toBeNull();
     expect((await screen.findByTestId('notify-sms-state')).textContent).toBe('未开启');
-    expect(calls().sort()).toEqual(['GET /api/accounts', 'GET /api/notifications/preferences', 'GET /api/outages/mine']);
+
+    // Below my own: everyone's list, with the fault under way elsewhere and the district filter.
+    const publicList = screen.getByTestId('outages-public');
+    const fault = await within(publicList).findByTestId('outage-card-45');
+    expect(fault.textContent).toContain('故障停电');
+    expect(fault.textContent).toContain('停电中');
+    expect(fault.textContent).toContain('湖墅路电缆故障');
+    expect(list.contains(fault)).toBe(false);
+    fireEvent.click(within(screen.getByTestId('district-picker')).getByText('拱墅区'));
+    await vi.waitFor(() => expect(within(publicList).queryByTestId('state-loading')).toBeNull());
+    expect(within(publicList).getByTestId('outage-card-45')).toBeTruthy();
+    expect(within(publicList).queryByTestId('outage-card-42')).toBeNull();
+    expect(calls().sort()).toEqual([
+      'GET /api/accounts',
+      'GET /api/notifications/preferences',
+      'GET /api/outages',
+      `GET /api/outages/mine`,
+      `GET /api/outages?district=${encodeURIComponent('拱墅区')}`,
+    ]);
   });
 
   it('leaves out empty sections and says so when nothing is planned', async () => {
     logIn();
     serve({
       'GET /api/accounts': ACCOUNTS,
+      'GET /api/outages': ALL_PUBLIC,
       'GET /api/outages/mine': [
         reply(200, { current: [], upcoming: [UPCOMING], recentlyRestored: [] }),
         reply(200, { current: [], upcoming: [], recentlyRestored: [] }),
@@ -172,6 +207,7 @@ describe('my outages', () => {
     const cancelled = mine({ id: 43, status: 'cancelled' });
     serve({
       'GET /api/accounts': ACCOUNTS,
+      'GET /api/outages': ALL_PUBLIC,
       'GET /api/outages/mine': reply(200, { current: [], upcoming: [cancelled], recentlyRestored: [] }),
       'GET /api/notifications/preferences': PREFERENCES,
     });
@@ -184,6 +220,7 @@ describe('my outages', () => {
     logIn();
     serve({
       'GET /api/accounts': ACCOUNTS,
+      'GET /api/outages': ALL_PUBLIC,
       'GET /api/outages/mine': [failure(500, 'INTERNAL', 'Internal server error'), MINE],
       'GET /api/notifications/preferences': PREFERENCES,
     });
@@ -200,6 +237,7 @@ describe('my outages', () => {
     logIn();
     serve({
       'GET /api/accounts': [failure(500, 'INTERNAL', 'Internal server error'), ACCOUNTS],
+      'GET /api/outages': ALL_PUBLIC,
       'GET /api/outages/mine': MINE,
       'GET /api/notifications/preferences': PREFERENCES,
     });
@@ -353,7 +391,7 @@ describe('outage detail', () => {
 describe('outage notifications', () => {
   const setUp = (routes: Parameters<typeof serve>[0]) => {
     logIn();
-    serve({ 'GET /api/accounts': ACCOUNTS, 'GET /api/outages/mine': MINE, ...routes });
+    serve({ 'GET /api/accounts': ACCOUNTS, 'GET /api/outages/mine': MINE, 'GET /api/outages': ALL_PUBLIC, ...routes });
     render(<OutagesPage />);
   };
 

@@ -27,14 +27,26 @@ describe('H5 outages in Chromium', () => {
     await page.goto(`${app.url}/packages/outages/pages/index/index`);
     const outages = page.locator('.outages');
     await outages.getByTestId('outages-upcoming').waitFor();
-    const card = outages.locator('[data-testid^=outage-card-]').filter({ hasText: '文三路线路检修' });
+    const card = outages.getByTestId('outages-mine').locator('[data-testid^=outage-card-]').filter({ hasText: '文三路线路检修' });
     await card.waitFor();
     expect(await card.locator('[data-testid^=outage-expected-]').textContent()).toMatch(/预计 .*恢复供电/);
     expect(await card.textContent()).toContain('3301000001');
+    // Below their own, everyone's list: the fault being repaired in 拱墅区 too, and the district filter.
+    const everyone = outages.getByTestId('outages-public');
+    await everyone.locator('[data-testid^=outage-card-]').filter({ hasText: '故障停电' }).first().waitFor();
+    await everyone.getByTestId('district-拱墅区').click();
+    await expect.poll(() => everyone.locator('[data-testid^=outage-card-]').filter({ hasText: '文三路线路检修' }).count()).toBe(0);
+    expect(await everyone.locator('[data-testid^=outage-card-]').filter({ hasText: '故障停电' }).count()).toBeGreaterThan(0);
 
     expect(await outages.getByTestId('notify-sms-state').textContent()).toBe('未开启');
     await outages.getByTestId('notify-sms-toggle').click();
     await expect.poll(() => outages.getByTestId('notify-sms-state').textContent()).toBe('已开启');
+    const confirmed = await eventually(async () => {
+      const { body } = await request(app.mocks.url, 'GET', `/sms/messages?phone=${phone}`);
+      const sent = body.messages.filter((message: any) => message.template === 'outage_optin_confirm');
+      return sent.length ? sent : undefined;
+    });
+    expect(confirmed).toHaveLength(1);
     await screenshot(page, 'outages');
 
     // Staff move the outage: the customer who just opted in hears of it by SMS, once.

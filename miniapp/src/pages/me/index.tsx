@@ -3,6 +3,7 @@ import Taro, { useDidShow } from '@tarojs/taro';
 import { useRef, useState } from 'react';
 import { AccountCard } from '../../components/AccountCard';
 import { StateView } from '../../components/StateView';
+import { MyLinks } from './MyLinks';
 import { useApi } from '../../hooks/useApi';
 import { platform } from '../../platform';
 import { api, describeError, session } from '../../services';
@@ -80,6 +81,8 @@ export default function Me() {
             ))}
         </View>
       )}
+
+      {loggedIn && <MyLinks />}
 
       <View className="card">
         <Text className="card__title">客户服务</Text>

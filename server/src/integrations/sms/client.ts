@@ -5,7 +5,14 @@ export interface SmsClient {
   /** Throws HttpStatusError when the gateway refused the message (safe to retry); any other error leaves it unknown. */
   send(message: {
     phone: string;
-    template: 'verification_code' | 'outage_notice' | 'workorder_progress' | 'payment_receipt';
+    template:
+      | 'verification_code'
+      | 'outage_notice'
+      | 'workorder_progress'
+      | 'payment_receipt'
+      | 'outage_optin_confirm'
+      | 'workorder_optin_confirm'
+      | 'payment_optin_confirm';
     params: Record<string, string>;
   }): Promise<void>;
 }

@@ -1,11 +1,19 @@
 import type { NotificationPreferences, NotificationTopic } from '../../../../shared/contracts/notifications';
 import type { Database } from '../../db/database';
 import { AppError } from '../../errors';
+import type { MessagePayload } from './sender';
 
 export type Templates = Record<NotificationTopic, string>;
 
 /** What customers agreed to hear: subscribe-message grants (mini-program) and SMS opt-ins (H5). */
-export function createPreferences(deps: { database: Database; templates: Templates }) {
+/** The text that confirms an SMS opt-in, per topic: the customer learns at once that the number works. */
+export const OPT_IN_TEMPLATES = {
+  outage: 'outage_optin_confirm',
+  workorder: 'workorder_optin_confirm',
+  payment: 'payment_optin_confirm',
+} as const satisfies Record<NotificationTopic, string>;
+
+export function createPreferences(deps: { database: Database; templates: Templates; onQueued: () => Promise<unknown> }) {
   const { database, templates } = deps;
   const topicOfTemplate = new Map(Object.entries(templates).map(([topic, templateId]) => [templateId, topic as NotificationTopic]));
 
@@ -58,16 +66,41 @@ export function createPreferences(deps: { database: Database; templates: Templat
       return read(customerId);
     },
 
+    /**
+     * Turning SMS on (from off or never set) queues one confirmation text in the same transaction,
+     * delivered by the sender like any notification; saving "on" again sends nothing.
+     */
     async setSmsOptIn(customerId: number, topic: NotificationTopic, enabled: boolean): Promise<NotificationPreferences> {
       const {
         rows: [customer],
       } = await database.pool.query('SELECT phone FROM customers WHERE id = $1', [customerId]);
       if (enabled && !customer?.phone) throw new AppError('NO_PHONE', 'Add a phone number to receive text messages');
-      await database.pool.query(
-        `INSERT INTO sms_opt_ins (customer_id, topic, enabled) VALUES ($1, $2, $3)
-         ON CONFLICT (customer_id, topic) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()`,
-        [customerId, topic, enabled],
-      );
+      const queued = await database.transaction(async (tx) => {
+        // The row first, then its lock: two saves at once see each other's result, so one opt-in confirms once.
+        await tx.client.query('INSERT INTO sms_opt_ins (customer_id, topic, enabled) VALUES ($1, $2, false) ON CONFLICT DO NOTHING', [customerId, topic]);
+        const {
+          rows: [before],
+        } = await tx.client.query<{ enabled: boolean }>('SELECT enabled FROM sms_opt_ins WHERE customer_id = $1 AND topic = $2 FOR UPDATE', [
+          customerId,
+          topic,
+        ]);
+        const {
+          rows: [after],
+        } = await tx.client.query<{ stamp: string }>(
+          `UPDATE sms_opt_ins SET enabled = $3, updated_at = now() WHERE customer_id = $1 AND topic = $2
+           RETURNING (extract(epoch FROM updated_at) * 1000000)::bigint::text AS stamp`,
+          [customerId, topic, enabled],
+        );
+        if (!enabled || before?.enabled) return false;
+        const payload: MessagePayload = { page: '', wechat: {}, sms: { template: OPT_IN_TEMPLATES[topic], params: {} } };
+        await tx.client.query(
+          `INSERT INTO notifications (customer_id, event_key, topic, channel, payload) VALUES ($1, $2, $3, 'sms', $4::jsonb)
+           ON CONFLICT (customer_id, event_key) DO NOTHING`,
+          [customerId, `sms-optin:${topic}:${after!.stamp}`, topic, JSON.stringify(payload)],
+        );
+        return true;
+      });
+      if (queued) await deps.onQueued();
       return read(customerId);
     },
   };

@@ -10,7 +10,7 @@ import type { Templates } from './preferences';
 export interface MessagePayload {
   page: string;
   wechat: Record<string, string>;
-  sms: { template: 'outage_notice' | 'workorder_progress' | 'payment_receipt'; params: Record<string, string> };
+  sms: { template: Exclude<Parameters<SmsClient['send']>[0]['template'], 'verification_code'>; params: Record<string, string> };
 }
 
 interface ClaimedRow {

@@ -43,7 +43,7 @@ export function createNotifications(deps: {
 }) {
   const { database, jobs } = deps;
   const log = deps.log.child({ module: 'notifications' });
-  const preferences = createPreferences({ database, templates: deps.templates });
+  const preferences = createPreferences({ database, templates: deps.templates, onQueued: () => jobs.send(NOTIFICATION_JOBS.send) });
   const sender = createSender({ ...deps, concurrency: deps.sendConcurrency, log });
   const audiences = new Map<string, AudienceQuery>();
 

@@ -11,7 +11,10 @@ import { PendingCard } from '../../../../components/PendingCard';
 
 const BIND_URL = '/packages/account/pages/bind/index';
 
-/** A customer with bound accounts sees their own outages and how to be told; anyone else the public list. */
+/**
+ * Everyone sees the public list by district (faults included as they happen); a customer with bound
+ * accounts sees their own outages and how to be told above it.
+ */
 export default function OutagesPage() {
   // Logging in and binding both end on the Me tab, which closes this page, so login is read once.
   const loggedIn = session.isLoggedIn();
@@ -50,6 +53,7 @@ export default function OutagesPage() {
     <View className="page outages">
       <MyOutages result={mine} />
       <NotifyCard topic="outage" />
+      <PublicOutages />
     </View>
   );
 }
