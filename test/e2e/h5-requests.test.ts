@@ -138,7 +138,7 @@ describe('H5 service requests in Chromium', () => {
 
     // One order, with both files attached as the customer uploaded them.
     const sql = app.runtime.deps.database.pool;
-    const { rows: orders } = await sql.query('SELECT id, form FROM work_orders WHERE type = $1', ['capacity_increase']);
+    const { rows: orders } = await sql.query('SELECT id, ticket_no, form FROM work_orders WHERE type = $1', ['capacity_increase']);
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ id: orderId, form: { currentKva: 630, requestedKva: 1000, creditCode: '91330110MA27Y0QX58' } });
     const { rows: documents } = await sql.query('SELECT kind, mime_type FROM documents WHERE work_order_id = $1 ORDER BY kind', [orderId]);
@@ -163,7 +163,10 @@ describe('H5 service requests in Chromium', () => {
       return progress.length ? progress : undefined;
     });
     expect(texts).toHaveLength(1);
-    expect(texts[0].params).toMatchObject({ order: `WO${orderId}`, type: '增容', stage: '现场勘查', note: '资料齐全，已受理' });
+    expect(orders[0].ticket_no).toMatch(/^GD\d{8}\d{6}$/);
+    expect(await page.getByTestId('request-no').textContent()).toBe(orders[0].ticket_no);
+    expect(await page.getByTestId('order-documents').textContent()).toMatch(/营业执照.*审核通过.*用电设备清单.*审核通过/);
+    expect(texts[0].params).toMatchObject({ order: orders[0].ticket_no, type: '增容', stage: '现场勘查', note: '资料齐全，已受理' });
 
     await page.goto(`${app.url}/packages/requests/pages/mine/index`);
     const row = page.getByTestId(`my-request-${orderId}`);
