@@ -193,11 +193,15 @@ describe('H5 service requests in Chromium', () => {
     await resident.getByTestId('field-symptom-no_power').click();
     await resident.getByTestId('field-scope-my_home').click();
     await resident.locator('[data-testid=field-description] textarea').fill('整屋没电，邻居家有电，空气开关没有跳闸');
-    await resident.locator('[data-testid=field-contactPhone] input, input[data-testid=field-contactPhone]').first().fill('13800000001');
+    // The contact phone is the logged-in customer's own number, and the bound account's address is offered.
+    const contactPhone = resident.locator('[data-testid=field-contactPhone] input, input[data-testid=field-contactPhone]').first();
+    await expect.poll(() => contactPhone.inputValue()).toBe(phone);
+    expect(await resident.getByTestId('field-accountId-none').textContent()).toBe('其他地址');
     await resident.getByTestId('request-submit').click();
     await resident.waitForURL(/\/packages\/requests\/pages\/detail\/index\?id=\d+/);
     await expect.poll(() => resident.getByTestId('timeline-current').textContent()).toMatch(/^受理（办理中）应于 .+ 前完成$/);
     expect(await resident.getByTestId('request-detail').textContent()).toContain('整户停电');
+    expect(await resident.getByTestId('request-no').textContent()).toMatch(/^GD\d{14}$/);
     await screenshot(resident, 'requests-repair');
     await resident.close();
   });
