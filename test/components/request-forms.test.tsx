@@ -238,6 +238,9 @@ describe('fault repair form', () => {
     fireEvent.click(screen.getByTestId('request-submit'));
     expect((await screen.findByTestId('error-contactPhone')).textContent).toBe('请填写正确的 11 位手机号');
     expect(screen.queryByTestId('request-error')).toBeNull();
+    // Once the customer changes the field, the server's old word on it goes.
+    type('field-contactPhone', '13900000008');
+    expect(screen.queryByTestId('error-contactPhone')).toBeNull();
   });
 });
 

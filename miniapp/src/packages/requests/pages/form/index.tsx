@@ -37,8 +37,14 @@ function RequestForm({ type }: { type: SimpleType }) {
   useEffect(() => {
     if (ownPhone && !form.raw.contactPhone) form.fill({ contactPhone: ownPhone });
   }, [ownPhone]);
-  // The server's word on a field goes under that field, like the page's own checks.
-  const shownErrors = { ...fieldErrors, ...form.shown };
+  // The server's word on a field goes under that field, like the page's own checks, until it is edited.
+  const [editedSinceSend, setEditedSinceSend] = useState<ReadonlySet<string>>(new Set());
+  const serverErrors = Object.fromEntries(Object.entries(fieldErrors).filter(([name]) => !editedSinceSend.has(name)));
+  const shownErrors = { ...serverErrors, ...form.shown };
+  const change = (name: string, value: string) => {
+    form.set(name, value);
+    setEditedSinceSend((current) => new Set(current).add(name));
+  };
 
   useEffect(() => {
     void Taro.setNavigationBarTitle({ title: definition.name });
@@ -60,6 +66,7 @@ function RequestForm({ type }: { type: SimpleType }) {
 
   const send = () => {
     setTried(true);
+    setEditedSinceSend(new Set());
     const valid = form.touch(form.visible.map((field) => field.name));
     if (!valid || !form.form || missingDocuments(definition.documents, documents).length) return;
     const attached = [...Object.values(documents), ...photos].map((document) => document.id);
@@ -75,7 +82,7 @@ function RequestForm({ type }: { type: SimpleType }) {
         </Text>
       </View>
       <View className="card">
-        <FormFields fields={form.visible} raw={form.raw} errors={shownErrors} onChange={form.set} accounts={bound} />
+        <FormFields fields={form.visible} raw={form.raw} errors={shownErrors} onChange={change} accounts={bound} />
       </View>
       {definition.documents.length > 0 && (
         <View className="card">
