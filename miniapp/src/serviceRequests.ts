@@ -21,8 +21,6 @@ export const CAPACITY_URL = '/packages/requests/pages/capacity/index';
 /** The page that files a request of this type: the capacity application has its own steps. */
 export const formUrl = (type: string) => (type === 'capacity_increase' ? CAPACITY_URL : `/packages/requests/pages/form/index?type=${type}`);
 export const detailUrl = (orderId: number) => `/packages/requests/pages/detail/index?id=${orderId}`;
-/** The number customers quote on the phone; the progress messages use it too. */
-export const orderNo = (orderId: number) => `WO${orderId}`;
 
 function hoursText(hours: number): string {
   const minutes = Math.round(hours * 60);

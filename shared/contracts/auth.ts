@@ -70,6 +70,8 @@ export const Profile = z
   .object({
     id: z.number().int(),
     phoneMasked: z.string().nullable(),
+    /** The caller's own number in full, to pre-fill the contact phone of their forms. */
+    phone: z.string().nullable(),
     hasWechat: z.boolean(),
     accountCount: z.number().int(),
   })

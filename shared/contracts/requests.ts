@@ -13,6 +13,7 @@ export const OrderStateKind = z.enum(['stage', 'awaiting_documents', 'completed'
 export const WorkOrderSummary = z
   .object({
     id: z.number().int(),
+    ticketNo: z.string().meta({ description: 'The number customers quote: GD + Shanghai filing date + a per-day sequence, e.g. GD20261206000123' }),
     type: z.enum(REQUEST_TYPES),
     typeName: z.string(),
     state: OrderStateKind,
@@ -32,6 +33,18 @@ export const WorkOrderDetail = WorkOrderSummary.extend({
     z.object({ action: z.string(), state: OrderStateKind, stage: z.string().nullable(), actor: z.string(), note: z.string().nullable(), at: Instant }),
   ),
   upcoming: z.array(z.object({ stage: z.string(), name: z.string(), expectedBy: Instant })),
+  documents: z.array(
+    z.object({
+      id: z.number().int(),
+      kind: z.string(),
+      filename: z.string(),
+      mimeType: z.string(),
+      sizeBytes: z.number().int(),
+      status: z
+        .enum(['received', 'accepted', 'need_replacing'])
+        .meta({ description: 'received; accepted once its review stage passed; need_replacing when staff asked for documents after it' }),
+    }),
+  ),
   canCancel: z.boolean(),
 }).meta({ id: 'WorkOrderDetail' });
 export type WorkOrderDetail = z.infer<typeof WorkOrderDetail>;

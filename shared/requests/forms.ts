@@ -38,13 +38,17 @@ const contact = { contactName: text(1, 20), contactPhone: Phone };
 const company = { company: text(2, 60), creditCode: CreditCode };
 
 export const REQUEST_FORMS = {
-  fault_repair: z.object({
-    accountId,
-    symptom: z.enum(['no_power', 'partial_power', 'flicker', 'sparks_or_smell', 'other']),
-    scope: z.enum(['my_home', 'my_building', 'whole_area']),
-    description: text(4, 300),
-    contactPhone: Phone,
-  }),
+  // Where the fault is: a bound account's address, or one typed (a neighbour's, a stairwell).
+  fault_repair: z
+    .object({
+      accountId: accountId.optional(),
+      address: text(6, 100).optional(),
+      symptom: z.enum(['no_power', 'partial_power', 'flicker', 'sparks_or_smell', 'other']),
+      scope: z.enum(['my_home', 'my_building', 'whole_area']),
+      description: text(4, 300),
+      contactPhone: Phone,
+    })
+    .refine((form) => form.accountId !== undefined || form.address !== undefined, { message: '请选择户号地址或填写故障地址', path: ['address'] }),
   lv_residential_connection: z.object({
     applicantName: text(2, 20),
     idNumber: IdNumber,

@@ -13,6 +13,7 @@ const META = reply(200, {
   notices: [],
 });
 const order = (fields: Partial<WorkOrderSummary> & Pick<WorkOrderSummary, 'id' | 'state'>): WorkOrderSummary => ({
+  ticketNo: `GD20261127${String(fields.id).padStart(6, '0')}`,
   type: 'fault_repair',
   typeName: '故障报修',
   stage: null,

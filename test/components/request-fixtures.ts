@@ -24,6 +24,7 @@ export const FACTORY_OVERVIEW = reply(200, { overview: { ...OVERVIEW, accountId:
 /** A capacity application two days in: accepted by the back office, now in the site survey. */
 export const IN_SURVEY: WorkOrderDetail = {
   id: 31,
+  ticketNo: 'GD20261127000031',
   type: 'capacity_increase',
   typeName: '增容',
   state: 'stage',
@@ -60,6 +61,10 @@ export const IN_SURVEY: WorkOrderDetail = {
     { stage: 'supply_plan', name: '供电方案答复', expectedBy: '2026-12-22T15:59:59.999Z' },
     { stage: 'completion_inspection', name: '竣工检验', expectedBy: '2026-12-29T15:59:59.999Z' },
     { stage: 'install_connect', name: '装表接电', expectedBy: '2027-01-06T15:59:59.999Z' },
+  ],
+  documents: [
+    { id: 301, kind: 'business_licence', filename: 'licence.jpg', mimeType: 'image/jpeg', sizeBytes: 240_000, status: 'accepted' },
+    { id: 302, kind: 'load_list', filename: 'loads.pdf', mimeType: 'application/pdf', sizeBytes: 80_000, status: 'accepted' },
   ],
   canCancel: false,
 };

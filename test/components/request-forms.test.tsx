@@ -137,12 +137,110 @@ describe('request form', () => {
 
     open('teleport');
     expect(screen.getByTestId('gate-link')).toBeTruthy();
-    // Suggestions name no account: the form opens without asking for accounts.
+    // Suggestions name no account: the form opens without asking for accounts (only for the phone to pre-fill).
     cleanup();
     vi.mocked(Taro.request).mockClear();
     open('suggestion');
     expect(screen.getByTestId('request-form-suggestion')).toBeTruthy();
-    expect(calls()).toEqual([]);
+    expect(calls()).toEqual(['GET /api/me']);
+  });
+});
+
+describe('fault repair form', () => {
+  const PROFILE = reply(200, { id: 1, phoneMasked: '139****0009', phone: '13900000009', hasWechat: false, accountCount: 2 });
+  const open = () => {
+    vi.mocked(useRouter).mockReturnValue({ params: { type: 'fault_repair' }, path: '/packages/requests/pages/form/index' } as never);
+    return render(<RequestFormPage />);
+  };
+  const photo = (id: number, filename: string) => ({
+    status: 201,
+    headers: {},
+    data: { document: { id, kind: 'fault_photo', filename, mimeType: 'image/jpeg', sizeBytes: 300_000 } },
+  });
+  const describeFault = () => {
+    fireEvent.click(screen.getByTestId('field-symptom-no_power'));
+    fireEvent.click(screen.getByTestId('field-scope-my_home'));
+    type('field-description', '整屋没电，邻居家有电');
+  };
+
+  it('offers each bound account by its masked address, pre-fills my phone, and files the one picked', async () => {
+    serve({ 'GET /api/accounts': RESIDENT_AND_FACTORY, 'GET /api/me': PROFILE, 'POST /api/service-requests': reply(201, { order: { id: 41 } }) });
+    open();
+    await screen.findByTestId('request-form-fault_repair');
+    expect(screen.getByTestId('field-accountId-7').textContent).toBe('3301000001 杭州市西湖区文三路**号');
+    expect(screen.getByTestId('field-accountId-5').textContent).toBe('3301000005 杭州市余杭区良渚街道**号');
+    expect(screen.getByTestId('field-accountId-none').textContent).toBe('其他地址');
+    expect(screen.queryByTestId('field-address')).toBeNull();
+    await vi.waitFor(() => expect((screen.getByTestId('field-contactPhone') as HTMLInputElement).value).toBe('13900000009'));
+    fireEvent.click(screen.getByTestId('field-accountId-5'));
+    describeFault();
+    fireEvent.click(screen.getByTestId('request-submit'));
+    await vi.waitFor(() => expect(posts()).toHaveLength(1));
+    expect(posts()[0]!.data.form).toEqual({
+      accountId: 5,
+      symptom: 'no_power',
+      scope: 'my_home',
+      description: '整屋没电，邻居家有电',
+      contactPhone: '13900000009',
+    });
+  });
+
+  it('takes a typed address instead of an account, and up to three photos, JPEG or PNG', async () => {
+    serve({ 'GET /api/accounts': RESIDENT_ONLY, 'GET /api/me': PROFILE, 'POST /api/service-requests': reply(201, { order: { id: 42 } }) });
+    open();
+    await screen.findByTestId('request-form-fault_repair');
+    fireEvent.click(screen.getByTestId('field-accountId-none'));
+    describeFault();
+    fireEvent.click(screen.getByTestId('request-submit'));
+    expect(screen.getByTestId('error-address').textContent).toBe('请选择户号地址或填写故障地址');
+    type('field-address', '滨江区长河街道春波小区 3 幢');
+
+    for (const [id, name] of [
+      [81, 'a.jpg'],
+      [82, 'b.jpg'],
+      [83, 'c.png'],
+    ] as const) {
+      files.pick.mockResolvedValueOnce([{ name, size: 300_000, source: `blob:${id}` }]);
+      files.upload.mockResolvedValueOnce(photo(id, name));
+      fireEvent.click(screen.getByTestId('fault-photo-add'));
+      await screen.findByTestId(`fault-photo-${id}`);
+    }
+    expect(files.pick).toHaveBeenCalledWith({ count: 1, accept: 'image' });
+    expect(screen.getByTestId('fault-photo-add').textContent).toBe('已达 3 张');
+    expect((screen.getByTestId('fault-photo-add') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByTestId('fault-photo-82-remove'));
+    expect(screen.queryByTestId('fault-photo-82')).toBeNull();
+    expect(screen.getByTestId('fault-photo-add').textContent).toBe('添加照片');
+
+    fireEvent.click(screen.getByTestId('request-submit'));
+    await vi.waitFor(() => expect(posts()).toHaveLength(1));
+    expect(posts()[0]!.data).toEqual({
+      type: 'fault_repair',
+      form: { address: '滨江区长河街道春波小区 3 幢', symptom: 'no_power', scope: 'my_home', description: '整屋没电，邻居家有电', contactPhone: '13900000009' },
+      documents: [81, 83],
+    });
+  });
+
+  it('shows the server refusing a field under that field, in Chinese', async () => {
+    const refused = reply(400, {
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'Invalid body',
+        requestId: 'r',
+        details: { issues: [{ path: 'body.form.contactPhone', message: 'must be an 11-digit mainland mobile number' }] },
+      },
+    });
+    serve({ 'GET /api/accounts': RESIDENT_ONLY, 'GET /api/me': PROFILE, 'POST /api/service-requests': refused });
+    open();
+    await screen.findByTestId('request-form-fault_repair');
+    await vi.waitFor(() => expect((screen.getByTestId('field-contactPhone') as HTMLInputElement).value).toBe('13900000009'));
+    describeFault();
+    fireEvent.click(screen.getByTestId('request-submit'));
+    expect((await screen.findByTestId('error-contactPhone')).textContent).toBe('请填写正确的 11 位手机号');
+    expect(screen.queryByTestId('request-error')).toBeNull();
+    // Once the customer changes the field, the server's old word on it goes.
+    type('field-contactPhone', '13900000008');
+    expect(screen.queryByTestId('error-contactPhone')).toBeNull();
   });
 });
 

@@ -57,7 +57,7 @@ describe('request timeline', () => {
     expect(screen.getByTestId('state-loading')).toBeTruthy();
     await screen.findByTestId('timeline');
     expect(screen.getByTestId('request-state').textContent).toBe('办理中 · 现场勘查');
-    expect(screen.getByTestId('request-no').textContent).toBe('WO31');
+    expect(screen.getByTestId('request-no').textContent).toBe('GD20261127000031');
     // Staff-only events (the 80 % warning) are not the customer's timeline; the back office's note is.
     expect(entries('done')).toEqual(['提交申请11月27日 10:00', '受理完成11月27日 14:30资料齐全，已受理']);
     expect(entries('current')).toEqual(['现场勘查（办理中）应于 12月1日 23:59 前完成']);
@@ -65,6 +65,28 @@ describe('request timeline', () => {
     expect(screen.queryByTestId('request-cancel')).toBeNull();
     expect(screen.queryByTestId('rate-request')).toBeNull();
     expect(screen.getByTestId('request-detail').textContent).toContain('1000 千伏安');
+  });
+
+  it('lists the documents filed with the application, each with where its review stands', async () => {
+    const documents = [
+      { id: 301, kind: 'business_licence', filename: 'licence.jpg', mimeType: 'image/jpeg', sizeBytes: 240_000, status: 'accepted' },
+      { id: 302, kind: 'load_list', filename: 'loads.pdf', mimeType: 'application/pdf', sizeBytes: 80_000, status: 'need_replacing' },
+      { id: 303, kind: 'supplement', filename: 'room.png', mimeType: 'image/png', sizeBytes: 4096, status: 'received' },
+    ] as const;
+    serve({ 'GET /api/service-requests/31': detail({ documents: [...documents] }), ...PREFERENCES });
+    open('31');
+    const list = await screen.findByTestId('order-documents');
+    expect(list.textContent).toContain('已交资料');
+    expect(screen.getByTestId('order-doc-301').textContent).toBe('营业执照licence.jpg（234 KB）审核通过');
+    expect(screen.getByTestId('order-doc-302').textContent).toBe('用电设备清单loads.pdf（78 KB）需重新提交');
+    expect(screen.getByTestId('order-doc-303').textContent).toBe('其他资料room.png（4 KB）已接收');
+  });
+
+  it('shows no documents card for a request filed without any', async () => {
+    serve({ 'GET /api/service-requests/31': detail({ documents: [] }), ...PREFERENCES });
+    open('31');
+    await screen.findByTestId('timeline');
+    expect(screen.queryByTestId('order-documents')).toBeNull();
   });
 
   it('says so when a stage is past its time limit', async () => {
@@ -200,7 +222,7 @@ describe('acting on a request', () => {
 
 describe('my requests', () => {
   it('lists my requests with where each stands, and opens one', async () => {
-    const summary = (id: number, fields: object) => ({ ...IN_SURVEY, id, ...fields });
+    const summary = (id: number, fields: object) => ({ ...IN_SURVEY, id, ticketNo: `GD20261127${String(id).padStart(6, '0')}`, ...fields });
     serve({
       'GET /api/service-requests': reply(200, {
         orders: [
@@ -212,8 +234,8 @@ describe('my requests', () => {
     });
     render(<MyRequestsPage />);
     const list = await screen.findByTestId('my-requests');
-    expect(screen.getByTestId('my-request-33').textContent).toBe('投诉待补充资料WO33 · 11月27日 10:00');
-    expect(screen.getByTestId('my-request-31').textContent).toBe('增容办理中 · 现场勘查WO31 · 11月27日 10:00已超时');
+    expect(screen.getByTestId('my-request-33').textContent).toBe('投诉待补充资料GD20261127000033 · 11月27日 10:00');
+    expect(screen.getByTestId('my-request-31').textContent).toBe('增容办理中 · 现场勘查GD20261127000031 · 11月27日 10:00已超时');
     expect(within(list).getByTestId('my-request-30').textContent).toContain('已办结');
     fireEvent.click(screen.getByTestId('my-request-31'));
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/packages/requests/pages/detail/index?id=31' });

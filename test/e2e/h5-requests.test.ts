@@ -138,7 +138,7 @@ describe('H5 service requests in Chromium', () => {
 
     // One order, with both files attached as the customer uploaded them.
     const sql = app.runtime.deps.database.pool;
-    const { rows: orders } = await sql.query('SELECT id, form FROM work_orders WHERE type = $1', ['capacity_increase']);
+    const { rows: orders } = await sql.query('SELECT id, ticket_no, form FROM work_orders WHERE type = $1', ['capacity_increase']);
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ id: orderId, form: { currentKva: 630, requestedKva: 1000, creditCode: '91330110MA27Y0QX58' } });
     const { rows: documents } = await sql.query('SELECT kind, mime_type FROM documents WHERE work_order_id = $1 ORDER BY kind', [orderId]);
@@ -163,7 +163,10 @@ describe('H5 service requests in Chromium', () => {
       return progress.length ? progress : undefined;
     });
     expect(texts).toHaveLength(1);
-    expect(texts[0].params).toMatchObject({ order: `WO${orderId}`, type: '增容', stage: '现场勘查', note: '资料齐全，已受理' });
+    expect(orders[0].ticket_no).toMatch(/^GD\d{8}\d{6}$/);
+    expect(await page.getByTestId('request-no').textContent()).toBe(orders[0].ticket_no);
+    expect(await page.getByTestId('order-documents').textContent()).toMatch(/营业执照.*审核通过.*用电设备清单.*审核通过/);
+    expect(texts[0].params).toMatchObject({ order: orders[0].ticket_no, type: '增容', stage: '现场勘查', note: '资料齐全，已受理' });
 
     await page.goto(`${app.url}/packages/requests/pages/mine/index`);
     const row = page.getByTestId(`my-request-${orderId}`);
@@ -190,11 +193,15 @@ describe('H5 service requests in Chromium', () => {
     await resident.getByTestId('field-symptom-no_power').click();
     await resident.getByTestId('field-scope-my_home').click();
     await resident.locator('[data-testid=field-description] textarea').fill('整屋没电，邻居家有电，空气开关没有跳闸');
-    await resident.locator('[data-testid=field-contactPhone] input, input[data-testid=field-contactPhone]').first().fill('13800000001');
+    // The contact phone is the logged-in customer's own number, and the bound account's address is offered.
+    const contactPhone = resident.locator('[data-testid=field-contactPhone] input, input[data-testid=field-contactPhone]').first();
+    await expect.poll(() => contactPhone.inputValue()).toBe(phone);
+    expect(await resident.getByTestId('field-accountId-none').textContent()).toBe('其他地址');
     await resident.getByTestId('request-submit').click();
     await resident.waitForURL(/\/packages\/requests\/pages\/detail\/index\?id=\d+/);
     await expect.poll(() => resident.getByTestId('timeline-current').textContent()).toMatch(/^受理（办理中）应于 .+ 前完成$/);
     expect(await resident.getByTestId('request-detail').textContent()).toContain('整户停电');
+    expect(await resident.getByTestId('request-no').textContent()).toMatch(/^GD\d{14}$/);
     await screenshot(resident, 'requests-repair');
     await resident.close();
   });

@@ -80,6 +80,13 @@ describe('H5 login with an SMS code', () => {
     expect(codes).toEqual(['SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_LOCKED']);
     const right = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code } });
     expect(right.body.error.code).toBe('SMS_CODE_LOCKED');
+    // It says how long until a new code can be sent: what is left of the minute since this one.
+    const wait = right.body.error.details.retryAfterSeconds;
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(60);
+    const resend = await app.request('POST', '/api/auth/sms/send', { body: { phone } });
+    expect(resend.status).toBe(429);
+    expect(Math.abs(resend.body.error.details.retryAfterSeconds - wait)).toBeLessThanOrEqual(1);
   });
 
   it('expires a code after five minutes', async () => {

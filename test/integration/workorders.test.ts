@@ -102,6 +102,26 @@ describe('work orders', () => {
     expect(texts.map((message: any) => message.params.stage)).toEqual(['受理', '装表接电', '已办结']);
   });
 
+  it('takes a fault at a typed address with photos, and says which field is missing when neither address is given', async () => {
+    const form = { symptom: 'sparks_or_smell', scope: 'my_building', description: '楼道电表箱冒烟', contactPhone: '13800000001' };
+    const file = (body: object, key: string) => app.request('POST', '/api/service-requests', { headers: { ...resident.auth, 'Idempotency-Key': key }, body });
+    const neither = await file({ type: 'fault_repair', form }, 'fault-addr-0');
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.details.issues).toEqual([{ path: 'body.form.address', message: '请选择户号地址或填写故障地址' }]);
+    const photo = new FormData();
+    photo.set('kind', 'fault_photo');
+    photo.set('file', new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...Array(200).fill(1)])]), 'box.jpg');
+    const uploaded = await (await fetch(`${app.url}/api/service-requests/documents`, { method: 'POST', headers: resident.auth, body: photo })).json();
+    const typed = await file(
+      { type: 'fault_repair', form: { ...form, address: '滨江区长河街道春波小区 3 幢' }, documents: [uploaded.document.id] },
+      'fault-addr-1',
+    );
+    expect(typed.status).toBe(201);
+    const detail = await app.request('GET', `/api/service-requests/${typed.body.order.id}`, { headers: resident.auth });
+    expect(detail.body.order.form.address).toBe('滨江区长河街道春波小区 3 幢');
+    expect(detail.body.order.documents).toMatchObject([{ kind: 'fault_photo', filename: 'box.jpg', mimeType: 'image/jpeg', status: 'received' }]);
+  });
+
   it('warns at 80 % of a stage and marks it overdue after, once each, on working days', async () => {
     // Friday 27 November 2026, 10:00 in Shanghai: acceptance (1 working day) is due Monday's end.
     const clock = manualClock(new Date('2026-11-27T02:00:00Z'));

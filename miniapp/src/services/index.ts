@@ -2,7 +2,10 @@ import { platform } from '../platform';
 import { ApiError, createApiClient } from './api';
 import { createSession } from './session';
 
+import { fieldErrorsOf, retryAfterOf, waitText } from './errors';
+
 export { ApiError } from './api';
+export { fieldErrorsOf, retryAfterOf, waitText } from './errors';
 export type { ApiResponse } from './api';
 
 export const session = createSession({ baseUrl: API_BASE, platform });
@@ -11,10 +14,8 @@ export const api = createApiClient({ baseUrl: API_BASE, platform, session });
 /** What a person reads for each stable error code the pages meet. */
 const MESSAGES: Record<string, string> = {
   NETWORK: '网络连接失败，请检查网络后重试',
-  RATE_LIMITED: '操作太频繁，请稍后再试',
   VALIDATION_FAILED: '填写的内容有误，请检查后重试',
   SMS_CODE_INVALID: '验证码错误或已过期',
-  SMS_CODE_LOCKED: '验证码错误次数过多，请重新获取',
   SMS_SEND_FAILED: '短信发送失败，请稍后重试',
   WECHAT_CODE_INVALID: '微信登录失败，请重试',
   WECHAT_CODE_USED: '微信登录失败，请重试',
@@ -39,6 +40,11 @@ const MESSAGES: Record<string, string> = {
 /** What a person should read for a failed call. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
+    const wait = waitText(error.code, retryAfterOf(error));
+    if (wait) return wait;
+    // A refused field is named with its own message, not a generic "something is wrong".
+    const [field] = Object.values(fieldErrorsOf(error));
+    if (field) return field;
     const known = MESSAGES[error.code];
     if (known) return known;
     if (error.status >= 500) return '服务暂时不可用，请稍后重试';

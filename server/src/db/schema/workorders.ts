@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, date, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { customers, electricityAccounts, staffUsers } from './identity';
 
 /** Service grids: a community or several transformer areas, each with a manager who owns its work orders. */
@@ -24,6 +24,8 @@ export const workOrders = pgTable(
   'work_orders',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The number customers quote (GD + Shanghai date + per-day sequence), from `work_order_ticket_counters`. */
+    ticketNo: text('ticket_no').notNull(),
     customerId: bigint('customer_id', { mode: 'number' })
       .notNull()
       .references(() => customers.id),
@@ -48,6 +50,7 @@ export const workOrders = pgTable(
   },
   (table) => [
     uniqueIndex('work_orders_idempotency').on(table.customerId, table.idempotencyKey),
+    uniqueIndex('work_orders_ticket_no').on(table.ticketNo),
     index('work_orders_customer_idx').on(table.customerId, table.id),
     index('work_orders_open_deadline_idx')
       .on(table.stageDeadline)
@@ -55,6 +58,12 @@ export const workOrders = pgTable(
     check('work_orders_rating_range', sql`${table.rating} BETWEEN 1 AND 5`),
   ],
 );
+
+/** The last ticket sequence handed out on each Shanghai business date; bumped in the submitting transaction. */
+export const workOrderTicketCounters = pgTable('work_order_ticket_counters', {
+  businessDate: date('business_date', { mode: 'string' }).primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+});
 
 /** Every change to a work order, in order: the audit trail and the customer's timeline. */
 export const workOrderEvents = pgTable(
@@ -92,6 +101,8 @@ export const documents = pgTable(
       .notNull()
       .references(() => customers.id),
     workOrderId: bigint('work_order_id', { mode: 'number' }).references(() => workOrders.id),
+    /** When it was attached to its order: staff asking for documents after this means it needs replacing. */
+    attachedAt: timestamp('attached_at', { withTimezone: true }),
     kind: text('kind').notNull(),
     filename: text('filename').notNull(),
     mimeType: text('mime_type').notNull(),

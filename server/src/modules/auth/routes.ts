@@ -35,6 +35,7 @@ export function authRoutes(deps: AppDeps): Router {
     return {
       id: customer.id,
       phoneMasked: customer.phone ? maskPhone(customer.phone) : null,
+      phone: customer.phone ?? null,
       hasWechat: customer.hasWechat,
       accountCount,
     };

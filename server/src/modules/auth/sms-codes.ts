@@ -56,6 +56,7 @@ export function createSmsCodes(deps: { database: Database; store: KeyValueStore;
      */
     async verify(input: { phone: string; purpose: SmsPurpose; subject?: string; code: string }): Promise<void> {
       const now = deps.clock.now();
+      let sentAt = now;
       const outcome = await deps.database.transaction(async (tx): Promise<'ok' | 'wrong' | 'locked' | 'none'> => {
         const [row] = await tx.db
           .select()
@@ -73,6 +74,7 @@ export function createSmsCodes(deps: { database: Database; store: KeyValueStore;
           .limit(1)
           .for('update');
         if (!row) return 'none';
+        sentAt = row.createdAt;
         if (row.attempts >= SMS_MAX_ATTEMPTS) return 'locked';
         if (!timingSafeEqual(hashCode(input.phone, input.code), Buffer.from(row.codeHash, 'hex'))) {
           await tx.db
@@ -84,7 +86,11 @@ export function createSmsCodes(deps: { database: Database; store: KeyValueStore;
         await tx.db.update(smsCodes).set({ consumedAt: now }).where(eq(smsCodes.id, row.id));
         return 'ok';
       });
-      if (outcome === 'locked') throw new AppError('SMS_CODE_LOCKED', 'Too many wrong tries; request a new code');
+      if (outcome === 'locked') {
+        // A new code can be sent once the per-phone minute since this one's sending has passed.
+        const retryAfterSeconds = Math.max(0, Math.ceil((sentAt.getTime() + SMS_LIMITS.perPhoneMinute.windowMs - now.getTime()) / 1000));
+        throw new AppError('SMS_CODE_LOCKED', 'Too many wrong tries; request a new code', { retryAfterSeconds });
+      }
       if (outcome !== 'ok') throw new AppError('SMS_CODE_INVALID', 'The code is wrong or has expired');
     },
   };

@@ -73,6 +73,20 @@ export function readUpload(request: IncomingMessage, maxBytes: number): Promise<
   });
 }
 
+export type DocumentStatus = 'received' | 'accepted' | 'need_replacing';
+
+/**
+ * Where an attached document stands, from the order's history: staff asking for documents after it
+ * was attached, while the order still waits for them, means it needs replacing; a stage passed
+ * (advanced or completed) after it was attached means it was reviewed and accepted; else received.
+ */
+export function documentStatus(attachedAt: Date, order: { state: string }, events: Array<{ action: string; at: Date }>): DocumentStatus {
+  const after = events.filter((event) => event.at >= attachedAt);
+  if (order.state === 'awaiting_documents' && after.some((event) => event.action === 'request_documents')) return 'need_replacing';
+  if (after.some((event) => event.action === 'advance' || event.action === 'complete')) return 'accepted';
+  return 'received';
+}
+
 /** Documents customers attach to requests: checked by content, stored, and shown only to their owner and staff. */
 export function createDocuments(deps: { database: Database; storage: DocumentStorage }) {
   const { database, storage } = deps;
@@ -92,11 +106,11 @@ export function createDocuments(deps: { database: Database; storage: DocumentSto
     },
 
     /** Attaches the customer's own, not yet attached documents to an order; any other id refuses the whole set. */
-    async link(tx: Tx, customerId: number, orderId: number, documentIds: number[]): Promise<void> {
+    async link(tx: Tx, customerId: number, orderId: number, documentIds: number[], at: Date): Promise<void> {
       if (!documentIds.length) return;
       const { rowCount } = await tx.client.query(
-        'UPDATE documents SET work_order_id = $3 WHERE id = ANY($2::bigint[]) AND customer_id = $1 AND work_order_id IS NULL',
-        [customerId, [...new Set(documentIds)], orderId],
+        'UPDATE documents SET work_order_id = $3, attached_at = $4 WHERE id = ANY($2::bigint[]) AND customer_id = $1 AND work_order_id IS NULL',
+        [customerId, [...new Set(documentIds)], orderId, at],
       );
       if (rowCount !== new Set(documentIds).size) throw new AppError('DOCUMENT_INVALID', 'A document is not yours or is already attached to another request');
     },
@@ -115,9 +129,9 @@ export function createDocuments(deps: { database: Database; storage: DocumentSto
       return { document, bytes: await storage.get(key) };
     },
 
-    async listForOrder(orderId: number): Promise<StoredDocument[]> {
-      const { rows } = await database.pool.query<StoredDocument>(
-        `SELECT id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes" FROM documents WHERE work_order_id = $1 ORDER BY id`,
+    async listForOrder(orderId: number): Promise<Array<StoredDocument & { attachedAt: Date }>> {
+      const { rows } = await database.pool.query<StoredDocument & { attachedAt: Date }>(
+        `SELECT id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes", attached_at AS "attachedAt" FROM documents WHERE work_order_id = $1 ORDER BY id`,
         [orderId],
       );
       return rows;

@@ -10,10 +10,12 @@ import type { Outbox } from '../../jobs/outbox';
 import type { AccountsService } from '../accounts/service';
 import type { Notifications } from '../notifications/service';
 import type { Outages } from '../outages/service';
-import type { Documents } from './documents';
+import { documentStatus, type Documents } from './documents';
+import { nextTicketNo } from './tickets';
 
 interface OrderRow {
   id: number;
+  ticket_no: string;
   customer_id: number;
   account_id: number | null;
   type: RequestType;
@@ -41,6 +43,7 @@ export function presentOrder(row: OrderRow, now: Date): WorkOrderSummary {
   const stage = row.stage ? CATALOG[row.type].stages.find((candidate) => candidate.key === row.stage) : undefined;
   return {
     id: row.id,
+    ticketNo: row.ticket_no,
     type: row.type,
     typeName: CATALOG[row.type].name,
     state: row.state,
@@ -114,12 +117,12 @@ export function createWorkOrders(deps: {
         payload: {
           page: `packages/requests/pages/detail/index?id=${order.id}`,
           wechat: {
-            character_string1: `WO${order.id}`,
+            character_string1: order.ticket_no,
             phrase2: to.kind === 'awaiting_documents' ? '待补资料' : '进度更新',
             time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '),
             thing4: `${CATALOG[order.type].name}：${stageName}`.slice(0, 20),
           },
-          sms: { template: 'workorder_progress', params: { order: `WO${order.id}`, type: CATALOG[order.type].name, stage: stageName, note: note ?? '' } },
+          sms: { template: 'workorder_progress', params: { order: order.ticket_no, type: CATALOG[order.type].name, stage: stageName, note: note ?? '' } },
         },
       });
     }
@@ -184,11 +187,12 @@ export function createWorkOrders(deps: {
         const first: OrderState = { kind: 'stage', stage: CATALOG[submission.type].stages[0]!.key };
         const times = stageTimes(submission.type, first, now);
         const dispatch = await gridFor(tx, accountId);
+        const ticket = await nextTicketNo(tx, now);
         const {
           rows: [order],
         } = await tx.client.query<OrderRow>(
-          `INSERT INTO work_orders (customer_id, account_id, type, form, idempotency_key, state, stage, stage_started_at, stage_deadline, grid_code, assignee_staff_id, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, 'stage', $6, $7, $8, $9, $10, $7, $7)
+          `INSERT INTO work_orders (customer_id, account_id, type, form, idempotency_key, state, stage, stage_started_at, stage_deadline, grid_code, assignee_staff_id, created_at, updated_at, ticket_no)
+           VALUES ($1, $2, $3, $4, $5, 'stage', $6, $7, $8, $9, $10, $7, $7, $11)
            ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING *`,
           [
             customerId,
@@ -201,9 +205,11 @@ export function createWorkOrders(deps: {
             times.deadline,
             dispatch.grid,
             dispatch.manager,
+            ticket.ticketNo,
           ],
         );
         if (!order) {
+          await ticket.release();
           // jsonb equality ignores key order: the same form sent again matches however it was serialised.
           const {
             rows: [existing],
@@ -214,7 +220,7 @@ export function createWorkOrders(deps: {
           if (!existing!.same) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
           return { order: existing!, created: false };
         }
-        await deps.documents.link(tx, customerId, order.id, submission.documents ?? []);
+        await deps.documents.link(tx, customerId, order.id, submission.documents ?? [], now);
         await record(tx, order, 'submitted', null, first, { kind: 'customer', id: customerId });
         if (submission.type === 'fault_repair' && dispatch.area) {
           await deps.outages.recordFaultReport(tx, { transformerArea: dispatch.area, accountId: accountId ?? undefined, source: `workorder:${order.id}` });
@@ -239,7 +245,7 @@ export function createWorkOrders(deps: {
           `${documentIds.length} document(s)`,
           customerId,
         );
-        await deps.documents.link(tx, customerId, orderId, documentIds);
+        await deps.documents.link(tx, customerId, orderId, documentIds, deps.clock.now());
         return order;
       });
     },
@@ -289,6 +295,7 @@ export function createWorkOrders(deps: {
 
     async detail(orderId: number, customerId: number): Promise<WorkOrderDetail> {
       const { order, events, upcoming } = await this.timeline(orderId, customerId);
+      const documents = await deps.documents.listForOrder(order.id);
       return {
         ...presentOrder(order, deps.clock.now()),
         form: order.form,
@@ -301,6 +308,7 @@ export function createWorkOrders(deps: {
           at: event.at.toISOString(),
         })),
         upcoming,
+        documents: documents.map(({ attachedAt, ...document }) => ({ ...document, status: documentStatus(attachedAt, order, events) })),
         canCancel: order.state === 'stage' && order.stage === CATALOG[order.type].stages[0]!.key,
       };
     },

@@ -1,4 +1,6 @@
 import { Button, Text, View } from '@tarojs/components';
+import type { WorkOrderDetail } from '../../../../../shared/contracts/requests';
+import { CATALOG } from '../../../../../shared/requests/catalog';
 import { useAction } from '../../../hooks/useAction';
 import { pickAndUpload, sizeText, type UploadedDocument } from '../documents';
 import './Documents.scss';
@@ -76,3 +78,31 @@ export function DocumentList({ documents, uploaded, onUploaded, showMissing }: L
 /** The documents an order still lacks, by the catalog's list; none when all are there. */
 export const missingDocuments = (documents: Array<{ kind: string }>, uploaded: Record<string, UploadedDocument>) =>
   documents.filter((document) => !uploaded[document.kind]);
+
+const STATUS_TEXT = { received: '已接收', accepted: '审核通过', need_replacing: '需重新提交' } as const;
+/** Kinds not among a type's required documents. */
+const OTHER_KIND: Record<string, string> = { fault_photo: '现场照片' };
+
+/** The documents filed with an order, each with where its review stands. */
+export function OrderDocuments({ order }: { order: WorkOrderDetail }) {
+  if (!order.documents.length) return null;
+  const kindName = (kind: string) => CATALOG[order.type].documents.find((document) => document.kind === kind)?.name ?? OTHER_KIND[kind] ?? '其他资料';
+  return (
+    <View className="card" data-testid="order-documents">
+      <Text className="card__title">已交资料</Text>
+      {order.documents.map((document) => (
+        <View key={document.id} className="document document__row" data-testid={`order-doc-${document.id}`}>
+          <View className="document__main">
+            <Text className="document__name">{kindName(document.kind)}</Text>
+            <Text className="document__state">
+              {document.filename}（{sizeText(document.sizeBytes)}）
+            </Text>
+          </View>
+          <Text className={`document__status document__status--${document.status}`} data-testid={`order-doc-${document.id}-status`}>
+            {STATUS_TEXT[document.status]}
+          </Text>
+        </View>
+      ))}
+    </View>
+  );
+}

@@ -96,7 +96,11 @@ export function FormFields({ fields, raw, errors, onChange, accounts = [] }: Pro
                 onChange={set}
                 options={[
                   ...(field.optional ? [{ value: '', label: '不指定' }] : []),
-                  ...accounts.map((account) => ({ value: String(account.id), label: account.accountNo })),
+                  ...accounts.map((account) => ({
+                    value: String(account.id),
+                    label: field.withAddress ? `${account.accountNo} ${account.addressMasked}` : account.accountNo,
+                  })),
+                  ...(field.otherLabel ? [{ value: '', label: field.otherLabel }] : []),
                 ]}
               />
             ) : (

@@ -12,6 +12,9 @@ interface Base {
   optional?: boolean;
   /** Said when the shared form refuses the value without a message of its own. */
   invalid?: string;
+  /** Account fields: show each account's (masked) address, and offer this choice for none of them. */
+  withAddress?: boolean;
+  otherLabel?: string;
   /** Asked only while this holds, e.g. the reduced capacity only for a reduction. */
   when?: (raw: Record<string, string>) => boolean;
 }
@@ -33,7 +36,8 @@ const company: FieldSpec[] = [
 
 export const FIELDS: Record<RequestType, FieldSpec[]> = {
   fault_repair: [
-    account,
+    { ...account, label: '故障地址', withAddress: true, otherLabel: '其他地址' },
+    { name: 'address', label: '详细地址', kind: 'text', placeholder: '如：滨江区长河街道某小区 3 幢 2 单元', when: (raw) => !raw.accountId },
     {
       name: 'symptom',
       label: '故障现象',

@@ -45,12 +45,12 @@ export const newDraftKey = () => `draft-${Date.now().toString(36)}-${Math.random
 /** Files a request under the draft's Idempotency-Key, then shows the new order in place of the form. */
 export function useSubmitRequest() {
   const [key] = useState(newDraftKey);
-  const { busy, error, run } = useAction();
+  const { busy, error, fieldErrors, run } = useAction();
   const submit = (submission: RequestSubmission) =>
     run(async () => {
       const { order } = await api.call('submitRequest', { body: submission, headers: { 'Idempotency-Key': key } });
       void Taro.showToast({ title: '已提交', icon: 'success' });
       await Taro.redirectTo({ url: detailUrl(order.id) });
     });
-  return { busy, error, submit };
+  return { busy, error, fieldErrors, submit };
 }

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import '../../../../components/Form.scss';
 import { platform } from '../../../../platform';
 import { useAction } from '../../../../hooks/useAction';
-import { api, session } from '../../../../services';
+import { api, ApiError, retryAfterOf, session, waitText } from '../../../../services';
 
 const PHONE = /^1[3-9]\d{9}$/;
 const RESEND_SECONDS = 60;
@@ -19,7 +19,23 @@ export default function Login() {
   const [phone, setPhone] = useState('');
   const [code, setCode] = useState('');
   const [countdown, setCountdown] = useState(0);
-  const { busy, error, run } = useAction();
+  const { busy, error, fieldErrors, run } = useAction();
+  // A refusal that makes the customer wait (too many texts, a code locked by wrong tries): its reason, counted down.
+  const [waitCode, setWaitCode] = useState<string>();
+  const attempt = (work: () => Promise<void>) =>
+    run(async () => {
+      setWaitCode(undefined);
+      try {
+        await work();
+      } catch (err) {
+        const seconds = retryAfterOf(err);
+        if (err instanceof ApiError && (seconds || err.code === 'SMS_CODE_LOCKED')) {
+          setWaitCode(err.code);
+          if (seconds) setCountdown(seconds);
+        }
+        throw err;
+      }
+    });
 
   useEffect(() => {
     if (countdown <= 0) return undefined;
@@ -51,6 +67,10 @@ export default function Login() {
   }
 
   const phoneValid = PHONE.test(phone);
+  // Said as soon as 11 digits are there, since the send button stays greyed out for a wrong number.
+  const phoneMessage = phone.length === 11 && !phoneValid ? '请填写正确的 11 位手机号' : fieldErrors.phone;
+  const waiting = waitCode && (countdown > 0 || waitCode === 'SMS_CODE_LOCKED') ? waitText(waitCode, countdown) : undefined;
+  const generalError = waiting ?? (fieldErrors.phone || fieldErrors.code ? undefined : error);
   return (
     <View className="page">
       <View className="card">
@@ -66,6 +86,11 @@ export default function Login() {
             data-testid="login-phone"
           />
         </View>
+        {phoneMessage && (
+          <Text className="form__error" data-testid="login-phone-error">
+            {phoneMessage}
+          </Text>
+        )}
         <View className="field">
           <Text className="field__label">验证码</Text>
           <Input
@@ -82,7 +107,7 @@ export default function Login() {
             disabled={!phoneValid || countdown > 0 || busy || undefined}
             data-testid="login-send"
             onClick={() =>
-              run(async () => {
+              attempt(async () => {
                 await api.call('sendSmsCode', { body: { phone, purpose: 'login' } });
                 setCountdown(RESEND_SECONDS);
               })
@@ -91,9 +116,14 @@ export default function Login() {
             {countdown > 0 ? `${countdown} 秒后重发` : '获取验证码'}
           </Button>
         </View>
-        {error && (
+        {fieldErrors.code && (
+          <Text className="form__error" data-testid="login-code-error">
+            {fieldErrors.code}
+          </Text>
+        )}
+        {generalError && (
           <Text className="form__error" data-testid="login-error">
-            {error}
+            {generalError}
           </Text>
         )}
       </View>
@@ -101,7 +131,7 @@ export default function Login() {
         className={`form__submit ${!phoneValid || code.length !== 6 || busy ? 'form__submit--disabled' : ''}`}
         disabled={!phoneValid || code.length !== 6 || busy || undefined}
         data-testid="login-submit"
-        onClick={() => run(async () => finish(await api.call('loginSms', { body: { phone, code } })))}
+        onClick={() => attempt(async () => finish(await api.call('loginSms', { body: { phone, code } })))}
       >
         登录
       </Button>

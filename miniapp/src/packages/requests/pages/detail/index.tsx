@@ -5,9 +5,10 @@ import type { WorkOrderDetail } from '../../../../../../shared/contracts/request
 import { NotifyCard } from '../../../../components/notify/NotifyCard';
 import { PendingCard } from '../../../../components/PendingCard';
 import { useApi } from '../../../../hooks/useApi';
-import { orderNo, stateText } from '../../../../serviceRequests';
+import { stateText } from '../../../../serviceRequests';
 import { session } from '../../../../services';
 import { formatInstant } from '../../../../time';
+import { OrderDocuments } from '../../components/Documents';
 import { Gate } from '../../components/Gate';
 import { CancelRequest, RateRequest, SupplyDocuments } from '../../components/OrderActions';
 import { Timeline } from '../../components/Timeline';
@@ -56,7 +57,7 @@ function OrderDetail({ orderId }: { orderId: number }) {
         <View className="request-detail__row">
           <Text className="request-detail__label">工单编号</Text>
           <Text className="request-detail__value" data-testid="request-no">
-            {orderNo(order.id)}
+            {order.ticketNo}
           </Text>
         </View>
         <View className="request-detail__row">
@@ -69,6 +70,7 @@ function OrderDetail({ orderId }: { orderId: number }) {
       {(order.state === 'stage' || order.state === 'awaiting_documents') && <NotifyCard topic="workorder" />}
       {order.state === 'completed' && <RateRequest orderId={order.id} rating={order.rating} onDone={result.reload} />}
       <FiledForm order={order} />
+      <OrderDocuments order={order} />
       {order.canCancel && <CancelRequest orderId={order.id} onDone={result.reload} />}
     </View>
   );

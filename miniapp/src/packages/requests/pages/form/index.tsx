@@ -10,6 +10,7 @@ import { session } from '../../../../services';
 import { DocumentList, missingDocuments } from '../../components/Documents';
 import { FormFields } from '../../components/FormFields';
 import { Gate } from '../../components/Gate';
+import { PhotoList } from '../../components/Photos';
 import type { UploadedDocument } from '../../documents';
 import { FIELDS } from '../../form/fields';
 import { useRequestForm, useSubmitRequest } from '../../form/useRequestForm';
@@ -26,8 +27,24 @@ function RequestForm({ type }: { type: SimpleType }) {
   const accounts = useApi('listAccounts', undefined, { enabled: Boolean(accountField) });
   const form = useRequestForm(type, fields);
   const [documents, setDocuments] = useState<Record<string, UploadedDocument>>({});
+  const [photos, setPhotos] = useState<UploadedDocument[]>([]);
   const [tried, setTried] = useState(false);
-  const { busy, error, submit } = useSubmitRequest();
+  const { busy, error, fieldErrors, submit } = useSubmitRequest();
+  const asksPhone = fields.some((field) => field.name === 'contactPhone');
+  const profile = useApi('getProfile', undefined, { enabled: asksPhone });
+  // The contact phone starts as the customer's own number; they may change it.
+  const ownPhone = profile.data?.phone;
+  useEffect(() => {
+    if (ownPhone && !form.raw.contactPhone) form.fill({ contactPhone: ownPhone });
+  }, [ownPhone]);
+  // The server's word on a field goes under that field, like the page's own checks, until it is edited.
+  const [editedSinceSend, setEditedSinceSend] = useState<ReadonlySet<string>>(new Set());
+  const serverErrors = Object.fromEntries(Object.entries(fieldErrors).filter(([name]) => !editedSinceSend.has(name)));
+  const shownErrors = { ...serverErrors, ...form.shown };
+  const change = (name: string, value: string) => {
+    form.set(name, value);
+    setEditedSinceSend((current) => new Set(current).add(name));
+  };
 
   useEffect(() => {
     void Taro.setNavigationBarTitle({ title: definition.name });
@@ -49,9 +66,11 @@ function RequestForm({ type }: { type: SimpleType }) {
 
   const send = () => {
     setTried(true);
+    setEditedSinceSend(new Set());
     const valid = form.touch(form.visible.map((field) => field.name));
     if (!valid || !form.form || missingDocuments(definition.documents, documents).length) return;
-    void submit({ type, form: form.form, documents: Object.values(documents).map((document) => document.id) } as RequestSubmission);
+    const attached = [...Object.values(documents), ...photos].map((document) => document.id);
+    void submit({ type, form: form.form, documents: attached } as RequestSubmission);
   };
 
   return (
@@ -63,7 +82,7 @@ function RequestForm({ type }: { type: SimpleType }) {
         </Text>
       </View>
       <View className="card">
-        <FormFields fields={form.visible} raw={form.raw} errors={form.shown} onChange={form.set} accounts={bound} />
+        <FormFields fields={form.visible} raw={form.raw} errors={shownErrors} onChange={change} accounts={bound} />
       </View>
       {definition.documents.length > 0 && (
         <View className="card">
@@ -76,7 +95,8 @@ function RequestForm({ type }: { type: SimpleType }) {
           />
         </View>
       )}
-      {error && (
+      {type === 'fault_repair' && <PhotoList photos={photos} onChange={setPhotos} />}
+      {error && !Object.keys(fieldErrors).length && (
         <Text className="form__error request-form__error" data-testid="request-error">
           {error}
         </Text>

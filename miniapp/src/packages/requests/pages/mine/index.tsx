@@ -4,7 +4,7 @@ import { useRef } from 'react';
 import { PendingCard } from '../../../../components/PendingCard';
 import { StateView } from '../../../../components/StateView';
 import { useApi } from '../../../../hooks/useApi';
-import { detailUrl, HUB_URL, orderNo, stateText } from '../../../../serviceRequests';
+import { detailUrl, HUB_URL, stateText } from '../../../../serviceRequests';
 import { session } from '../../../../services';
 import { formatInstant } from '../../../../time';
 import { Gate } from '../../components/Gate';
@@ -44,7 +44,7 @@ function MyRequests() {
               </View>
               <View className="my-requests__meta">
                 <Text>
-                  {orderNo(order.id)} · {formatInstant(order.createdAt)}
+                  {order.ticketNo} · {formatInstant(order.createdAt)}
                 </Text>
                 {order.overdue && <Text className="my-requests__overdue">已超时</Text>}
               </View>
