@@ -17,6 +17,8 @@ export default defineAppConfig({
     navigationBarBackgroundColor: '#0b6e4f',
     navigationBarTextStyle: 'white',
     navigationBarTitleText: '电力客户服务',
+    // Shows Taro's own navigation bar on H5 too (title; back, or 首页 when opened directly).
+    navigationStyle: 'default',
     backgroundColor: '#f4f7f5',
     backgroundTextStyle: 'light',
   },
