@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/harness';
 import { wechatCode } from '../support/identity';
 import { launchWeapp, type MiniProgram } from '../support/weapp';
+import { CONSENT_VERSION } from '../../shared/contracts/auth';
 
 let app: TestApp;
 let mp: MiniProgram;
@@ -39,7 +40,7 @@ describe('mini-program login in the WeChat runtime', () => {
     expect(profile.status).toBe(200);
     expect(profile.body).toMatchObject({ hasWechat: true, phoneMasked: null });
     // The tokens are this WeChat user's: a later login with a code for the same openid is the same customer.
-    const again = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid) } });
+    const again = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: await wechatCode(app, openid) } });
     const sameCustomer = await app.request('GET', '/api/me', { headers: { Authorization: `Bearer ${again.body.accessToken}` } });
     expect(sameCustomer.body.id).toBe(profile.body.id);
     expect(mp.record.requests).toContainEqual({ method: 'POST', url: 'https://api.power.example/api/auth/wechat', status: 200 });
