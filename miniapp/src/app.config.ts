@@ -11,7 +11,7 @@ export default defineAppConfig({
       pages: ['pages/index/index', 'pages/form/index', 'pages/capacity/index', 'pages/mine/index', 'pages/detail/index'],
     },
     { root: 'packages/applications', name: 'applications', pages: ['pages/index/index'] },
-    { root: 'packages/account', name: 'account', pages: ['pages/login/index', 'pages/bind/index'] },
+    { root: 'packages/account', name: 'account', pages: ['pages/login/index', 'pages/bind/index', 'pages/agreement/index', 'pages/privacy/index'] },
   ],
   window: {
     navigationBarBackgroundColor: '#0b6e4f',

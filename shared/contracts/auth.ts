@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSENT_VERSIONS } from '../consent';
 import { routes } from '../routes';
 import { defineEndpoint } from './endpoint';
 
@@ -6,9 +7,6 @@ import { defineEndpoint } from './endpoint';
 export const Phone = z.string().regex(/^1[3-9]\d{9}$/, 'must be an 11-digit mainland mobile number');
 export const SmsCode = z.string().regex(/^\d{6}$/, 'must be 6 digits');
 
-/** Published versions of the user agreement and privacy policy, newest last; the login pages show the newest. */
-export const CONSENT_VERSIONS = ['2026-12'] as const;
-export const CONSENT_VERSION = CONSENT_VERSIONS[CONSENT_VERSIONS.length - 1]!;
 /** Every login names the version the customer ticked "我已阅读并同意" for; the server records it. */
 const ConsentVersion = z.enum(CONSENT_VERSIONS);
 

@@ -13,7 +13,7 @@ import type { PaymentKeys } from '../../server/src/integrations/payments/dev-key
 import { signedAlipayNotification, signedWechatNotification } from '../support/payments';
 import { complaint, createHttpClient, multipart, PHOTO, type RequestOptions } from './client';
 import type { SoakStats } from './soak-stats';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 type Channel = 'wechat_jsapi' | 'wechat_h5' | 'alipay_wap';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, manualClock, request, startTestApp, TEST_JWT_KEYS, type TestApp } from '../support/harness';
 import { lastSmsCode, smsLogin, uniquePhone, wechatCode } from '../support/identity';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let app: TestApp;
 const clock = manualClock();

@@ -5,7 +5,7 @@ import { startMockServer, type MockServer } from '../../mock/src/server';
 import { freePort } from '../../server/src/db/embedded';
 import { createTestDatabase, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
 import { spawnServer, type ServerProcess } from '../support/process';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 // Every malformed, truncated, oversized, wrong-type or slow body is sent to a real server process over a
 // raw socket; each must end in a 4xx envelope (or, when the client itself went away, in nothing), and the

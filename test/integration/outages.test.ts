@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, request, startTestApp, type TestApp } from '../support/harness';
 import { bindDemoAccount, smsLogin, staffSession, wechatCode, type LoggedIn } from '../support/identity';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let app: TestApp;
 let staff: { Authorization: string };

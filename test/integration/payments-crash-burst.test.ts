@@ -11,7 +11,7 @@ import { alipayNotification, postRaw, wechatNotification, type NotificationSigne
 import { spawnServer, type ServerProcess } from '../support/process';
 import { inParallel, seeded } from '../support/seeded';
 import { oweBills } from '../support/receivables';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 /*
  * A burst of genuine gateway notifications for many accounts, the server SIGKILLed in the middle of

@@ -6,7 +6,7 @@ import { freePort } from '../../server/src/db/embedded';
 import { createTestDatabase, eventually, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { oweBills } from '../support/receivables';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 // The server is killed with SIGKILL right after the customer paid, before the gateway's notification
 // could be handled; the restarted server still books the payment, once.

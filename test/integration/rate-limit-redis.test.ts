@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startInstances, type TestApp } from '../support/harness';
 import { lastSmsCode, uniquePhone } from '../support/identity';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let instances: Awaited<ReturnType<typeof startInstances>>;
 let first: TestApp;

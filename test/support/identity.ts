@@ -1,5 +1,5 @@
 import { request, type TestApp } from './harness';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let phoneCounter = 0;
 /** A phone number no other test in this run uses. */

@@ -7,7 +7,7 @@ import type { PaymentKeys } from '../../server/src/integrations/payments/dev-key
 import { request, type TestApp } from './harness';
 import { wechatCode } from './identity';
 import { oweBills, type OwedBill } from './receivables';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let accountCounter = 0;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/harness';
 import { wechatCode } from '../support/identity';
 import { launchWeapp, type MiniProgram } from '../support/weapp';
-import { CONSENT_VERSION } from '../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let app: TestApp;
 let mp: MiniProgram;

@@ -1,7 +1,7 @@
 import type { TestApp } from '../harness';
 import { wechatCode, type LoggedIn } from '../identity';
 import { MiniProgram } from './runtime';
-import { CONSENT_VERSION } from '../../../shared/contracts/auth';
+import { CONSENT_VERSION } from '../../../shared/consent';
 
 export { MiniProgram } from './runtime';
 export type { WeappPage } from './page';
