@@ -11,12 +11,14 @@ export default defineAppConfig({
       pages: ['pages/index/index', 'pages/form/index', 'pages/capacity/index', 'pages/mine/index', 'pages/detail/index'],
     },
     { root: 'packages/applications', name: 'applications', pages: ['pages/index/index'] },
-    { root: 'packages/account', name: 'account', pages: ['pages/login/index', 'pages/bind/index'] },
+    { root: 'packages/account', name: 'account', pages: ['pages/login/index', 'pages/bind/index', 'pages/agreement/index', 'pages/privacy/index'] },
   ],
   window: {
     navigationBarBackgroundColor: '#0b6e4f',
     navigationBarTextStyle: 'white',
     navigationBarTitleText: '电力客户服务',
+    // Shows Taro's own navigation bar on H5 too (title; back, or 首页 when opened directly).
+    navigationStyle: 'default',
     backgroundColor: '#f4f7f5',
     backgroundTextStyle: 'light',
   },

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { CONSENT_VERSIONS } from '../consent';
 import { routes } from '../routes';
 import { defineEndpoint } from './endpoint';
 
 /** Mainland mobile numbers: 11 digits starting 13–19. */
 export const Phone = z.string().regex(/^1[3-9]\d{9}$/, 'must be an 11-digit mainland mobile number');
 export const SmsCode = z.string().regex(/^\d{6}$/, 'must be 6 digits');
+
+/** Every login names the version the customer ticked "我已阅读并同意" for; the server records it. */
+const ConsentVersion = z.enum(CONSENT_VERSIONS);
 
 export const SessionResponse = z
   .object({
@@ -24,7 +28,7 @@ export const loginWechat = defineEndpoint({
   summary: 'Mini-program login with the code from wx.login; creates the customer on first login',
   tag: 'auth',
   auth: 'none',
-  body: z.object({ code: z.string().min(1).max(128) }),
+  body: z.object({ code: z.string().min(1).max(128), consentVersion: ConsentVersion }),
   response: SessionResponse,
 });
 
@@ -43,7 +47,7 @@ export const loginSms = defineEndpoint({
   summary: 'H5 login with phone and SMS code; five wrong codes lock the code',
   tag: 'auth',
   auth: 'none',
-  body: z.object({ phone: Phone, code: SmsCode }),
+  body: z.object({ phone: Phone, code: SmsCode, consentVersion: ConsentVersion }),
   response: SessionResponse,
 });
 

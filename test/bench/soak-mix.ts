@@ -13,6 +13,7 @@ import type { PaymentKeys } from '../../server/src/integrations/payments/dev-key
 import { signedAlipayNotification, signedWechatNotification } from '../support/payments';
 import { complaint, createHttpClient, multipart, PHOTO, type RequestOptions } from './client';
 import type { SoakStats } from './soak-stats';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 type Channel = 'wechat_jsapi' | 'wechat_h5' | 'alipay_wap';
 
@@ -107,7 +108,7 @@ export function createMix(deps: { serverUrl: string; mocksUrl: string; keys: Pay
     const session = await call(
       'POST /api/auth/sms/verify',
       '/api/auth/sms/verify',
-      { ...json({ phone, code }), ip },
+      { ...json({ phone, code, consentVersion: CONSENT_VERSION }), ip },
       200,
       (a) => typeof a.body?.accessToken === 'string',
     );
@@ -351,7 +352,7 @@ export function createMix(deps: { serverUrl: string; mocksUrl: string; keys: Pay
           (await call(
             'POST /api/auth/wechat',
             '/api/auth/wechat',
-            { ...json({ code: wx.body.code }), ip },
+            { ...json({ code: wx.body.code, consentVersion: CONSENT_VERSION }), ip },
             200,
             (a) => typeof a.body?.accessToken === 'string',
           ));

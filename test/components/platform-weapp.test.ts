@@ -11,6 +11,15 @@ describe('mini-program platform', () => {
     await expect(platform.login()).resolves.toEqual({ kind: 'wechat', code: 'wx-code-1' });
   });
 
+  it("asks WeChat's privacy authorisation before login and reports a refusal", async () => {
+    const authorize = vi.mocked(Taro.requirePrivacyAuthorize);
+    authorize.mockImplementationOnce((options) => options?.success?.({ errMsg: 'requirePrivacyAuthorize:ok' }));
+    await expect(platform.authorizePrivacy()).resolves.toBe(true);
+    authorize.mockImplementationOnce((options) => options?.fail?.({ errMsg: 'requirePrivacyAuthorize:fail privacy permission is not authorized' }));
+    await expect(platform.authorizePrivacy()).resolves.toBe(false);
+    expect(authorize).toHaveBeenCalledTimes(2);
+  });
+
   it('hands the signed order to wx.requestPayment and reports a cancel as cancelled, never as paid', async () => {
     const launch = { kind: 'wechat_jsapi', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx1', signType: 'RSA', paySign: 'sig' } as const;
     vi.mocked(Taro.requestPayment).mockResolvedValueOnce({ errMsg: 'requestPayment:ok' });

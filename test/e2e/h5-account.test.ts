@@ -28,7 +28,19 @@ describe('H5 account flow in Chromium', () => {
     await page.getByTestId('me-login').click();
     await page.waitForURL(/\/packages\/account\/pages\/login\/index/);
 
+    await expect.poll(() => page.locator('#taro-navigation-bar .taro-navigation-bar-title').textContent()).toBe('登录');
     await type('login-phone', phone);
+    // Nothing leaves the page before the customer ticks the consent box.
+    await page.getByTestId('login-send').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent()).toBe('请先阅读并勾选同意《用户服务协议》和《隐私政策》');
+    await page.getByTestId('consent-privacy').click();
+    await page.waitForURL(/\/packages\/account\/pages\/privacy\/index/);
+    await page.getByText('位置：只用于现场作业', { exact: false }).waitFor();
+    await shot('privacy');
+    await page.locator('#taro-navigation-bar').getByRole('button', { name: '返回', exact: true }).click();
+    await page.waitForURL(/\/packages\/account\/pages\/login\/index/);
+    await page.getByText('我已阅读并同意').click();
+    expect(await page.getByTestId('login-consent').getAttribute('aria-checked')).toBe('true');
     await page.getByTestId('login-send').click();
     await page.getByText(/秒后重发/).waitFor();
     await type('login-code', await lastSmsCode(app, phone));
@@ -37,6 +49,8 @@ describe('H5 account flow in Chromium', () => {
 
     await page.waitForURL(/\/pages\/me\/index/);
     await expect.poll(() => page.getByTestId('me-name').textContent()).toBe(`${phone.slice(0, 3)}****${phone.slice(7)}`);
+    const { rows } = await app.runtime.deps.database.pool.query('SELECT consent_version FROM customers WHERE phone = $1', [phone]);
+    expect(rows).toEqual([{ consent_version: '2026-12' }]);
     await page.locator('.me').getByText('还没有绑定户号').waitFor();
     await page.locator('.me').getByText('绑定户号', { exact: true }).click();
 

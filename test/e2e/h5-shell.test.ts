@@ -89,4 +89,43 @@ describe('H5 page in Chromium', () => {
     await page.goto(`${app.url}/pages/services/index`);
     await page.getByTestId('service-repair').waitFor();
   });
+
+  it('titles every page in a bar, with a back button on pages opened from another', async () => {
+    const bar = page.locator('#taro-navigation-bar');
+    const title = bar.locator('.taro-navigation-bar-title');
+    await page.goto(app.url);
+    await page.getByTestId('utility-name').waitFor();
+    expect(await title.textContent()).toBe('电力客户服务');
+    // A tab page is a top level: a title and no back button.
+    expect(await bar.getByRole('button', { name: '返回', exact: true }).isVisible()).toBe(false);
+
+    await page.getByTestId('entry-apply').click();
+    await page.waitForURL(/\/packages\/applications\/pages\/index\/index/);
+    await expect.poll(() => title.textContent()).toBe('新装增容');
+    expect(await title.isVisible()).toBe(true);
+    expect(await page.title()).toBe('新装增容');
+    await shot('title-bar');
+    await bar.getByRole('button', { name: '返回', exact: true }).click();
+    await page.waitForURL(/\/pages\/home\/index|\/$/);
+    await expect.poll(() => title.textContent()).toBe('电力客户服务');
+    await page.getByTestId('notice-list').waitFor();
+  });
+
+  it('gives a page opened from a link a way to the home page', async () => {
+    await page.goto(`${app.url}/packages/outages/pages/index/index`);
+    const bar = page.locator('#taro-navigation-bar');
+    await expect.poll(() => bar.locator('.taro-navigation-bar-title').textContent()).toBe('停电信息');
+    // No page to go back to: the button leads home instead.
+    const home = bar.getByRole('button', { name: '返回首页' });
+    expect(await home.isVisible()).toBe(true);
+    await home.press('Enter');
+    await page.waitForURL(/\/pages\/home\/index|\/$/);
+    await page.getByTestId('utility-name').waitFor();
+  });
+
+  it('lets the customer pinch-zoom', async () => {
+    await page.goto(app.url);
+    const viewport = await page.locator('meta[name=viewport]').getAttribute('content');
+    expect(viewport).toBe('width=device-width,initial-scale=1');
+  });
 });

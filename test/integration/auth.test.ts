@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, manualClock, request, startTestApp, TEST_JWT_KEYS, type TestApp } from '../support/harness';
 import { lastSmsCode, smsLogin, uniquePhone, wechatCode } from '../support/identity';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let app: TestApp;
 const clock = manualClock();
@@ -13,11 +14,11 @@ const me = (token: string) => app.request('GET', '/api/me', { headers: { Authori
 
 describe('mini-program login with WeChat', () => {
   it('creates the customer on first login, finds it again on the next, and never returns the session key', async () => {
-    const first = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, 'oOpenidAlice') } });
+    const first = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: await wechatCode(app, 'oOpenidAlice') } });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
     expect(first.text).not.toMatch(/session_?key/i);
-    const second = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, 'oOpenidAlice') } });
+    const second = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: await wechatCode(app, 'oOpenidAlice') } });
     const [a, b] = await Promise.all([me(first.body.accessToken), me(second.body.accessToken)]);
     expect(a.body).toMatchObject({ hasWechat: true, phoneMasked: null, accountCount: 0 });
     expect(b.body.id).toBe(a.body.id);
@@ -27,16 +28,16 @@ describe('mini-program login with WeChat', () => {
 
   it('refuses a code used twice and a code WeChat never issued', async () => {
     const code = await wechatCode(app);
-    expect((await app.request('POST', '/api/auth/wechat', { body: { code } })).status).toBe(200);
-    const reused = await app.request('POST', '/api/auth/wechat', { body: { code } });
+    expect((await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code } })).status).toBe(200);
+    const reused = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code } });
     expect(reused.status).toBe(400);
     expect(reused.body.error.code).toBe('WECHAT_CODE_USED');
-    const invented = await app.request('POST', '/api/auth/wechat', { body: { code: 'not-from-wechat' } });
+    const invented = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: 'not-from-wechat' } });
     expect(invented.body.error.code).toBe('WECHAT_CODE_INVALID');
   });
 
   it('links a phone number proven by SMS, and refuses one that belongs to someone else', async () => {
-    const wx = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app) } });
+    const wx = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: await wechatCode(app) } });
     const auth = { Authorization: `Bearer ${wx.body.accessToken}` };
     const phone = uniquePhone();
     await app.request('POST', '/api/auth/sms/send', { body: { phone, purpose: 'link' } });
@@ -64,8 +65,8 @@ describe('H5 login with an SMS code', () => {
     expect(sent.body).toEqual({ sent: true, expiresInSeconds: 300 });
     const code = await lastSmsCode(app, phone);
     expect(code).toMatch(/^\d{6}$/);
-    expect((await app.request('POST', '/api/auth/sms/verify', { body: { phone, code } })).status).toBe(200);
-    const again = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code } });
+    expect((await app.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone, code } })).status).toBe(200);
+    const again = await app.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone, code } });
     expect(again.status).toBe(400);
     expect(again.body.error.code).toBe('SMS_CODE_INVALID');
   });
@@ -76,9 +77,10 @@ describe('H5 login with an SMS code', () => {
     const code = await lastSmsCode(app, phone);
     const wrong = code === '000000' ? '111111' : '000000';
     const codes = [];
-    for (let i = 0; i < 5; i += 1) codes.push((await app.request('POST', '/api/auth/sms/verify', { body: { phone, code: wrong } })).body.error.code);
+    for (let i = 0; i < 5; i += 1)
+      codes.push((await app.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone, code: wrong } })).body.error.code);
     expect(codes).toEqual(['SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_LOCKED']);
-    const right = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code } });
+    const right = await app.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone, code } });
     expect(right.body.error.code).toBe('SMS_CODE_LOCKED');
     // It says how long until a new code can be sent: what is left of the minute since this one.
     const wait = right.body.error.details.retryAfterSeconds;
@@ -93,7 +95,7 @@ describe('H5 login with an SMS code', () => {
     const phone = uniquePhone();
     await app.request('POST', '/api/auth/sms/send', { body: { phone } });
     clock.advance(5 * 60_000 + 1);
-    const late = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code: await lastSmsCode(app, phone) } });
+    const late = await app.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone, code: await lastSmsCode(app, phone) } });
     expect(late.body.error.code).toBe('SMS_CODE_INVALID');
   });
 
@@ -120,8 +122,44 @@ describe('H5 login with an SMS code', () => {
     const bad = await app.request('POST', '/api/auth/sms/send', { body: { phone: '12345' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.issues[0].path).toBe('body.phone');
-    const badCode = await app.request('POST', '/api/auth/sms/verify', { body: { phone: uniquePhone(), code: '12ab56' } });
+    const badCode = await app.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone: uniquePhone(), code: '12ab56' } });
     expect(badCode.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('consent to the user agreement and privacy policy', () => {
+  const consentOf = async (where: string, value: string) =>
+    (await app.runtime.deps.database.pool.query(`SELECT consent_version, consented_at FROM customers WHERE ${where} = $1`, [value])).rows;
+
+  it('refuses an SMS login without a consent version, leaving the code usable, and records the version given', async () => {
+    const phone = uniquePhone();
+    await app.request('POST', '/api/auth/sms/send', { body: { phone } });
+    const code = await lastSmsCode(app, phone);
+    const without = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code } });
+    expect(without.status).toBe(400);
+    expect(without.body.error.code).toBe('VALIDATION_FAILED');
+    expect(without.body.error.details.issues[0].path).toBe('body.consentVersion');
+    const unpublished = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code, consentVersion: '2020-01' } });
+    expect(unpublished.body.error.code).toBe('VALIDATION_FAILED');
+    // Nothing was written: no customer, and the code was not spent.
+    expect(await consentOf('phone', phone)).toEqual([]);
+
+    const loggedIn = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code, consentVersion: CONSENT_VERSION } });
+    expect(loggedIn.status).toBe(200);
+    expect(await consentOf('phone', phone)).toEqual([{ consent_version: '2026-12', consented_at: clock.now() }]);
+  });
+
+  it('refuses a WeChat login without a consent version and records it with one', async () => {
+    const openid = `oConsent${process.pid}`;
+    const without = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid) } });
+    expect(without.status).toBe(400);
+    expect(without.body.error.code).toBe('VALIDATION_FAILED');
+    expect(await consentOf('wechat_openid', openid)).toEqual([]);
+
+    clock.advance(1000);
+    const loggedIn = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid), consentVersion: CONSENT_VERSION } });
+    expect(loggedIn.status).toBe(200);
+    expect(await consentOf('wechat_openid', openid)).toEqual([{ consent_version: '2026-12', consented_at: clock.now() }]);
   });
 });
 

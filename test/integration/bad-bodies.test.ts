@@ -5,6 +5,7 @@ import { startMockServer, type MockServer } from '../../mock/src/server';
 import { freePort } from '../../server/src/db/embedded';
 import { createTestDatabase, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
 import { spawnServer, type ServerProcess } from '../support/process';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 // Every malformed, truncated, oversized, wrong-type or slow body is sent to a real server process over a
 // raw socket; each must end in a 4xx envelope (or, when the client itself went away, in nothing), and the
@@ -49,7 +50,9 @@ beforeAll(async () => {
   const phone = '13912345678';
   await request(base, 'POST', '/api/auth/sms/send', { body: { phone } });
   const { body: sms } = await request(mocks.url, 'GET', `/sms/messages?phone=${phone}`);
-  const verified = await request(base, 'POST', '/api/auth/sms/verify', { body: { phone, code: sms.messages.at(-1).params.code } });
+  const verified = await request(base, 'POST', '/api/auth/sms/verify', {
+    body: { consentVersion: CONSENT_VERSION, phone, code: sms.messages.at(-1).params.code },
+  });
   bearer = `Bearer ${verified.body.accessToken}`;
 }, 90_000);
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, request, startTestApp, type TestApp } from '../support/harness';
 import { bindDemoAccount, smsLogin, staffSession, wechatCode, type LoggedIn } from '../support/identity';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let app: TestApp;
 let staff: { Authorization: string };
@@ -22,7 +23,7 @@ const publish = (body: Record<string, unknown>) =>
 
 /** A mini-program customer: WeChat login, then the phone-side consent, recorded through our API. */
 async function wechatCustomer(openid: string, grants: number): Promise<LoggedIn> {
-  const login = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid) } });
+  const login = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: await wechatCode(app, openid) } });
   const customer = {
     phone: '',
     accessToken: login.body.accessToken,

@@ -11,6 +11,7 @@ import { alipayNotification, postRaw, wechatNotification, type NotificationSigne
 import { spawnServer, type ServerProcess } from '../support/process';
 import { inParallel, seeded } from '../support/seeded';
 import { oweBills } from '../support/receivables';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 /*
  * A burst of genuine gateway notifications for many accounts, the server SIGKILLed in the middle of
@@ -145,7 +146,7 @@ it('a burst of notifications cut by SIGKILL and sent again moves each account by
     if (!customer) {
       const openid = `o${randomUUID().replace(/-/g, '').slice(0, 27)}`;
       const { body: code } = await request(mocks.url, 'POST', '/wechat/_login', { body: { openid } });
-      const login = await request(base, 'POST', '/api/auth/wechat', { body: { code: code.code } });
+      const login = await request(base, 'POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: code.code } });
       expect(login.status).toBe(200);
       const {
         rows: [row],

@@ -6,6 +6,7 @@ import { freePort } from '../../server/src/db/embedded';
 import { createTestDatabase, eventually, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { oweBills } from '../support/receivables';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 // The server is killed with SIGKILL right after the customer paid, before the gateway's notification
 // could be handled; the restarted server still books the payment, once.
@@ -56,7 +57,7 @@ it('a payment made while the server was killed is applied once after the restart
   const first = await start();
   const openid = `o${randomUUID().replace(/-/g, '').slice(0, 27)}`;
   const { body: code } = await request(mocks.url, 'POST', '/wechat/_login', { body: { openid } });
-  const login = await request(base, 'POST', '/api/auth/wechat', { body: { code: code.code } });
+  const login = await request(base, 'POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: code.code } });
   const auth = { Authorization: `Bearer ${login.body.accessToken}` };
   const {
     rows: [customer],

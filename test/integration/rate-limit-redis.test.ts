@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startInstances, type TestApp } from '../support/harness';
 import { lastSmsCode, uniquePhone } from '../support/identity';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let instances: Awaited<ReturnType<typeof startInstances>>;
 let first: TestApp;
@@ -24,7 +25,9 @@ describe('rate limits shared through Redis by two server instances', () => {
   it('counts binding failures across both instances', async () => {
     const phone = uniquePhone();
     await first.request('POST', '/api/auth/sms/send', { body: { phone } });
-    const session = (await first.request('POST', '/api/auth/sms/verify', { body: { phone, code: await lastSmsCode(first, phone) } })).body;
+    const session = (
+      await first.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone, code: await lastSmsCode(first, phone) } })
+    ).body;
     const headers = { Authorization: `Bearer ${session.accessToken}` };
     const attempt = (app: TestApp, i: number) =>
       app.request('POST', '/api/accounts/bind', { headers, body: { method: 'holder', accountNo: `35000000${i}0`, holderName: '某', phoneLast4: '0000' } });

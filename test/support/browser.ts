@@ -61,6 +61,7 @@ export async function loginAndBind(
   options: { url: string; phone: string; code: () => Promise<string>; accountNo: string; holderName: string; phoneLast4: string },
 ): Promise<void> {
   await page.goto(`${options.url}/packages/account/pages/login/index`);
+  await page.getByTestId('login-consent').click();
   await fillField(page, 'login-phone', options.phone);
   await page.getByTestId('login-send').click();
   await page.getByText(/秒后重发/).waitFor();

@@ -1,4 +1,5 @@
 import { request, type TestApp } from './harness';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let phoneCounter = 0;
 /** A phone number no other test in this run uses. */
@@ -26,7 +27,7 @@ export interface LoggedIn {
 export async function smsLogin(app: TestApp, phone = uniquePhone()): Promise<LoggedIn> {
   const sent = await app.request('POST', '/api/auth/sms/send', { body: { phone } });
   if (sent.status !== 200) throw new Error(`send failed: ${sent.text}`);
-  const verified = await app.request('POST', '/api/auth/sms/verify', { body: { phone, code: await lastSmsCode(app, phone) } });
+  const verified = await app.request('POST', '/api/auth/sms/verify', { body: { consentVersion: CONSENT_VERSION, phone, code: await lastSmsCode(app, phone) } });
   if (verified.status !== 200) throw new Error(`verify failed: ${verified.text}`);
   const { accessToken, refreshToken } = verified.body;
   return { phone, accessToken, refreshToken, auth: { Authorization: `Bearer ${accessToken}` } };

@@ -7,6 +7,7 @@ import type { PaymentKeys } from '../../server/src/integrations/payments/dev-key
 import { request, type TestApp } from './harness';
 import { wechatCode } from './identity';
 import { oweBills, type OwedBill } from './receivables';
+import { CONSENT_VERSION } from '../../shared/consent';
 
 let accountCounter = 0;
 
@@ -14,7 +15,7 @@ let accountCounter = 0;
 export async function payerOwing(app: TestApp, bills: readonly OwedBill[]) {
   const pool = app.runtime.deps.database.pool;
   const openid = `o${randomUUID().replace(/-/g, '').slice(0, 27)}`;
-  const login = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid) } });
+  const login = await app.request('POST', '/api/auth/wechat', { body: { consentVersion: CONSENT_VERSION, code: await wechatCode(app, openid) } });
   if (login.status !== 200) throw new Error(`wechat login failed: ${login.text}`);
   const {
     rows: [customer],

@@ -31,6 +31,24 @@ function pickWithInput(count: number, accept: string): Promise<File[]> {
 
 const picked = new Map<string, File>();
 
+/** Taro's H5 navigation bar draws its buttons as bare divs: give them a role, a name and the keyboard. */
+function labelNavigationBar(): void {
+  const buttons: Array<[string, string]> = [
+    ['taro-navigation-bar-back', '返回'],
+    ['taro-navigation-bar-home', '返回首页'],
+  ];
+  for (const [className, label] of buttons) {
+    const button = document.querySelector<HTMLElement>(`#taro-navigation-bar .${className}`);
+    if (!button || button.getAttribute('role') === 'button') continue;
+    button.setAttribute('role', 'button');
+    button.setAttribute('aria-label', label);
+    button.tabIndex = 0;
+    button.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') button.click();
+    });
+  }
+}
+
 export const platform: Platform = {
   name: 'h5',
   request: taroRequest,
@@ -78,4 +96,6 @@ export const platform: Platform = {
   call(phoneNumber) {
     window.location.href = `tel:${phoneNumber}`;
   },
+  authorizePrivacy: async () => true,
+  prepareShell: labelNavigationBar,
 };

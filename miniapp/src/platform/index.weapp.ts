@@ -87,4 +87,15 @@ export const platform: Platform = {
   },
   storage: taroStorage,
   call: (phoneNumber) => void Taro.makePhoneCall({ phoneNumber }),
+  authorizePrivacy() {
+    // No onNeedPrivacyAuthorization listener: WeChat shows its official privacy popup. Base
+    // libraries before 2.32.3 have no privacy flow at all.
+    if (typeof Taro.requirePrivacyAuthorize !== 'function') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      Taro.requirePrivacyAuthorize({ success: () => resolve(true), fail: () => resolve(false) });
+    });
+  },
+  prepareShell() {
+    // The native navigation bar has a title, a back button and, on a page opened directly, 首页.
+  },
 };

@@ -73,4 +73,11 @@ export interface Platform {
     remove(key: string): void;
   };
   call(phoneNumber: string): void;
+  /**
+   * Before login: WeChat's own privacy authorisation (the mini-program review requires it); true
+   * once the customer agreed. H5 has none: the login page's consent checkbox is the whole flow.
+   */
+  authorizePrivacy(): Promise<boolean>;
+  /** Once the app has mounted: H5 gives Taro's navigation bar buttons names and keyboard use; weapp has the native bar. */
+  prepareShell(): void;
 }

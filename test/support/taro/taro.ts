@@ -17,6 +17,7 @@ const Taro = {
   setStorageSync: vi.fn((key: string, value: string) => void storage.set(key, value)),
   removeStorageSync: vi.fn((key: string) => void storage.delete(key)),
   login: vi.fn(),
+  requirePrivacyAuthorize: vi.fn(),
   requestPayment: vi.fn(),
   requestSubscribeMessage: vi.fn(),
   chooseMedia: vi.fn(),

@@ -1,6 +1,7 @@
 import type { TestApp } from '../harness';
 import { wechatCode, type LoggedIn } from '../identity';
 import { MiniProgram } from './runtime';
+import { CONSENT_VERSION } from '../../../shared/consent';
 
 export { MiniProgram } from './runtime';
 export type { WeappPage } from './page';
@@ -26,7 +27,9 @@ export async function launchWeapp(app: TestApp, options: { url: string; openid?:
 
 /** A customer logged in through the mini-program's path (a wx.login code for `openid`), without the pages. */
 export async function wechatLogin(app: TestApp, openid: string): Promise<LoggedIn> {
-  const { status, body, text } = await app.request('POST', '/api/auth/wechat', { body: { code: await wechatCode(app, openid) } });
+  const { status, body, text } = await app.request('POST', '/api/auth/wechat', {
+    body: { consentVersion: CONSENT_VERSION, code: await wechatCode(app, openid) },
+  });
   if (status !== 200) throw new Error(`WeChat login failed: ${text}`);
   return { phone: '', accessToken: body.accessToken, refreshToken: body.refreshToken, auth: { Authorization: `Bearer ${body.accessToken}` } };
 }

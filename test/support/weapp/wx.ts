@@ -39,6 +39,9 @@ export interface WxRecord {
   /** How the customer answers the payment sheet and modals. */
   payer: 'pay' | 'cancel';
   confirmModals: boolean;
+  /** How the customer answers WeChat's privacy popup, and how often it was asked for. */
+  privacy: 'agree' | 'disagree';
+  privacyRequests: number;
 }
 
 class WxError extends Error {}
@@ -71,7 +74,18 @@ async function postJson(url: string, body: unknown): Promise<any> {
 }
 
 export function createWx(options: WxOptions, navigator: Navigator): { wx: Record<string, unknown>; record: WxRecord } {
-  const record: WxRecord = { storage: new Map(), requests: [], navigations: [], toasts: [], modals: [], payments: [], payer: 'pay', confirmModals: true };
+  const record: WxRecord = {
+    storage: new Map(),
+    requests: [],
+    navigations: [],
+    toasts: [],
+    modals: [],
+    payments: [],
+    payer: 'pay',
+    confirmModals: true,
+    privacy: 'agree',
+    privacyRequests: 0,
+  };
   const allowed = new URL(options.apiBase).origin;
 
   const request = api('request', async ({ url, method = 'GET', data, header = {}, dataType = 'json' }) => {
@@ -127,6 +141,10 @@ export function createWx(options: WxOptions, navigator: Navigator): { wx: Record
       if (reply.errMsg !== 'requestPayment:ok') throw new WxError(reply.errMsg ?? `requestPayment:fail ${JSON.stringify(reply)}`);
     }),
     requestSubscribeMessage: api('requestSubscribeMessage', async ({ tmplIds = [] }) => Object.fromEntries((tmplIds as string[]).map((id) => [id, 'reject']))),
+    requirePrivacyAuthorize: api('requirePrivacyAuthorize', async () => {
+      record.privacyRequests += 1;
+      if (record.privacy !== 'agree') throw new WxError('requirePrivacyAuthorize:fail privacy permission is not authorized');
+    }),
     showModal: api('showModal', async ({ title = '', content = '' }) => {
       record.modals.push({ title, content });
       return { confirm: record.confirmModals, cancel: !record.confirmModals };

@@ -11,6 +11,9 @@ import './index.scss';
 
 const LOGIN_URL = '/packages/account/pages/login/index';
 const BIND_URL = '/packages/account/pages/bind/index';
+// The texts the customer agreed to at login stay one tap away.
+const AGREEMENT_URL = '/packages/account/pages/agreement/index';
+const PRIVACY_URL = '/packages/account/pages/privacy/index';
 
 export default function Me() {
   const [loggedIn, setLoggedIn] = useState(session.isLoggedIn());
@@ -104,6 +107,17 @@ export default function Me() {
             </View>
           </View>
         )}
+      </View>
+
+      <View className="card">
+        <View className="list-row" data-testid="me-agreement" onClick={() => void Taro.navigateTo({ url: AGREEMENT_URL })}>
+          <Text>用户服务协议</Text>
+          <Text className="list-row__hint">›</Text>
+        </View>
+        <View className="list-row" data-testid="me-privacy" onClick={() => void Taro.navigateTo({ url: PRIVACY_URL })}>
+          <Text>隐私政策</Text>
+          <Text className="list-row__hint">›</Text>
+        </View>
       </View>
 
       {loggedIn && (

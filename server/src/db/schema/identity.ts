@@ -10,6 +10,9 @@ export const customers = pgTable('customers', {
   wechatSessionKey: text('wechat_session_key'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+  /** The user agreement and privacy policy version agreed to at the latest login, and when (PIPL). */
+  consentVersion: text('consent_version'),
+  consentedAt: timestamp('consented_at', { withTimezone: true }),
 });
 
 export const staffUsers = pgTable('staff_users', {

@@ -19,12 +19,12 @@ export function authRoutes(deps: AppDeps): Router {
   const router = new Router();
   const { auth } = deps;
 
-  mount(router, loginWechat, ({ body }, ctx) => auth.loginWithWechat(body.code, ctx.ip));
+  mount(router, loginWechat, ({ body }, ctx) => auth.loginWithWechat(body.code, body.consentVersion, ctx.ip));
   mount(router, sendSmsCode, async ({ body }, ctx) => ({
     sent: true as const,
     ...(await deps.smsCodes.send({ phone: body.phone, purpose: body.purpose, ip: ctx.ip })),
   }));
-  mount(router, loginSms, ({ body }) => auth.loginWithSms(body.phone, body.code));
+  mount(router, loginSms, ({ body }) => auth.loginWithSms(body.phone, body.code, body.consentVersion));
   mount(router, refreshSession, ({ body }) => auth.refresh(body.refreshToken, 'customer'));
   mount(router, logout, async ({ body }) => {
     await auth.logout(body.refreshToken);

@@ -56,8 +56,10 @@ export function createAuthService(deps: AuthDeps) {
     };
   }
 
-  async function customerSession(tx: Tx, customerId: number): Promise<Session> {
-    await tx.db.update(customers).set({ lastLoginAt: clock.now() }).where(eq(customers.id, customerId));
+  /** Every login records the agreement version the customer just consented to, with the login. */
+  async function customerSession(tx: Tx, customerId: number, consentVersion: string): Promise<Session> {
+    const now = clock.now();
+    await tx.db.update(customers).set({ lastLoginAt: now, consentVersion, consentedAt: now }).where(eq(customers.id, customerId));
     return openSession(tx, { audience: 'customer', id: customerId, roles: ['customer'] });
   }
 
@@ -69,7 +71,7 @@ export function createAuthService(deps: AuthDeps) {
 
   return {
     /** Mini-program login: the code from `wx.login`, exchanged with WeChat; the customer is created on first login. */
-    async loginWithWechat(code: string, ip: string): Promise<Session> {
+    async loginWithWechat(code: string, consentVersion: string, ip: string): Promise<Session> {
       await consume(deps.store, clock, WECHAT_LOGINS_PER_IP, ip);
       let result;
       try {
@@ -89,12 +91,12 @@ export function createAuthService(deps: AuthDeps) {
           .values({ wechatOpenid: openid, wechatUnionid: unionid, wechatSessionKey: sessionKey })
           .onConflictDoUpdate({ target: customers.wechatOpenid, set: { wechatSessionKey: sessionKey, wechatUnionid: unionid } })
           .returning({ id: customers.id });
-        return customerSession(tx, customer!.id);
+        return customerSession(tx, customer!.id, consentVersion);
       });
     },
 
     /** H5 login: a phone number proven by an SMS code; the customer is created on first login. */
-    async loginWithSms(phone: string, code: string): Promise<Session> {
+    async loginWithSms(phone: string, code: string, consentVersion: string): Promise<Session> {
       await deps.smsCodes.verify({ phone, purpose: 'login', code });
       return deps.database.transaction(async (tx) => {
         const [customer] = await tx.db
@@ -102,7 +104,7 @@ export function createAuthService(deps: AuthDeps) {
           .values({ phone })
           .onConflictDoUpdate({ target: customers.phone, set: { phone: sql`excluded.phone` } })
           .returning({ id: customers.id });
-        return customerSession(tx, customer!.id);
+        return customerSession(tx, customer!.id, consentVersion);
       });
     },
 
