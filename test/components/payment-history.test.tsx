@@ -17,6 +17,7 @@ const payment = (fields: Partial<Payment> & Pick<Payment, 'id'>): Payment => ({
   state: 'PAID',
   launch: null,
   flag: null,
+  cancelled: false,
   expiresAt: '2026-11-28T03:00:00Z',
   paidAt: '2026-11-28T02:31:00Z',
   createdAt: '2026-11-28T02:30:00Z',
