@@ -8,9 +8,17 @@ import { calls, failure, logIn, reply, serve } from './fake-api';
 
 // A phone call leaves the page; here it is only recorded.
 const dialled = vi.hoisted(() => [] as string[]);
+const backTo = vi.hoisted(() => [] as string[]);
 vi.mock('../../miniapp/src/platform', async (importOriginal) => {
   const h5 = await importOriginal<typeof import('../../miniapp/src/platform/index.h5')>();
-  return { ...h5, platform: { ...h5.platform, call: (phone: string) => void dialled.push(phone) } };
+  return {
+    ...h5,
+    platform: {
+      ...h5.platform,
+      call: (phone: string) => void dialled.push(phone),
+      backLeavesTo: (path: string) => void backTo.push(path),
+    },
+  };
 });
 
 const order = (fields: Partial<PaymentOrder> = {}): PaymentOrder => ({
@@ -41,6 +49,7 @@ beforeEach(() => {
   vi.mocked(Taro.redirectTo).mockClear();
   vi.mocked(Taro.switchTab).mockClear();
   dialled.length = 0;
+  backTo.length = 0;
   resetTaroStorage();
   logIn();
 });
@@ -55,6 +64,8 @@ describe('payment result page', () => {
     serve({ 'GET /api/payments/9': [reply(200, { order: order() }), reply(200, { order: order({ state: 'PAID', paidAt: '2026-11-28T02:31:00Z' }) })] });
     open();
     await vi.waitFor(() => expect(state()).toBe('支付成功'), { timeout: 5_000 });
+    // Back leaves for the bills, not the cashier behind this page.
+    expect(backTo).toEqual(['/pages/bills/index']);
     fireEvent.click(screen.getByTestId('pay-result-done'));
     expect(Taro.switchTab).toHaveBeenLastCalledWith({ url: '/pages/home/index' });
     fireEvent.click(screen.getByTestId('pay-result-bills'));

@@ -87,4 +87,5 @@ export const platform: Platform = {
   },
   storage: taroStorage,
   call: (phoneNumber) => void Taro.makePhoneCall({ phoneNumber }),
+  backLeavesTo: () => undefined,
 };

@@ -73,4 +73,9 @@ export interface Platform {
     remove(key: string): void;
   };
   call(phoneNumber: string): void;
+  /**
+   * The page was opened by an outside page (a gateway's cashier): Back leaves for `path` instead of
+   * returning there. The mini-program opens such pages with redirectTo, so there it does nothing.
+   */
+  backLeavesTo(path: string): void;
 }

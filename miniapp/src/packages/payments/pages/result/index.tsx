@@ -38,6 +38,11 @@ export default function PaymentResult() {
   const [polls, setPolls] = useState(0);
   const closing = useAction();
 
+  // Back from here goes to the bills, never to the gateway's cashier behind this page.
+  useEffect(() => {
+    platform.backLeavesTo('/pages/bills/index');
+  }, []);
+
   const close = () =>
     closing.run(async () => {
       setOrder((await api.call('closePayment', { params: { orderId } })).order);
