@@ -79,6 +79,7 @@ export const routes = {
   listTerminalDays: { method: 'get', path: '/api/staff/terminals/{terminalId}/days' },
   createPayment: { method: 'post', path: '/api/payments' },
   getPayment: { method: 'get', path: '/api/payments/{orderId}' },
+  closePayment: { method: 'post', path: '/api/payments/{orderId}/close' },
   listPayments: { method: 'get', path: '/api/payments' },
   wechatPayNotify: { method: 'post', path: '/api/payments/notify/wechat' },
   alipayNotify: { method: 'post', path: '/api/payments/notify/alipay' },

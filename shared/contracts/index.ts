@@ -96,6 +96,7 @@ export const contracts = {
   listTerminalDays: terminals.listTerminalDays,
   createPayment: payments.createPayment,
   getPayment: payments.getPayment,
+  closePayment: payments.closePayment,
   listPayments: payments.listPayments,
   wechatPayNotify: payments.wechatPayNotify,
   alipayNotify: payments.alipayNotify,

@@ -46,6 +46,8 @@ export const PaymentOrder = z
     state: PaymentOrderState,
     launch: PaymentLaunch.nullable(),
     flag: z.string().nullable(),
+    /** CLOSED because the customer left the cashier without paying (not because the order expired). */
+    cancelled: z.boolean(),
     expiresAt: Instant,
     paidAt: Instant.nullable(),
     createdAt: Instant,
@@ -95,6 +97,17 @@ export const getPayment = defineEndpoint({
   auth: 'customer',
   params: OrderParams,
   response: z.object({ order: PaymentOrder }),
+});
+
+export const closePayment = defineEndpoint({
+  ...routes.closePayment,
+  summary:
+    'The customer left the cashier without paying: the gateway is asked first (a payment it took makes the order PAID), otherwise the order is closed there and here. Repeating it changes nothing',
+  tag: 'payments',
+  auth: 'customer',
+  params: OrderParams,
+  response: z.object({ order: PaymentOrder }),
+  statuses: { 502: 'the gateway did not answer; the order stays open' },
 });
 
 export const PaymentReceipt = z

@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import PaymentsHome from '../../miniapp/src/packages/payments/pages/index/index';
@@ -8,9 +8,20 @@ import { logIn, reply, serve } from './fake-api';
 
 // The cashier itself is the gateway's page; here the launch is only recorded.
 const launches = vi.hoisted(() => [] as unknown[]);
+const cashier = vi.hoisted(() => ({ outcome: 'redirected', held: null as Promise<void> | null }));
 vi.mock('../../miniapp/src/platform', async (importOriginal) => {
   const h5 = await importOriginal<typeof import('../../miniapp/src/platform/index.h5')>();
-  return { ...h5, platform: { ...h5.platform, launchPayment: async (launch: unknown) => (launches.push(launch), 'redirected') } };
+  return {
+    ...h5,
+    platform: {
+      ...h5.platform,
+      launchPayment: async (launch: unknown) => {
+        launches.push(launch);
+        await cashier.held;
+        return cashier.outcome;
+      },
+    },
+  };
 });
 
 const ORDER = {
@@ -36,6 +47,9 @@ beforeEach(() => {
   logIn();
   bodies = [];
   launches.length = 0;
+  cashier.outcome = 'redirected';
+  cashier.held = null;
+  vi.mocked(Taro.redirectTo).mockClear();
   serve({
     'GET /api/accounts': reply(200, { accounts: [ACCOUNT], limit: 10 }),
     [`GET /api/bills/${ACCOUNT.id}`]: reply(200, { overview: OVERVIEW, bills: BILLS }),
@@ -71,5 +85,34 @@ describe('pay page', () => {
     render(<PaymentsHome />);
     expect((await screen.findByTestId('pay-card')).textContent).toContain('¥193.06');
     expect(screen.queryByTestId('pay-scope')).toBeNull();
+  });
+
+  it('a double tap shows the busy state and starts one payment', async () => {
+    vi.mocked(useRouter).mockReturnValue({ params: {}, path: '' } as never);
+    let release!: () => void;
+    cashier.held = new Promise((resolve) => (release = resolve));
+    render(<PaymentsHome />);
+    const button = await screen.findByTestId('pay-wechat_h5');
+    // Both taps land before React re-renders the disabled buttons (as two quick taps on a phone do).
+    act(() => {
+      fireEvent.click(button);
+      fireEvent.click(button);
+      fireEvent.click(screen.getByTestId('pay-alipay_wap'));
+    });
+    await vi.waitFor(() => expect(launches).toHaveLength(1));
+    expect(screen.getByTestId('pay-wechat_h5').textContent).toBe('正在发起支付…');
+    expect(screen.getByTestId('pay-wechat_h5').hasAttribute('disabled')).toBe(true);
+    release();
+    await vi.waitFor(() => expect(screen.getByTestId('pay-wechat_h5').textContent).toBe('微信支付'));
+    expect(bodies).toHaveLength(1);
+    expect(launches).toHaveLength(1);
+  });
+
+  it('a payment cancelled in the payment sheet goes to the result page, which closes the order', async () => {
+    vi.mocked(useRouter).mockReturnValue({ params: {}, path: '' } as never);
+    cashier.outcome = 'cancelled';
+    render(<PaymentsHome />);
+    fireEvent.click(await screen.findByTestId('pay-wechat_h5'));
+    await vi.waitFor(() => expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/packages/payments/pages/result/index?id=5&cancelled=1' }));
   });
 });

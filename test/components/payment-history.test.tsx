@@ -17,6 +17,7 @@ const payment = (fields: Partial<Payment> & Pick<Payment, 'id'>): Payment => ({
   state: 'PAID',
   launch: null,
   flag: null,
+  cancelled: false,
   expiresAt: '2026-11-28T03:00:00Z',
   paidAt: '2026-11-28T02:31:00Z',
   createdAt: '2026-11-28T02:30:00Z',
@@ -58,6 +59,27 @@ describe('payment history', () => {
     expect(records[1]!.textContent).toContain('已关闭');
     expect(records[1]!.textContent).toContain('支付宝');
     expect(screen.getAllByTestId('payment-receipt')).toHaveLength(1);
+  });
+
+  it('names cancelled, closed, failed and open orders in Chinese, with the way on from each', async () => {
+    serve({
+      'GET /api/payments': reply(200, {
+        payments: [
+          payment({ id: 4, state: 'CLOSED', cancelled: true, paidAt: null }),
+          payment({ id: 3, state: 'CLOSED', paidAt: null }),
+          payment({ id: 2, state: 'FAILED', paidAt: null }),
+          payment({ id: 1, state: 'PAYING', paidAt: null }),
+        ],
+      }),
+    });
+    render(<PaymentHistory />);
+    await screen.findAllByTestId('payment-record');
+    expect(screen.getAllByTestId('payment-record-state').map((node) => node.textContent)).toEqual(['已取消', '已关闭', '支付失败', '支付中']);
+    expect(screen.getAllByTestId('payment-record-again')).toHaveLength(3);
+    fireEvent.click(screen.getAllByTestId('payment-record-again')[0]!);
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/packages/payments/pages/index/index?accountId=7' });
+    fireEvent.click(screen.getByTestId('payment-record-check'));
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/packages/payments/pages/result/index?id=1' });
   });
 
   it('says when there is nothing yet and offers the pay page', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatFen } from '../../shared/money';
-import { eventually, request, startTestApp, type TestApp } from '../support/harness';
+import { request, startTestApp, type TestApp } from '../support/harness';
 import { bindDemoAccount } from '../support/identity';
 import { oweBills } from '../support/receivables';
 import { launchWeapp, wechatLogin, type MiniProgram } from '../support/weapp';
@@ -35,7 +35,7 @@ async function latestOrder() {
 }
 
 describe('mini-program payments in the WeChat runtime', () => {
-  it('pays a bill with 微信支付: a wechat_jsapi order, wx.requestPayment with its signed parameters, 缴费成功 from the server', async () => {
+  it('pays a bill with 微信支付: a wechat_jsapi order, wx.requestPayment with its signed parameters, 支付成功 from the server', async () => {
     ({ accountId } = await oweBills(pool(), '3301000001', [{ month: '2025-07', principalFen: 4_321 }]));
     // From the home page's entry grid into the payments subpackage.
     await mp.page.tap('电费缴纳');
@@ -51,25 +51,24 @@ describe('mini-program payments in the WeChat runtime', () => {
     expect(mp.record.payments).toHaveLength(1);
     expect(mp.record.payments[0]).toMatchObject({ errMsg: 'requestPayment:ok', params: { signType: 'RSA', package: expect.stringMatching(/^prepay_id=/) } });
 
-    await mp.page.waitForText('缴费成功', 15_000);
+    await mp.page.waitForText('支付成功', 15_000);
     expect(mp.page.text()).toContain(formatFen(4_321));
     expect(await latestOrder()).toMatchObject({ state: 'PAID' });
     const { rows } = await pool().query('SELECT count(*)::int AS n FROM receivables WHERE account_id = $1 AND settled_at IS NULL', [accountId]);
     expect(rows[0].n).toBe(0);
   });
 
-  it('stays on the pay page with 已取消支付 when the customer closes the payment sheet, and the bill stays owed', async () => {
+  it('closing the payment sheet shows 已取消支付 on the result page, with the order closed and the bill still owed', async () => {
     await oweBills(pool(), '3301000001', [{ month: '2025-08', principalFen: 1_999 }]);
     await mp.reLaunch(`/${PAY_PAGE}`);
     await mp.page.waitForText(formatFen(1_999));
     mp.record.payer = 'cancel';
     await mp.page.tap('微信支付');
 
-    await eventually(async () => (mp.record.toasts.includes('已取消支付') ? true : undefined));
-    expect(mp.routes).toEqual([PAY_PAGE]);
-    expect(mp.page.text()).toContain(formatFen(1_999));
+    await expect.poll(() => mp.routes).toEqual(['packages/payments/pages/result/index']);
+    await mp.page.waitForText('已取消支付', 15_000);
+    expect(mp.page.text()).toContain('再次支付');
     expect(mp.record.payments.at(-1)).toMatchObject({ errMsg: 'requestPayment:fail cancel' });
-    expect(await latestOrder()).toMatchObject({ channel: 'wechat_jsapi', amountFen: 1_999 });
-    expect((await latestOrder())!.state).not.toBe('PAID');
+    expect(await latestOrder()).toMatchObject({ channel: 'wechat_jsapi', amountFen: 1_999, state: 'CLOSED' });
   });
 });

@@ -1,3 +1,4 @@
+import Taro from '@tarojs/taro';
 import { taroRequest, taroStorage } from './shared';
 import { NetworkError, PlatformUnsupportedError, type PickedFile, type Platform } from './types';
 
@@ -30,6 +31,7 @@ function pickWithInput(count: number, accept: string): Promise<File[]> {
 }
 
 const picked = new Map<string, File>();
+let backGuard: string | undefined;
 
 /** Taro's H5 navigation bar draws its buttons as bare divs: give them a role, a name and the keyboard. */
 function labelNavigationBar(): void {
@@ -98,4 +100,15 @@ export const platform: Platform = {
   },
   authorizePrivacy: async () => true,
   prepareShell: labelNavigationBar,
+
+  backLeavesTo(path) {
+    // Only the first page of this document has an outside page behind it; guarded once per document.
+    if (backGuard || Taro.getCurrentPages().length > 1) return;
+    const here = window.location.href;
+    backGuard = here;
+    // A copy of this entry to step back onto; stepping back onto the original replaces it with `path`.
+    window.history.pushState(window.history.state, '', here);
+    // Kept for the document's life: the router unmounts and remounts the page on that same popstate.
+    window.addEventListener('popstate', () => window.location.href === here && window.location.replace(path), true);
+  },
 };

@@ -98,4 +98,6 @@ export const platform: Platform = {
   prepareShell() {
     // The native navigation bar has a title, a back button and, on a page opened directly, 首页.
   },
+
+  backLeavesTo: () => undefined,
 };

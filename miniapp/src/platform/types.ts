@@ -80,4 +80,9 @@ export interface Platform {
   authorizePrivacy(): Promise<boolean>;
   /** Once the app has mounted: H5 gives Taro's navigation bar buttons names and keyboard use; weapp has the native bar. */
   prepareShell(): void;
+  /**
+   * The page was opened by an outside page (a gateway's cashier): Back leaves for `path` instead of
+   * returning there. The mini-program opens such pages with redirectTo, so there it does nothing.
+   */
+  backLeavesTo(path: string): void;
 }

@@ -3,6 +3,9 @@ import type { PaymentOrder, PaymentReceipt } from '../../../../shared/contracts/
 import type { AllocationLine } from '../billing/allocation';
 import type { Channel, Launch } from './providers';
 
+/** failure_reason of an order the customer abandoned at the cashier. */
+export const CANCELLED = 'cancelled';
+
 /** A payment order as stored. */
 export interface OrderRow {
   id: number;
@@ -19,6 +22,7 @@ export interface OrderRow {
   launch: Launch | null;
   gateway_trade_no: string | null;
   flag: string | null;
+  failure_reason: string | null;
   expires_at: Date;
   paid_at: Date | null;
   created_at: Date;
@@ -35,6 +39,7 @@ export const presentOrder = (row: OrderRow): PaymentOrder => ({
   state: row.state,
   launch: row.launch,
   flag: row.flag,
+  cancelled: row.state === 'CLOSED' && row.failure_reason === CANCELLED,
   expiresAt: row.expires_at.toISOString(),
   paidAt: row.paid_at?.toISOString() ?? null,
   createdAt: row.created_at.toISOString(),

@@ -170,7 +170,8 @@ export function alipayProvider(client: AlipayClient): PaymentProvider {
           subject: request.description,
           notifyUrl: request.notifyUrl,
           returnUrl: request.returnUrl,
-          quitUrl: request.returnUrl,
+          // Leaving the cashier lands on the result page marked cancelled, which closes the order.
+          quitUrl: `${request.returnUrl}${request.returnUrl.includes('?') ? '&' : '?'}cancelled=1`,
           timeExpire: request.expiresAt,
         }),
       };

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import {
   alipayNotify,
+  closePayment,
   createPayment,
   getPayment,
   listPaymentReviews,
@@ -24,6 +25,7 @@ export function paymentRoutes(deps: AppDeps): Router {
     return { order };
   });
   mount(router, getPayment, async ({ params, principal }) => ({ order: await payments.getOrder(principal!.id, params.orderId) }));
+  mount(router, closePayment, async ({ params, principal }) => ({ order: await payments.closeOrder(principal!.id, params.orderId) }));
   mount(router, listPayments, async ({ principal }) => ({ payments: await payments.listOrders(principal!.id) }));
 
   // Notifications are verified over ctx.request.rawBody, the bytes as received (the parsed body is ignored).

@@ -10,7 +10,7 @@ import type { Outbox } from '../../jobs/outbox';
 import { allocatePayment, openReceivables, reverseAllocation } from '../billing/allocation';
 import type { Notifications } from '../notifications/service';
 import { CUSTOMER_AUDIENCE } from '../workorders/service';
-import { paymentHistory, presentOrder, type OrderRow } from './orders';
+import { CANCELLED, paymentHistory, presentOrder, type OrderRow } from './orders';
 import { gatewayOf, type Channel, type GatewayEvent, type GatewayName, type Launch, type PaymentProvider } from './providers';
 
 type CreateInput = z.output<typeof CreatePaymentBody>;
@@ -205,11 +205,11 @@ export function createPayments(deps: PaymentsDeps) {
     return outcome.done;
   }
 
-  /** CLOSED only from an open state: a late CLOSED after PAID changes nothing. */
-  async function applyClosed(outTradeNo: string): Promise<boolean> {
+  /** CLOSED only from an open state: a late CLOSED after PAID changes nothing. The reason says who ended it. */
+  async function applyClosed(outTradeNo: string, reason: string | null = null): Promise<boolean> {
     const { rowCount } = await database.pool.query(
-      `UPDATE payment_orders SET state = 'CLOSED', updated_at = now() WHERE out_trade_no = $1 AND state IN ('CREATED', 'PAYING')`,
-      [outTradeNo],
+      `UPDATE payment_orders SET state = 'CLOSED', failure_reason = $2, updated_at = now() WHERE out_trade_no = $1 AND state IN ('CREATED', 'PAYING')`,
+      [outTradeNo, reason],
     );
     return rowCount === 1;
   }
@@ -250,17 +250,20 @@ export function createPayments(deps: PaymentsDeps) {
     }
   }
 
-  /** Our own query decides an open order: paid, closed at the gateway, or (past its expiry) closed by us. */
-  async function reconcile(order: OrderRow): Promise<OrderRow['state']> {
+  /**
+   * Our own query decides an open order: paid, closed at the gateway, or (past its expiry, or
+   * abandoned by the customer) closed by us at the gateway first, so it can no longer be paid.
+   */
+  async function reconcile(order: OrderRow, cancelled = false): Promise<OrderRow['state']> {
     const provider = providerFor(order.channel);
     const trade = await provider.query(order.out_trade_no);
     if (trade.status === 'paid') {
       await applyPaid({ outTradeNo: order.out_trade_no, tradeNo: trade.tradeNo, amountFen: trade.amountFen }, 'query', provider.name);
     } else if (trade.status === 'closed') {
-      await applyClosed(order.out_trade_no);
-    } else if (order.expires_at.getTime() <= clock.now().getTime()) {
+      await applyClosed(order.out_trade_no, cancelled ? CANCELLED : null);
+    } else if (cancelled || order.expires_at.getTime() <= clock.now().getTime()) {
       const closed = await provider.close(order.out_trade_no);
-      if (closed === 'closed') await applyClosed(order.out_trade_no);
+      if (closed === 'closed') await applyClosed(order.out_trade_no, cancelled ? CANCELLED : 'expired');
       else return reconcile({ ...order, expires_at: new Date(8.64e15) });
     }
     return (await findOrder(database.pool, order.out_trade_no))!.state;
@@ -355,6 +358,16 @@ export function createPayments(deps: PaymentsDeps) {
       if (row.state !== 'PAYING') return presentOrder(row);
       // The result page polls this: ask the gateway rather than wait for the notification.
       await reconcile(row).catch((err: Error) => log.warn({ err: { message: err.message }, outTradeNo: row.out_trade_no }, 'payment query failed'));
+      return presentOrder((await findOrder(database.pool, row.out_trade_no))!);
+    },
+
+    /** The customer left the cashier unpaid: close the order at the gateway and here, unless the gateway says it was paid. */
+    async closeOrder(customerId: number, orderId: number): Promise<PaymentOrder> {
+      const {
+        rows: [row],
+      } = await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
+      if (!row) throw notFound('Payment');
+      if (row.state === 'CREATED' || row.state === 'PAYING') await reconcile(row, true);
       return presentOrder((await findOrder(database.pool, row.out_trade_no))!);
     },
 

@@ -7,7 +7,9 @@ import { StateView } from '../../../../components/StateView';
 import { useApi } from '../../../../hooks/useApi';
 import '../index/index.scss';
 
-const STATE: Record<PaymentOrder['state'], string> = { CREATED: '待支付', PAYING: '支付中', PAID: '已缴费', CLOSED: '已关闭', FAILED: '未完成' };
+const STATE: Record<PaymentOrder['state'], string> = { CREATED: '待支付', PAYING: '支付中', PAID: '已缴费', CLOSED: '已关闭', FAILED: '支付失败' };
+const stateOf = (payment: PaymentOrder) => (payment.cancelled ? '已取消' : STATE[payment.state]);
+const open = (payment: PaymentOrder) => payment.state === 'PAYING' || payment.state === 'CREATED';
 const CHANNEL: Record<PaymentOrder['channel'], string> = { wechat_jsapi: '微信支付', wechat_h5: '微信支付', alipay_wap: '支付宝' };
 const when = (instant: string) =>
   new Date(instant).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -43,12 +45,30 @@ export default function PaymentHistory() {
             <Text>
               {payment.purpose === 'top_up' ? '预存电费' : '电费缴纳'} · {CHANNEL[payment.channel]}
             </Text>
-            <Text data-testid="payment-record-state">{STATE[payment.state]}</Text>
+            <Text data-testid="payment-record-state">{stateOf(payment)}</Text>
           </View>
           <Money className="pay__amount" fen={payment.amountFen} />
           <Text className="pay__note">
             {when(payment.paidAt ?? payment.createdAt)} · 订单号 {payment.outTradeNo}
           </Text>
+          {open(payment) && (
+            <Text
+              className="pay__note pay__switch"
+              data-testid="payment-record-check"
+              onClick={() => void Taro.navigateTo({ url: `/packages/payments/pages/result/index?id=${payment.id}` })}
+            >
+              查看支付结果 ›
+            </Text>
+          )}
+          {(payment.state === 'CLOSED' || payment.state === 'FAILED') && (
+            <Text
+              className="pay__note pay__switch"
+              data-testid="payment-record-again"
+              onClick={() => void Taro.navigateTo({ url: `/packages/payments/pages/index/index?accountId=${payment.accountId}` })}
+            >
+              再次支付 ›
+            </Text>
+          )}
           {payment.receipt && (
             <View data-testid="payment-receipt">
               {payment.receipt.lines.map((line) => (

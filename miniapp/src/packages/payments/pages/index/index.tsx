@@ -39,14 +39,18 @@ function PayAccount({ accountId, month }: { accountId: number; month?: string })
   const { busy, error, run } = useAction();
   // One key per intent to pay: a double tap or a retry after a lost reply makes one order.
   const key = useRef(newKey());
+  // A second tap before the re-render that disables the buttons must not launch a second cashier.
+  const paying = useRef(false);
   if (overview.status !== 'ready') return <PendingCard result={overview} />;
   const { amountDueFen, billingMode, balanceFen } = overview.data.overview;
   const paysBills = amountDueFen > 0;
   const chosen = overview.data.bills.find((bill) => bill.month === month && bill.payment.outstandingFen > 0 && bill.payment.receivableId !== null);
   const paysChosen = Boolean(chosen && onlyChosen && chosen.payment.outstandingFen < amountDueFen);
 
-  const pay = (channel: PaymentChannel) =>
-    run(async () => {
+  const pay = (channel: PaymentChannel) => {
+    if (paying.current) return;
+    paying.current = true;
+    return run(async () => {
       const body = !paysBills
         ? { purpose: 'top_up' as const, accountId, channel, amountFen: topUpFen }
         : paysChosen
@@ -57,8 +61,12 @@ function PayAccount({ accountId, month }: { accountId: number; month?: string })
       const outcome = await platform.launchPayment(launchOf(order));
       // Whatever the payment UI said, the result page asks the server, which asks the gateway.
       if (outcome === 'submitted') await Taro.redirectTo({ url: resultUrl(order.id) });
-      else if (outcome === 'cancelled') await Taro.showToast({ title: '已取消支付', icon: 'none' });
+      // The result page closes the order at the gateway and offers to pay again.
+      else if (outcome === 'cancelled') await Taro.redirectTo({ url: `${resultUrl(order.id)}&cancelled=1` });
+    }).finally(() => {
+      paying.current = false;
     });
+  };
 
   return (
     <View className="card pay" data-testid="pay-card">
@@ -97,7 +105,7 @@ function PayAccount({ accountId, month }: { accountId: number; month?: string })
           onClick={() => pay(channel)}
           data-testid={`pay-${channel}`}
         >
-          {label}
+          {busy ? '正在发起支付…' : label}
         </Button>
       ))}
     </View>
