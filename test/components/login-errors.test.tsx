@@ -10,6 +10,11 @@ const refusal = (statusCode: number, code: string, details: unknown) => reply(st
 const type = (testId: string, value: string) => fireEvent.input(screen.getByTestId(testId), { target: { value } });
 const text = (testId: string) => screen.queryByTestId(testId)?.textContent;
 const settle = () => act(async () => {});
+/** The login page with the agreement ticked, as a customer who got as far as a server refusal has it. */
+const renderAgreed = () => {
+  render(<Login />);
+  fireEvent.click(screen.getByTestId('login-consent'));
+};
 
 beforeEach(() => {
   vi.mocked(Taro.request).mockReset();
@@ -23,7 +28,7 @@ afterEach(() => {
 
 describe('login errors', () => {
   it('says under the phone field that the number is wrong, as typed and as the server refuses it', async () => {
-    render(<Login />);
+    renderAgreed();
     type('login-phone', '12345678901');
     expect(text('login-phone-error')).toBe('请填写正确的 11 位手机号');
     type('login-phone', '13800000001');
@@ -40,7 +45,7 @@ describe('login errors', () => {
 
   it('says how many seconds to wait when texts are sent too often, and counts down on the resend button', async () => {
     serve({ 'POST /api/auth/sms/send': refusal(429, 'RATE_LIMITED', { retryAfterSeconds: 42 }) });
-    render(<Login />);
+    renderAgreed();
     type('login-phone', '13800000001');
     fireEvent.click(screen.getByTestId('login-send'));
     await settle();
@@ -52,7 +57,7 @@ describe('login errors', () => {
 
   it('after five wrong codes says why the countdown runs, and lets a new code be fetched when it ends', async () => {
     serve({ 'POST /api/auth/sms/verify': refusal(400, 'SMS_CODE_LOCKED', { retryAfterSeconds: 2 }) });
-    render(<Login />);
+    renderAgreed();
     type('login-phone', '13800000001');
     type('login-code', '000000');
     fireEvent.click(screen.getByTestId('login-submit'));
