@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../mock/src/server';
 import { freePort } from '../../server/src/db/embedded';
-import { createTestDatabase, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
+import { createTestDatabase, request, serverProcessEnv, TEST_BACKOFFICE_SECRET } from '../support/harness';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { CONSENT_VERSION } from '../../shared/consent';
 
@@ -29,22 +29,10 @@ beforeAll(async () => {
   port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawnServer({
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    MOCKS: 'off',
-    LOG_LEVEL: 'info',
-    DEMO_HISTORY: 'off',
-    JWT_KEYS: TEST_JWT_KEYS,
-    BACKOFFICE_URL: `${mocks.url}/backoffice`,
-    BACKOFFICE_SECRET: TEST_BACKOFFICE_SECRET,
-    WECHAT_API_BASE: `${mocks.url}/wechat`,
-    SMS_URL: `${mocks.url}/sms`,
-    AMI_URL: `${mocks.url}/ami`,
+    ...serverProcessEnv(mocks, databaseUrl, port),
     UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES),
     BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
     BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
-    ...paymentEnv(mocks),
   });
   await server.waitForLog('server listening');
   const phone = '13912345678';

@@ -6,7 +6,7 @@ import { fenToYuan } from '../../shared/money';
 import { loadConfig } from '../../server/src/config';
 import { freePort } from '../../server/src/db/embedded';
 import { lateFeeFen } from '../../server/src/modules/billing/late-fees';
-import { createTestDatabase, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
+import { createTestDatabase, request, serverProcessEnv, TEST_BACKOFFICE_SECRET } from '../support/harness';
 import { alipayNotification, postRaw, wechatNotification, type NotificationSigner } from '../support/payments';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { inParallel, seeded } from '../support/seeded';
@@ -48,23 +48,10 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const port = await freePort();
   env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
+    ...serverProcessEnv(mocks, databaseUrl, port),
     REDIS_URL: inject('redisUrl'),
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    MOCKS: 'off',
-    LOG_LEVEL: 'info',
-    DEMO_HISTORY: 'off',
-    JWT_KEYS: TEST_JWT_KEYS,
-    BACKOFFICE_URL: `${mocks.url}/backoffice`,
-    BACKOFFICE_SECRET: TEST_BACKOFFICE_SECRET,
-    WECHAT_API_BASE: `${mocks.url}/wechat`,
-    SMS_URL: `${mocks.url}/sms`,
-    AMI_URL: `${mocks.url}/ami`,
     // The sweep stays out of it: every order is decided by the notifications alone.
     PAYMENT_QUERY_AFTER_SECONDS: '600',
-    ...paymentEnv(mocks),
   };
   signer = { mocks, runtime: { deps: { config: loadConfig(env) } } };
 });

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../mock/src/server';
 import { freePort } from '../../server/src/db/embedded';
-import { createTestDatabase, eventually, paymentEnv, request, TEST_BACKOFFICE_SECRET, TEST_JWT_KEYS } from '../support/harness';
+import { createTestDatabase, eventually, request, serverProcessEnv, TEST_BACKOFFICE_SECRET } from '../support/harness';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { oweBills } from '../support/receivables';
 import { CONSENT_VERSION } from '../../shared/consent';
@@ -21,23 +21,7 @@ beforeAll(async () => {
   const databaseUrl = await createTestDatabase();
   pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const port = await freePort();
-  env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    MOCKS: 'off',
-    LOG_LEVEL: 'info',
-    DEMO_HISTORY: 'off',
-    JWT_KEYS: TEST_JWT_KEYS,
-    BACKOFFICE_URL: `${mocks.url}/backoffice`,
-    BACKOFFICE_SECRET: TEST_BACKOFFICE_SECRET,
-    WECHAT_API_BASE: `${mocks.url}/wechat`,
-    SMS_URL: `${mocks.url}/sms`,
-    AMI_URL: `${mocks.url}/ami`,
-    PAYMENT_QUERY_AFTER_SECONDS: '600',
-    ...paymentEnv(mocks),
-  };
+  env = { ...serverProcessEnv(mocks, databaseUrl, port), PAYMENT_QUERY_AFTER_SECONDS: '600' };
 });
 afterAll(async () => {
   for (const server of servers) server.child.kill('SIGKILL');

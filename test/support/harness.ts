@@ -113,6 +113,29 @@ export function paymentEnv(mocks: MockServer): Record<string, string> {
   };
 }
 
+/**
+ * The environment of a server started as its own process (`spawnServer`) on `port`, against its
+ * database and the test's mock peers: what `startTestApp` configures, as environment variables.
+ */
+export function serverProcessEnv(mocks: MockServer, databaseUrl: string, port: number): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    MOCKS: 'off',
+    LOG_LEVEL: 'info',
+    DEMO_HISTORY: 'off',
+    JWT_KEYS: TEST_JWT_KEYS,
+    BACKOFFICE_URL: `${mocks.url}/backoffice`,
+    BACKOFFICE_SECRET: TEST_BACKOFFICE_SECRET,
+    WECHAT_API_BASE: `${mocks.url}/wechat`,
+    SMS_URL: `${mocks.url}/sms`,
+    AMI_URL: `${mocks.url}/ami`,
+    ...paymentEnv(mocks),
+  };
+}
+
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
