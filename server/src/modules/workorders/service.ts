@@ -11,28 +11,9 @@ import type { AccountsService } from '../accounts/service';
 import type { Notifications } from '../notifications/service';
 import type { Outages } from '../outages/service';
 import { documentStatus, type Documents } from './documents';
+import { sweepDeadlines } from './deadlines';
+import { stateOf, type OrderRow } from './orders';
 import { nextTicketNo } from './tickets';
-
-interface OrderRow {
-  id: number;
-  ticket_no: string;
-  customer_id: number;
-  account_id: number | null;
-  type: RequestType;
-  form: Record<string, unknown>;
-  idempotency_key: string;
-  state: OrderState['kind'];
-  stage: string | null;
-  stage_started_at: Date | null;
-  stage_deadline: Date | null;
-  warned_at: Date | null;
-  overdue_at: Date | null;
-  grid_code: string | null;
-  assignee_staff_id: number | null;
-  version: number;
-  rating: number | null;
-  created_at: Date;
-}
 
 export type Actor = { kind: 'customer'; id: number } | { kind: 'staff'; id: number } | { kind: 'backoffice'; id: string } | { kind: 'system' };
 
@@ -55,10 +36,6 @@ export function presentOrder(row: OrderRow, now: Date): WorkOrderSummary {
     rating: row.rating,
   };
 }
-const WARN_AT_PERMILLE = 800;
-
-const stateOf = (row: Pick<OrderRow, 'state' | 'stage'>): OrderState =>
-  row.state === 'stage' || row.state === 'awaiting_documents' ? { kind: row.state, stage: row.stage! } : { kind: row.state };
 
 /**
  * Service requests as work orders: one order per submission (idempotent on the client's key),
@@ -370,50 +347,7 @@ export function createWorkOrders(deps: {
       };
     },
 
-    /** The time-limit job: a warning at 80 % of a stage's limit, and the overdue mark after it; each once per stage. */
-    async sweepDeadlines(): Promise<{ warned: number; overdue: number }> {
-      const now = deps.clock.now();
-      const { rows } = await database.pool.query<OrderRow>(
-        `SELECT * FROM work_orders WHERE state IN ('stage', 'awaiting_documents') AND (warned_at IS NULL OR (overdue_at IS NULL AND stage_deadline < $1))`,
-        [now],
-      );
-      let warned = 0;
-      let overdue = 0;
-      for (const order of rows) {
-        const stage = CATALOG[order.type].stages.find((candidate) => candidate.key === order.stage)!;
-        const share = calendar.elapsedShare(order.stage_started_at!, order.stage_deadline!, now, stage.limit);
-        const late = now > order.stage_deadline!;
-        if (!late && share < WARN_AT_PERMILLE) continue;
-        await database.transaction(async (tx) => {
-          const {
-            rows: [updated],
-          } = await tx.client.query<OrderRow>(
-            `UPDATE work_orders SET warned_at = coalesce(warned_at, $2), overdue_at = CASE WHEN $3 THEN coalesce(overdue_at, $2) ELSE overdue_at END
-              WHERE id = $1 AND version = $4 AND (warned_at IS NULL OR ($3 AND overdue_at IS NULL)) RETURNING *`,
-            [order.id, now, late, order.version],
-          );
-          if (!updated) return;
-          const action = late && !order.overdue_at ? 'overdue' : 'deadline_warning';
-          if (action === 'overdue') overdue += 1;
-          else warned += 1;
-          await tx.client.query('INSERT INTO work_order_events (work_order_id, action, to_state, actor, note, at) VALUES ($1, $2, $3, $4, $5, $6)', [
-            order.id,
-            action,
-            stateOf(order),
-            'system',
-            `stage ${stage.key}: ${Math.round(share / 10)}% of its limit used`,
-            now,
-          ]);
-          // The grid manager hears of it through the back office, which routes staff alerts.
-          await deps.outbox.write(tx, 'backoffice', {
-            type: `workorder.${action}`,
-            data: { orderId: order.id, stage: stage.key, grid: order.grid_code, assignee: order.assignee_staff_id, deadline: order.stage_deadline },
-          });
-        });
-      }
-      if (warned || overdue) deps.log.info({ warned, overdue }, 'work order deadlines checked');
-      return { warned, overdue };
-    },
+    sweepDeadlines: () => sweepDeadlines(deps),
   };
 }
 
