@@ -29,3 +29,49 @@ export function addDays(date: string, days: number): string {
 export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 }
+
+// Wall-clock forms of an instant in Beijing time, as the gateways, bill files and pages write it.
+// Shifted by hand rather than through Intl's timeZone, which the mini-program's engines do not all support.
+
+/** Two-digit zero padding for date and time fields. */
+export const pad2 = (value: number) => String(value).padStart(2, '0');
+
+/** `2026-11-28T20:47:28`: the Shanghai wall clock of an instant, to the second. */
+function shanghaiClock(at: Date): string {
+  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 19);
+}
+
+/** `2026-11-28T20:47:28+08:00`: RFC 3339 with the Beijing offset (WeChat Pay's form). */
+export function shanghaiRfc3339(at: Date): string {
+  return `${shanghaiClock(at)}+08:00`;
+}
+
+/** `2026-11-28 20:47:28`: Alipay's timestamps and both gateways' bill files. */
+export function shanghaiDateTime(at: Date): string {
+  return shanghaiClock(at).replace('T', ' ');
+}
+
+/** `20261128204728`: the date-and-time part of order numbers and gateway ids. */
+export function shanghaiCompact(at: Date): string {
+  return shanghaiClock(at).replace(/\D/g, '');
+}
+
+/** `11月28日 20:47`: an instant as the pages show it. */
+export function shanghaiMonthDayTime(at: Date): string {
+  const clock = shanghaiClock(at);
+  return `${Number(clock.slice(5, 7))}月${Number(clock.slice(8, 10))}日 ${clock.slice(11, 16)}`;
+}
+
+/** Parses an RFC 3339 time with an explicit offset (`time_expire`); undefined when it is not one. */
+export function parseRfc3339(text: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/.test(text)) return undefined;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+/** Parses `yyyy-MM-dd HH:mm:ss` as Beijing time; undefined when malformed or not a real time. */
+export function parseShanghaiDateTime(text: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text)) return undefined;
+  const at = new Date(Date.parse(`${text.replace(' ', 'T')}Z`) - OFFSET_MS);
+  return !Number.isNaN(at.getTime()) && shanghaiDateTime(at) === text ? at : undefined;
+}
