@@ -14,7 +14,8 @@ import { createAccountsService } from './modules/accounts/service';
 import { ensureTariffPresets, seedBillingHistory } from './modules/billing/seed';
 import { createBillingService } from './modules/billing/service';
 import { createNotifications } from './modules/notifications/service';
-import { createOutages } from './modules/outages/service';
+import { CUSTOMER_AUDIENCE, customerAudience } from './modules/notifications/published';
+import { createOutages, OUTAGE_AUDIENCE, outageAudience } from './modules/outages/service';
 import { createDocuments } from './modules/workorders/documents';
 import { createWorkOrders } from './modules/workorders/service';
 import { createTerminals } from './modules/terminals';
@@ -108,6 +109,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     sendConcurrency: config.notifications.sendConcurrency,
     log: logger,
   });
+  // Every audience is registered here, once: work orders and payments both speak to one customer.
+  notifications.registerAudience(CUSTOMER_AUDIENCE, customerAudience);
+  notifications.registerAudience(OUTAGE_AUDIENCE, outageAudience(database.db));
   const outages = createOutages({
     database,
     clock,

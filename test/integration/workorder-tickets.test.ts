@@ -35,7 +35,7 @@ describe('ticket numbers', () => {
     const third = await workOrders.submit(me, 'tk-day-3', suggestion(3));
     clock.advance(3 * 60_000); // 00:01 on the 15th in Shanghai
     const nextDay = await workOrders.submit(me, 'tk-day-4', suggestion(4));
-    expect([first, second, third, nextDay].map(({ order }) => order.ticket_no)).toEqual([
+    expect([first, second, third, nextDay].map(({ order }) => order.ticketNo)).toEqual([
       'GD20310314000001',
       'GD20310314000002',
       'GD20310314000003',
@@ -49,7 +49,7 @@ describe('ticket numbers', () => {
       ...Array.from({ length: 20 }, (_, n) => workOrders.submit(me, `tk-burst-${n}`, suggestion(n))),
       ...Array.from({ length: 5 }, () => workOrders.submit(me, 'tk-burst-0', suggestion(0))),
     ]);
-    const created = results.filter((result) => result.created).map(({ order }) => order.ticket_no);
+    const created = results.filter((result) => result.created).map(({ order }) => order.ticketNo);
     expect(created).toHaveLength(20);
     expect([...created].sort()).toEqual(Array.from({ length: 20 }, (_, n) => `GD20310401${String(n + 1).padStart(6, '0')}`));
     const { rows } = await sql(`SELECT count(*)::int AS n FROM work_orders WHERE ticket_no LIKE 'GD20310401%'`);

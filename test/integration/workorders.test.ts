@@ -35,7 +35,7 @@ describe('work orders', () => {
     ]);
     expect([first.created, second.created].sort()).toEqual([false, true]);
     expect(first.order.id).toBe(second.order.id);
-    expect(first.order).toMatchObject({ grid_code: 'GRID-XH', assignee_staff_id: await staffId('grid-xh'), state: 'stage', stage: 'accepted' });
+    expect(first.order).toMatchObject({ gridCode: 'GRID-XH', assigneeStaffId: await staffId('grid-xh'), state: 'stage', stage: 'accepted' });
     await expect(workOrders.submit(me, 'tap-1', repair(residentAccount, '只有厨房没电，其他房间正常'))).rejects.toMatchObject({
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
@@ -131,7 +131,7 @@ describe('work orders', () => {
     const workOrders = createWorkOrders({ ...deps, clock, calendar: deps.calendar, log: deps.logger });
     const me = await customerId(resident);
     const { order } = await workOrders.submit(me, 'late-1', { type: 'suggestion', form: { subject: '营业厅', description: '希望周末延长营业时间到晚上八点' } });
-    expect(order.stage_deadline!.toISOString()).toBe('2026-11-30T15:59:59.999Z');
+    expect(order.stageDeadline!.toISOString()).toBe('2026-11-30T15:59:59.999Z');
 
     clock.advance(2 * 86_400_000); // Sunday: no working time has passed.
     expect(await workOrders.sweepDeadlines()).toEqual({ warned: 0, overdue: 0 });

@@ -47,7 +47,7 @@ export const outageChanges = pgTable(
       .notNull()
       .references(() => outages.id),
     event: text('event', { enum: ['published', 'updated', 'started', 'restored', 'cancelled'] }).notNull(),
-    changes: jsonb('changes').notNull().default({}),
+    changes: jsonb('changes').$type<Record<string, unknown>>().notNull().default({}),
     staffId: bigint('staff_id', { mode: 'number' }),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, date, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { OrderState, RequestType } from '../../../../shared/requests/catalog';
 import { customers, electricityAccounts, staffUsers } from './identity';
 
 /** Service grids: a community or several transformer areas, each with a manager who owns its work orders. */
@@ -30,8 +31,8 @@ export const workOrders = pgTable(
       .notNull()
       .references(() => customers.id),
     accountId: bigint('account_id', { mode: 'number' }).references(() => electricityAccounts.id),
-    type: text('type').notNull(),
-    form: jsonb('form').notNull(),
+    type: text('type').$type<RequestType>().notNull(),
+    form: jsonb('form').$type<Record<string, unknown>>().notNull(),
     /** The client's key: a double tap or a retried submission finds the first order. */
     idempotencyKey: text('idempotency_key').notNull(),
     state: text('state', { enum: ['stage', 'awaiting_documents', 'completed', 'cancelled', 'closed'] }).notNull(),
@@ -74,8 +75,8 @@ export const workOrderEvents = pgTable(
       .notNull()
       .references(() => workOrders.id),
     action: text('action').notNull(),
-    fromState: jsonb('from_state'),
-    toState: jsonb('to_state').notNull(),
+    fromState: jsonb('from_state').$type<OrderState>(),
+    toState: jsonb('to_state').$type<OrderState>().notNull(),
     actor: text('actor', { enum: ['customer', 'staff', 'backoffice', 'system'] }).notNull(),
     actorId: text('actor_id'),
     note: text('note'),
@@ -88,7 +89,7 @@ export const workOrderEvents = pgTable(
 export const backofficeCallbacks = pgTable('backoffice_callbacks', {
   eventId: text('event_id').primaryKey(),
   workOrderId: bigint('work_order_id', { mode: 'number' }).notNull(),
-  result: jsonb('result').notNull(),
+  result: jsonb('result').$type<{ action: string }>().notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -1,31 +1,21 @@
+import { and, asc, desc, eq, inArray, lte, notExists, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { PublishOutage, type MyOutage, type Outage, type OutageStatus } from '../../../../shared/contracts/outages';
 import type { Clock } from '../../app';
-import type { Database, Tx } from '../../db/database';
+import type { Database, Db, Tx } from '../../db/database';
+import { faultReports, feeders, outageChanges, outages } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { JobQueue } from '../../jobs/queue';
-import type { Notifications } from '../notifications/service';
+import { boundAccountsQuery, countAccountsInAreas, customersInAreasQuery } from '../accounts/published';
+import { audienceQuery } from '../notifications/published';
+import type { AudienceQuery, Notifications } from '../notifications/service';
 import { parseCsv } from './csv';
 import { outageMessage, type OutageEvent } from './messages';
 
-interface OutageRow {
-  id: number;
-  kind: Outage['kind'];
-  status: OutageStatus;
-  title: string;
-  reason: string;
-  district: string;
-  areas: string[];
-  feeder: string | null;
-  scheduled_start: Date;
-  scheduled_end: Date;
-  restored_at: Date | null;
-  version: number;
-  updated_at: Date;
-}
+type OutageRow = typeof outages.$inferSelect;
 
 export function present(row: OutageRow): Outage {
-  const restoredAt = row.restored_at?.toISOString() ?? null;
+  const restoredAt = row.restoredAt?.toISOString() ?? null;
   return {
     id: row.id,
     kind: row.kind,
@@ -35,12 +25,12 @@ export function present(row: OutageRow): Outage {
     district: row.district,
     areas: row.areas,
     feeder: row.feeder,
-    scheduledStart: row.scheduled_start.toISOString(),
-    scheduledEnd: row.scheduled_end.toISOString(),
+    scheduledStart: row.scheduledStart.toISOString(),
+    scheduledEnd: row.scheduledEnd.toISOString(),
     restoredAt,
-    expectedBackAt: restoredAt ?? row.scheduled_end.toISOString(),
+    expectedBackAt: restoredAt ?? row.scheduledEnd.toISOString(),
     version: row.version,
-    updatedAt: row.updated_at.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
@@ -53,6 +43,17 @@ const ALLOWED_FROM: Record<'update' | 'start' | 'restore' | 'cancel', OutageStat
 };
 
 export const OUTAGE_AUDIENCE = 'outage-areas';
+const OPEN: OutageStatus[] = ['scheduled', 'in_progress'];
+
+/**
+ * Who hears of an outage on these areas: customers bound to any account there, one row per customer
+ * however many accounts they hold (the fan-out takes DISTINCT). Set-based, from accounts' published
+ * query; the composition root registers it with notifications.
+ */
+export const outageAudience =
+  (db: Db): AudienceQuery =>
+  ([areas]) =>
+    audienceQuery(customersInAreasQuery(db, areas as string[]));
 const RECENTLY_RESTORED_DAYS = 3;
 const CSV_COLUMNS = ['ref', 'title', 'reason', 'district', 'areas', 'scheduled_start', 'scheduled_end'];
 
@@ -72,20 +73,8 @@ export function createOutages(deps: {
   const { database, notifications } = deps;
   const log = deps.log.child({ module: 'outages' });
 
-  // Customers bound to any account in the areas; one row per customer however many accounts they hold there.
-  notifications.registerAudience(OUTAGE_AUDIENCE, ([areas]) => ({
-    sql: `SELECT b.customer_id FROM account_bindings b JOIN electricity_accounts a ON a.id = b.account_id WHERE a.transformer_area = ANY($1::text[])`,
-    values: [areas],
-  }));
-
   async function record(tx: Tx, row: OutageRow, event: OutageEvent | 'started', changes: Record<string, unknown>, staffId: number | null) {
-    await tx.client.query('INSERT INTO outage_changes (outage_id, event, changes, staff_id, at) VALUES ($1, $2, $3, $4, $5)', [
-      row.id,
-      event,
-      changes,
-      staffId,
-      deps.clock.now(),
-    ]);
+    await tx.db.insert(outageChanges).values({ outageId: row.id, event, changes, staffId, at: deps.clock.now() });
     if (event === 'started') return;
     const outage = present(row);
     await notifications.publish(tx, {
@@ -98,9 +87,7 @@ export function createOutages(deps: {
 
   async function resolveAreas(tx: Tx, body: PublishOutage): Promise<string[]> {
     if (!body.feeder) return [...new Set(body.areas)];
-    const {
-      rows: [feeder],
-    } = await tx.client.query<{ areas: string[] }>('SELECT areas FROM feeders WHERE code = $1', [body.feeder]);
+    const [feeder] = await tx.db.select({ areas: feeders.areas }).from(feeders).where(eq(feeders.code, body.feeder));
     if (!feeder) throw new AppError('FEEDER_UNKNOWN', `No feeder ${body.feeder}`);
     return [...new Set([...(body.areas ?? []), ...feeder.areas])];
   }
@@ -108,27 +95,26 @@ export function createOutages(deps: {
   async function insert(tx: Tx, body: PublishOutage, staffId: number | null, importRef: string | null): Promise<OutageRow | undefined> {
     const areas = await resolveAreas(tx, body);
     const status: OutageStatus = body.kind === 'planned' ? 'scheduled' : 'in_progress';
-    const {
-      rows: [row],
-    } = await tx.client.query<OutageRow>(
-      `INSERT INTO outages (kind, status, title, reason, district, areas, feeder, scheduled_start, scheduled_end, import_ref, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-       ON CONFLICT (import_ref) DO NOTHING RETURNING *`,
-      [
-        body.kind,
+    const now = deps.clock.now();
+    const [row] = await tx.db
+      .insert(outages)
+      .values({
+        kind: body.kind,
         status,
-        body.title,
-        body.reason,
-        body.district,
+        title: body.title,
+        reason: body.reason,
+        district: body.district,
         areas,
-        body.feeder ?? null,
-        body.scheduledStart,
-        body.scheduledEnd,
+        feeder: body.feeder ?? null,
+        scheduledStart: new Date(body.scheduledStart),
+        scheduledEnd: new Date(body.scheduledEnd),
         importRef,
-        staffId,
-        deps.clock.now(),
-      ],
-    );
+        createdBy: staffId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: outages.importRef })
+      .returning();
     if (row) await record(tx, row, 'published', { status, areas }, staffId);
     return row;
   }
@@ -137,14 +123,17 @@ export function createOutages(deps: {
   async function transition(
     outageId: number,
     action: keyof typeof ALLOWED_FROM,
-    set: (row: OutageRow) => { columns: Record<string, unknown>; changes: Record<string, unknown>; event: OutageEvent | 'started'; bump: boolean },
+    set: (row: OutageRow) => {
+      columns: Partial<Pick<OutageRow, 'status' | 'reason' | 'scheduledStart' | 'scheduledEnd' | 'restoredAt'>>;
+      changes: Record<string, unknown>;
+      event: OutageEvent | 'started';
+      bump: boolean;
+    },
     staffId: number,
     expectedVersion?: number,
   ): Promise<Outage> {
     return database.transaction(async (tx) => {
-      const {
-        rows: [current],
-      } = await tx.client.query<OutageRow>('SELECT * FROM outages WHERE id = $1 FOR UPDATE', [outageId]);
+      const [current] = await tx.db.select().from(outages).where(eq(outages.id, outageId)).for('update');
       if (!current) throw notFound('Outage');
       if (!ALLOWED_FROM[action].includes(current.status))
         throw new AppError('OUTAGE_NOT_ALLOWED', `A ${current.status} outage cannot be ${action === 'update' ? 'changed' : `${action}ed`}`);
@@ -152,22 +141,15 @@ export function createOutages(deps: {
         throw new AppError('OUTAGE_CHANGED', `The outage changed since version ${expectedVersion}; it is at version ${current.version}`);
       }
       const { columns, changes, event, bump } = set(current);
-      const names = Object.keys(columns);
-      const {
-        rows: [row],
-      } = await tx.client.query<OutageRow>(
-        `UPDATE outages SET ${names.map((name, index) => `${name} = $${index + 3}`).join(', ')}, version = version + $2, updated_at = now()
-          WHERE id = $1 RETURNING *`,
-        [outageId, bump ? 1 : 0, ...Object.values(columns)],
-      );
+      const [row] = await tx.db
+        .update(outages)
+        .set({ ...columns, version: sql`${outages.version} + ${bump ? 1 : 0}`, updatedAt: sql`now()` })
+        .where(eq(outages.id, outageId))
+        .returning();
       await record(tx, row!, event, changes, staffId);
       return present(row!);
     });
   }
-
-  const affectedCount = async (areas: string[]) =>
-    (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM electricity_accounts WHERE transformer_area = ANY($1::text[])', [areas])).rows[0]!
-      .n;
 
   return {
     async publish(staffId: number, body: PublishOutage): Promise<Outage> {
@@ -179,13 +161,13 @@ export function createOutages(deps: {
         outageId,
         'update',
         (row) => {
-          const start = body.scheduledStart ? new Date(body.scheduledStart) : row.scheduled_start;
-          const end = body.scheduledEnd ? new Date(body.scheduledEnd) : row.scheduled_end;
+          const start = body.scheduledStart ? new Date(body.scheduledStart) : row.scheduledStart;
+          const end = body.scheduledEnd ? new Date(body.scheduledEnd) : row.scheduledEnd;
           if (end <= start) throw new AppError('VALIDATION_FAILED', 'An outage must end after it starts');
-          const columns = { scheduled_start: start, scheduled_end: end, reason: body.reason ?? row.reason };
+          const columns = { scheduledStart: start, scheduledEnd: end, reason: body.reason ?? row.reason };
           const changes = {
-            ...(body.scheduledStart ? { scheduledStart: { from: row.scheduled_start.toISOString(), to: start.toISOString() } } : {}),
-            ...(body.scheduledEnd ? { scheduledEnd: { from: row.scheduled_end.toISOString(), to: end.toISOString() } } : {}),
+            ...(body.scheduledStart ? { scheduledStart: { from: row.scheduledStart.toISOString(), to: start.toISOString() } } : {}),
+            ...(body.scheduledEnd ? { scheduledEnd: { from: row.scheduledEnd.toISOString(), to: end.toISOString() } } : {}),
             ...(body.reason ? { reason: { from: row.reason, to: body.reason } } : {}),
           };
           return { columns, changes, event: 'updated', bump: true };
@@ -205,7 +187,7 @@ export function createOutages(deps: {
         () => {
           const at = restoredAt ? new Date(restoredAt) : deps.clock.now();
           return {
-            columns: { status: 'restored', restored_at: at },
+            columns: { status: 'restored', restoredAt: at },
             changes: { status: 'restored', restoredAt: at.toISOString() },
             event: 'restored',
             bump: true,
@@ -277,26 +259,38 @@ export function createOutages(deps: {
     },
 
     async listForStaff(status?: OutageStatus) {
-      const { rows } = await database.pool.query<OutageRow>(`SELECT * FROM outages WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT 200`, [
-        status ?? null,
-      ]);
-      return Promise.all(rows.map(async (row) => ({ ...present(row), affectedAccounts: await affectedCount(row.areas) })));
+      const rows = await database.db
+        .select()
+        .from(outages)
+        .where(status !== undefined ? eq(outages.status, status) : undefined)
+        .orderBy(desc(outages.id))
+        .limit(200);
+      return Promise.all(rows.map(async (row) => ({ ...present(row), affectedAccounts: await countAccountsInAreas(database.db, row.areas) })));
     },
 
     /** Outages on the customer's bound accounts: now, coming, and restored in the last few days. */
     async listMine(customerId: number): Promise<{ current: MyOutage[]; upcoming: MyOutage[]; recentlyRestored: MyOutage[] }> {
-      const { rows } = await database.pool.query<OutageRow & { accounts: { accountId: number; accountNo: string }[] }>(
-        `SELECT o.*, json_agg(json_build_object('accountId', a.id, 'accountNo', a.account_no) ORDER BY a.account_no) AS accounts
-           FROM account_bindings b
-           JOIN electricity_accounts a ON a.id = b.account_id
-           JOIN outages o ON a.transformer_area = ANY(o.areas)
-          WHERE b.customer_id = $1
-            AND (o.status IN ('scheduled', 'in_progress') OR (o.status = 'restored' AND o.restored_at > $2::timestamptz - interval '${RECENTLY_RESTORED_DAYS} days'))
-          GROUP BY o.id ORDER BY o.scheduled_start`,
-        [customerId, deps.clock.now()],
-      );
       const now = deps.clock.now();
-      const mine = rows.map((row) => ({ ...present(row), accounts: row.accounts }));
+      // The customer's accounts come from their owner (accounts) as a subquery: still one statement.
+      const bound = boundAccountsQuery(database.db, customerId).as('bound');
+      const rows = await database.db
+        .select({
+          outage: outages,
+          accounts: sql<
+            MyOutage['accounts']
+          >`json_agg(json_build_object('accountId', ${bound.accountId}, 'accountNo', ${bound.accountNo}) ORDER BY ${bound.accountNo})`,
+        })
+        .from(bound)
+        .innerJoin(outages, sql`${bound.transformerArea} = ANY(${outages.areas})`)
+        .where(
+          or(
+            inArray(outages.status, OPEN),
+            and(eq(outages.status, 'restored'), sql`${outages.restoredAt} > ${now}::timestamptz - make_interval(days => ${RECENTLY_RESTORED_DAYS})`),
+          ),
+        )
+        .groupBy(outages.id)
+        .orderBy(asc(outages.scheduledStart));
+      const mine = rows.map((row) => ({ ...present(row.outage), accounts: row.accounts }));
       return {
         current: mine.filter((outage) => outage.status === 'in_progress' || (outage.status === 'scheduled' && new Date(outage.scheduledStart) <= now)),
         upcoming: mine.filter((outage) => outage.status === 'scheduled' && new Date(outage.scheduledStart) > now),
@@ -305,9 +299,7 @@ export function createOutages(deps: {
     },
 
     async listPublic(district?: string) {
-      const { rows } = await database.pool.query<OutageRow>(
-        `SELECT * FROM outages WHERE status IN ('scheduled', 'in_progress') ORDER BY scheduled_start LIMIT 500`,
-      );
+      const rows = await database.db.select().from(outages).where(inArray(outages.status, OPEN)).orderBy(asc(outages.scheduledStart)).limit(500);
       return {
         districts: [...new Set(rows.map((row) => row.district))].sort(),
         outages: rows.filter((row) => !district || row.district === district).map(present),
@@ -315,14 +307,13 @@ export function createOutages(deps: {
     },
 
     async get(outageId: number) {
-      const {
-        rows: [row],
-      } = await database.pool.query<OutageRow>('SELECT * FROM outages WHERE id = $1', [outageId]);
+      const [row] = await database.db.select().from(outages).where(eq(outages.id, outageId));
       if (!row) throw notFound('Outage');
-      const { rows: history } = await database.pool.query<{ event: string; at: Date; changes: Record<string, unknown> }>(
-        'SELECT event, at, changes FROM outage_changes WHERE outage_id = $1 ORDER BY id',
-        [outageId],
-      );
+      const history = await database.db
+        .select({ event: outageChanges.event, at: outageChanges.at, changes: outageChanges.changes })
+        .from(outageChanges)
+        .where(eq(outageChanges.outageId, outageId))
+        .orderBy(asc(outageChanges.id));
       return {
         outage: present(row),
         history: history.map((change) => ({ event: change.event as 'published', at: change.at.toISOString(), changes: change.changes })),
@@ -330,41 +321,53 @@ export function createOutages(deps: {
     },
 
     /** A fault report from a transformer area (service requests call this); it feeds the outage signal. */
-    async recordFaultReport(executor: Tx | undefined, report: { transformerArea: string; accountId?: number; source: string }): Promise<void> {
-      const client = executor?.client ?? database.pool;
-      await client.query('INSERT INTO fault_reports (transformer_area, account_id, source, reported_at) VALUES ($1, $2, $3, $4)', [
-        report.transformerArea,
-        report.accountId ?? null,
-        report.source,
-        deps.clock.now(),
-      ]);
+    async recordFaultReport(db: Db | undefined, report: { transformerArea: string; accountId?: number; source: string }): Promise<void> {
+      await (db ?? database.db).insert(faultReports).values({
+        transformerArea: report.transformerArea,
+        accountId: report.accountId ?? null,
+        source: report.source,
+        reportedAt: deps.clock.now(),
+      });
     },
 
     /** Areas with at least `reports` fault reports in the window and no outage published on them. */
     async suggestions() {
-      const { rows } = await database.pool.query(
-        `SELECT f.transformer_area, count(*)::int AS reports, min(f.reported_at) AS first_at, max(f.reported_at) AS last_at,
-                (SELECT district FROM outages o WHERE f.transformer_area = ANY(o.areas) ORDER BY id DESC LIMIT 1) AS district
-           FROM fault_reports f
-          WHERE f.reported_at > $1::timestamptz - make_interval(mins => $2)
-            AND NOT EXISTS (SELECT 1 FROM outages o WHERE f.transformer_area = ANY(o.areas) AND o.status IN ('scheduled', 'in_progress'))
-          GROUP BY f.transformer_area HAVING count(*) >= $3 ORDER BY count(*) DESC`,
-        [deps.clock.now(), deps.signal.windowMinutes, deps.signal.reports],
-      );
-      return rows.map((row) => ({
-        transformerArea: row.transformer_area,
-        district: row.district,
-        reports: row.reports,
-        firstAt: row.first_at.toISOString(),
-        lastAt: row.last_at.toISOString(),
-      }));
+      const onArea = sql`${faultReports.transformerArea} = ANY(${outages.areas})`;
+      const rows = await database.db
+        .select({
+          transformerArea: faultReports.transformerArea,
+          // The district of the latest outage ever published on the area, if any.
+          district: sql<
+            OutageRow['district'] | null
+          >`${database.db.select({ district: outages.district }).from(outages).where(onArea).orderBy(desc(outages.id)).limit(1)}`,
+          reports: sql<number>`count(*)::int`,
+          firstAt: sql<Date>`min(${faultReports.reportedAt})`.mapWith(faultReports.reportedAt),
+          lastAt: sql<Date>`max(${faultReports.reportedAt})`.mapWith(faultReports.reportedAt),
+        })
+        .from(faultReports)
+        .where(
+          and(
+            sql`${faultReports.reportedAt} > ${deps.clock.now()}::timestamptz - make_interval(mins => ${deps.signal.windowMinutes})`,
+            notExists(
+              database.db
+                .select({ one: sql`1` })
+                .from(outages)
+                .where(and(onArea, inArray(outages.status, OPEN))),
+            ),
+          ),
+        )
+        .groupBy(faultReports.transformerArea)
+        .having(sql`count(*) >= ${deps.signal.reports}`)
+        .orderBy(sql`count(*) DESC`);
+      return rows.map((row) => ({ ...row, firstAt: row.firstAt.toISOString(), lastAt: row.lastAt.toISOString() }));
     },
 
     /** Scheduled outages whose start time has come are in progress (customers were told at publication). */
     async startDue(): Promise<number> {
-      const { rows } = await database.pool.query<{ id: number }>(`SELECT id FROM outages WHERE status = 'scheduled' AND scheduled_start <= $1`, [
-        deps.clock.now(),
-      ]);
+      const rows = await database.db
+        .select({ id: outages.id })
+        .from(outages)
+        .where(and(eq(outages.status, 'scheduled'), lte(outages.scheduledStart, deps.clock.now())));
       for (const { id } of rows) {
         await transition(
           id,

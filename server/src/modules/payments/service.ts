@@ -9,7 +9,7 @@ import { AppError, notFound } from '../../errors';
 import type { Outbox } from '../../jobs/outbox';
 import { allocatePayment, openReceivables } from '../billing/allocation';
 import type { Notifications } from '../notifications/service';
-import { CUSTOMER_AUDIENCE } from '../workorders/service';
+import { CUSTOMER_AUDIENCE } from '../notifications/published';
 import { CANCELLED, paymentHistory, presentOrder, type OrderRow } from './orders';
 import { createRefunds, paymentRef } from './refunds';
 import { gatewayOf, type Channel, type GatewayEvent, type GatewayName, type Launch, type PaymentProvider } from './providers';

@@ -1,10 +1,12 @@
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { CATALOG } from '../../../../shared/requests/catalog';
 import type { WorkCalendar } from '../../../../shared/workdays';
 import type { Clock } from '../../app';
 import type { Database } from '../../db/database';
+import { workOrderEvents, workOrders } from '../../db/schema';
 import type { Outbox } from '../../jobs/outbox';
-import { stateOf, type OrderRow } from './orders';
+import { OPEN_STATES, stateOf } from './orders';
 
 const WARN_AT_PERMILLE = 800;
 
@@ -20,41 +22,49 @@ interface DeadlineDeps {
 export async function sweepDeadlines(deps: DeadlineDeps): Promise<{ warned: number; overdue: number }> {
   const { database, calendar } = deps;
   const now = deps.clock.now();
-  const { rows } = await database.pool.query<OrderRow>(
-    `SELECT * FROM work_orders WHERE state IN ('stage', 'awaiting_documents') AND (warned_at IS NULL OR (overdue_at IS NULL AND stage_deadline < $1))`,
-    [now],
-  );
+  const rows = await database.db
+    .select()
+    .from(workOrders)
+    .where(and(inArray(workOrders.state, OPEN_STATES), or(isNull(workOrders.warnedAt), and(isNull(workOrders.overdueAt), lt(workOrders.stageDeadline, now)))));
   let warned = 0;
   let overdue = 0;
   for (const order of rows) {
     const stage = CATALOG[order.type].stages.find((candidate) => candidate.key === order.stage)!;
-    const share = calendar.elapsedShare(order.stage_started_at!, order.stage_deadline!, now, stage.limit);
-    const late = now > order.stage_deadline!;
+    const share = calendar.elapsedShare(order.stageStartedAt!, order.stageDeadline!, now, stage.limit);
+    const late = now > order.stageDeadline!;
     if (!late && share < WARN_AT_PERMILLE) continue;
     await database.transaction(async (tx) => {
-      const {
-        rows: [updated],
-      } = await tx.client.query<OrderRow>(
-        `UPDATE work_orders SET warned_at = coalesce(warned_at, $2), overdue_at = CASE WHEN $3 THEN coalesce(overdue_at, $2) ELSE overdue_at END
-            WHERE id = $1 AND version = $4 AND (warned_at IS NULL OR ($3 AND overdue_at IS NULL)) RETURNING *`,
-        [order.id, now, late, order.version],
-      );
+      // Conditional on the version read and on the mark still missing: a concurrent sweep or move wins, once.
+      const [updated] = await tx.db
+        .update(workOrders)
+        .set({
+          warnedAt: sql`coalesce(${workOrders.warnedAt}, ${now})`,
+          ...(late ? { overdueAt: sql`coalesce(${workOrders.overdueAt}, ${now})` } : {}),
+        })
+        .where(
+          and(
+            eq(workOrders.id, order.id),
+            eq(workOrders.version, order.version),
+            late ? or(isNull(workOrders.warnedAt), isNull(workOrders.overdueAt)) : isNull(workOrders.warnedAt),
+          ),
+        )
+        .returning({ id: workOrders.id });
       if (!updated) return;
-      const action = late && !order.overdue_at ? 'overdue' : 'deadline_warning';
+      const action = late && !order.overdueAt ? 'overdue' : 'deadline_warning';
       if (action === 'overdue') overdue += 1;
       else warned += 1;
-      await tx.client.query('INSERT INTO work_order_events (work_order_id, action, to_state, actor, note, at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        order.id,
+      await tx.db.insert(workOrderEvents).values({
+        workOrderId: order.id,
         action,
-        stateOf(order),
-        'system',
-        `stage ${stage.key}: ${Math.round(share / 10)}% of its limit used`,
-        now,
-      ]);
+        toState: stateOf(order),
+        actor: 'system',
+        note: `stage ${stage.key}: ${Math.round(share / 10)}% of its limit used`,
+        at: now,
+      });
       // The grid manager hears of it through the back office, which routes staff alerts.
       await deps.outbox.write(tx, 'backoffice', {
         type: `workorder.${action}`,
-        data: { orderId: order.id, stage: stage.key, grid: order.grid_code, assignee: order.assignee_staff_id, deadline: order.stage_deadline },
+        data: { orderId: order.id, stage: stage.key, grid: order.gridCode, assignee: order.assigneeStaffId, deadline: order.stageDeadline },
       });
     });
   }

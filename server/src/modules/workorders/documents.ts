@@ -1,16 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import Busboy from 'busboy';
-import type { Database, Tx } from '../../db/database';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Database, Db } from '../../db/database';
+import { documents as documentRows } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import { sniffDocumentType, type DocumentStorage } from '../../storage';
 
-export interface StoredDocument {
-  id: number;
-  kind: string;
-  filename: string;
-  mimeType: string;
-  sizeBytes: number;
-}
+/** What customers and staff see of a document: its row without the storage details. */
+const shown = {
+  id: documentRows.id,
+  kind: documentRows.kind,
+  filename: documentRows.filename,
+  mimeType: documentRows.mimeType,
+  sizeBytes: documentRows.sizeBytes,
+};
+
+export type StoredDocument = Pick<typeof documentRows.$inferSelect, keyof typeof shown>;
 
 const KIND = /^[a-z_]{2,40}$/;
 // Room for the boundaries, the part headers and the `kind` field around the file itself.
@@ -95,46 +100,58 @@ export function createDocuments(deps: { database: Database; storage: DocumentSto
       const mimeType = sniffDocumentType(upload.bytes);
       if (!mimeType) throw new AppError('DOCUMENT_TYPE_REFUSED', 'Only JPEG or PNG photos and PDF files are accepted, whatever the file is named');
       const { key, sha256 } = await storage.put(upload.bytes);
-      const {
-        rows: [row],
-      } = await database.pool.query<StoredDocument>(
-        `INSERT INTO documents (customer_id, kind, filename, mime_type, size_bytes, sha256, storage_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         RETURNING id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes"`,
-        [customerId, upload.kind, upload.filename.slice(0, 120), mimeType, upload.bytes.length, sha256, key],
-      );
+      const [row] = await database.db
+        .insert(documentRows)
+        .values({
+          customerId,
+          kind: upload.kind,
+          filename: upload.filename.slice(0, 120),
+          mimeType,
+          sizeBytes: upload.bytes.length,
+          sha256,
+          storageKey: key,
+        })
+        .returning(shown);
       return row!;
     },
 
     /** Attaches the customer's own, not yet attached documents to an order; any other id refuses the whole set. */
-    async link(tx: Tx, customerId: number, orderId: number, documentIds: number[], at: Date): Promise<void> {
+    async link(db: Db, customerId: number, orderId: number, documentIds: number[], at: Date): Promise<void> {
       if (!documentIds.length) return;
-      const { rowCount } = await tx.client.query(
-        'UPDATE documents SET work_order_id = $3, attached_at = $4 WHERE id = ANY($2::bigint[]) AND customer_id = $1 AND work_order_id IS NULL',
-        [customerId, [...new Set(documentIds)], orderId, at],
-      );
-      if (rowCount !== new Set(documentIds).size) throw new AppError('DOCUMENT_INVALID', 'A document is not yours or is already attached to another request');
+      const ids = [...new Set(documentIds)];
+      const linked = await db
+        .update(documentRows)
+        .set({ workOrderId: orderId, attachedAt: at })
+        .where(and(inArray(documentRows.id, ids), eq(documentRows.customerId, customerId), isNull(documentRows.workOrderId)))
+        .returning({ id: documentRows.id });
+      if (linked.length !== ids.length) throw new AppError('DOCUMENT_INVALID', 'A document is not yours or is already attached to another request');
     },
 
     /** The bytes of a document on an order, for its customer (`customerId`) or for staff (undefined). */
     async read(orderId: number, documentId: number, customerId?: number): Promise<{ document: StoredDocument; bytes: Buffer }> {
-      const {
-        rows: [row],
-      } = await database.pool.query<StoredDocument & { storage_key: string }>(
-        `SELECT id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes", storage_key FROM documents
-          WHERE id = $1 AND work_order_id = $2 AND ($3::bigint IS NULL OR customer_id = $3)`,
-        [documentId, orderId, customerId ?? null],
-      );
+      const [row] = await database.db
+        .select({ ...shown, storageKey: documentRows.storageKey })
+        .from(documentRows)
+        .where(
+          and(
+            eq(documentRows.id, documentId),
+            eq(documentRows.workOrderId, orderId),
+            customerId !== undefined ? eq(documentRows.customerId, customerId) : undefined,
+          ),
+        );
       if (!row) throw notFound('Document');
-      const { storage_key: key, ...document } = row;
+      const { storageKey: key, ...document } = row;
       return { document, bytes: await storage.get(key) };
     },
 
     async listForOrder(orderId: number): Promise<Array<StoredDocument & { attachedAt: Date }>> {
-      const { rows } = await database.pool.query<StoredDocument & { attachedAt: Date }>(
-        `SELECT id, kind, filename, mime_type AS "mimeType", size_bytes AS "sizeBytes", attached_at AS "attachedAt" FROM documents WHERE work_order_id = $1 ORDER BY id`,
-        [orderId],
-      );
-      return rows;
+      const rows = await database.db
+        .select({ ...shown, attachedAt: documentRows.attachedAt })
+        .from(documentRows)
+        .where(eq(documentRows.workOrderId, orderId))
+        .orderBy(asc(documentRows.id));
+      // A linked document always has its attach time: both are set by `link` in one statement.
+      return rows.map((row) => ({ ...row, attachedAt: row.attachedAt! }));
     },
   };
 }

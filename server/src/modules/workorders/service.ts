@@ -1,3 +1,4 @@
+import { and, asc, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { CATALOG, transition, TransitionRefused, type OrderAction, type OrderState, type RequestType } from '../../../../shared/requests/catalog';
 import { RequestSubmission } from '../../../../shared/requests/forms';
@@ -5,34 +6,36 @@ import type { WorkCalendar } from '../../../../shared/workdays';
 import type { WorkOrderDetail, WorkOrderSummary } from '../../../../shared/contracts/requests';
 import type { Clock } from '../../app';
 import type { Database, Tx } from '../../db/database';
+import { backofficeCallbacks, gridAreas, serviceGrids, workOrderEvents, workOrders } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { Outbox } from '../../jobs/outbox';
+import { accountAreaQuery } from '../accounts/published';
 import type { AccountsService } from '../accounts/service';
+import { isActiveStaff } from '../auth/published';
+import { CUSTOMER_AUDIENCE } from '../notifications/published';
 import type { Notifications } from '../notifications/service';
 import type { Outages } from '../outages/service';
 import { documentStatus, type Documents } from './documents';
 import { sweepDeadlines } from './deadlines';
-import { stateOf, type OrderRow } from './orders';
+import { OPEN_STATES, stateOf, type OrderRow } from './orders';
 import { nextTicketNo } from './tickets';
 
 export type Actor = { kind: 'customer'; id: number } | { kind: 'staff'; id: number } | { kind: 'backoffice'; id: string } | { kind: 'system' };
-
-export const CUSTOMER_AUDIENCE = 'customer';
 
 /** How customers and staff see an order. */
 export function presentOrder(row: OrderRow, now: Date): WorkOrderSummary {
   const stage = row.stage ? CATALOG[row.type].stages.find((candidate) => candidate.key === row.stage) : undefined;
   return {
     id: row.id,
-    ticketNo: row.ticket_no,
+    ticketNo: row.ticketNo,
     type: row.type,
     typeName: CATALOG[row.type].name,
     state: row.state,
     stage: row.stage,
     stageName: stage?.name ?? null,
-    stageDeadline: row.stage_deadline?.toISOString() ?? null,
-    overdue: Boolean(row.stage_deadline && (row.state === 'stage' || row.state === 'awaiting_documents') && now > row.stage_deadline),
-    createdAt: row.created_at.toISOString(),
+    stageDeadline: row.stageDeadline?.toISOString() ?? null,
+    overdue: Boolean(row.stageDeadline && OPEN_STATES.includes(row.state) && now > row.stageDeadline),
+    createdAt: row.createdAt.toISOString(),
     rating: row.rating,
   };
 }
@@ -55,7 +58,6 @@ export function createWorkOrders(deps: {
   log: Logger;
 }) {
   const { database, calendar } = deps;
-  deps.notifications.registerAudience(CUSTOMER_AUDIENCE, ([customerId]) => ({ sql: 'SELECT $1::bigint AS customer_id', values: [customerId] }));
 
   function stageTimes(type: RequestType, state: OrderState, now: Date) {
     if (state.kind !== 'stage' && state.kind !== 'awaiting_documents') return { stage: null, started: null, deadline: null };
@@ -65,10 +67,16 @@ export function createWorkOrders(deps: {
 
   async function record(tx: Tx, order: OrderRow, action: string, from: OrderState | null, to: OrderState, actor: Actor, note?: string) {
     const now = deps.clock.now();
-    await tx.client.query(
-      'INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor, actor_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [order.id, action, from, to, actor.kind, 'id' in actor ? String(actor.id) : null, note ?? null, now],
-    );
+    await tx.db.insert(workOrderEvents).values({
+      workOrderId: order.id,
+      action,
+      fromState: from,
+      toState: to,
+      actor: actor.kind,
+      actorId: 'id' in actor ? String(actor.id) : null,
+      note: note ?? null,
+      at: now,
+    });
     await deps.outbox.write(tx, 'backoffice', {
       type: action === 'submitted' ? 'workorder.created' : 'workorder.changed',
       data: {
@@ -76,8 +84,8 @@ export function createWorkOrders(deps: {
         type: order.type,
         action,
         state: to,
-        grid: order.grid_code,
-        assignee: order.assignee_staff_id,
+        grid: order.gridCode,
+        assignee: order.assigneeStaffId,
         version: order.version,
         ...(action === 'submitted' ? { form: order.form } : {}),
       },
@@ -90,16 +98,16 @@ export function createWorkOrders(deps: {
       await deps.notifications.publish(tx, {
         eventKey: `workorder:${order.id}:${order.version}`,
         topic: 'workorder',
-        audience: { name: CUSTOMER_AUDIENCE, params: [order.customer_id] },
+        audience: { name: CUSTOMER_AUDIENCE, params: [order.customerId] },
         payload: {
           page: `packages/requests/pages/detail/index?id=${order.id}`,
           wechat: {
-            character_string1: order.ticket_no,
+            character_string1: order.ticketNo,
             phrase2: to.kind === 'awaiting_documents' ? '待补资料' : '进度更新',
             time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '),
             thing4: `${CATALOG[order.type].name}：${stageName}`.slice(0, 20),
           },
-          sms: { template: 'workorder_progress', params: { order: order.ticket_no, type: CATALOG[order.type].name, stage: stageName, note: note ?? '' } },
+          sms: { template: 'workorder_progress', params: { order: order.ticketNo, type: CATALOG[order.type].name, stage: stageName, note: note ?? '' } },
         },
       });
     }
@@ -107,22 +115,19 @@ export function createWorkOrders(deps: {
 
   async function gridFor(tx: Tx, accountId: number | null): Promise<{ grid: string | null; manager: number | null; area: string | null }> {
     if (!accountId) return { grid: null, manager: null, area: null };
-    const {
-      rows: [row],
-    } = await tx.client.query<{ area: string; grid: string | null; manager: number | null }>(
-      `SELECT a.transformer_area AS area, g.code AS grid, g.manager_staff_id AS manager
-         FROM electricity_accounts a LEFT JOIN grid_areas ga ON ga.transformer_area = a.transformer_area LEFT JOIN service_grids g ON g.code = ga.grid_code
-        WHERE a.id = $1`,
-      [accountId],
-    );
+    // The account's area comes from its owner (accounts) as a subquery: still one statement.
+    const account = accountAreaQuery(tx.db, accountId).as('account');
+    const [row] = await tx.db
+      .select({ area: account.transformerArea, grid: serviceGrids.code, manager: serviceGrids.managerStaffId })
+      .from(account)
+      .leftJoin(gridAreas, eq(gridAreas.transformerArea, account.transformerArea))
+      .leftJoin(serviceGrids, eq(serviceGrids.code, gridAreas.gridCode));
     return { grid: row?.grid ?? null, manager: row?.manager ?? null, area: row?.area ?? null };
   }
 
   async function actInTx(tx: Tx, orderId: number, actor: Actor, action: OrderAction, note?: string, expectedCustomer?: number): Promise<OrderRow> {
-    const {
-      rows: [current],
-    } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 FOR UPDATE', [orderId]);
-    if (!current || (expectedCustomer !== undefined && current.customer_id !== expectedCustomer)) throw notFound('Work order');
+    const [current] = await tx.db.select().from(workOrders).where(eq(workOrders.id, orderId)).for('update');
+    if (!current || (expectedCustomer !== undefined && current.customerId !== expectedCustomer)) throw notFound('Work order');
     const from = stateOf(current);
     let to: OrderState;
     try {
@@ -137,18 +142,24 @@ export function createWorkOrders(deps: {
     const times = keepClock
       ? {
           stage: to.kind === 'stage' || to.kind === 'awaiting_documents' ? to.stage : null,
-          started: current.stage_started_at,
-          deadline: current.stage_deadline,
+          started: current.stageStartedAt,
+          deadline: current.stageDeadline,
         }
       : stageTimes(current.type, to, now);
-    const {
-      rows: [order],
-    } = await tx.client.query<OrderRow>(
-      `UPDATE work_orders SET state = $2, stage = $3, stage_started_at = $4, stage_deadline = $5, version = version + 1, updated_at = $6,
-              warned_at = CASE WHEN $7 THEN warned_at END, overdue_at = CASE WHEN $7 THEN overdue_at END
-        WHERE id = $1 AND version = $8 RETURNING *`,
-      [orderId, to.kind, times.stage, times.started, times.deadline, now, keepClock, current.version],
-    );
+    const [order] = await tx.db
+      .update(workOrders)
+      .set({
+        state: to.kind,
+        stage: times.stage,
+        stageStartedAt: times.started,
+        stageDeadline: times.deadline,
+        version: sql`${workOrders.version} + 1`,
+        updatedAt: now,
+        // A new stage clock starts with no warning or overdue mark.
+        ...(keepClock ? {} : { warnedAt: null, overdueAt: null }),
+      })
+      .where(and(eq(workOrders.id, orderId), eq(workOrders.version, current.version)))
+      .returning();
     await record(tx, order!, action.action, from, to, actor, note);
     return order!;
   }
@@ -164,43 +175,44 @@ export function createWorkOrders(deps: {
         const first: OrderState = { kind: 'stage', stage: CATALOG[submission.type].stages[0]!.key };
         const times = stageTimes(submission.type, first, now);
         const dispatch = await gridFor(tx, accountId);
-        const ticket = await nextTicketNo(tx, now);
-        const {
-          rows: [order],
-        } = await tx.client.query<OrderRow>(
-          `INSERT INTO work_orders (customer_id, account_id, type, form, idempotency_key, state, stage, stage_started_at, stage_deadline, grid_code, assignee_staff_id, created_at, updated_at, ticket_no)
-           VALUES ($1, $2, $3, $4, $5, 'stage', $6, $7, $8, $9, $10, $7, $7, $11)
-           ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING *`,
-          [
+        const ticket = await nextTicketNo(tx.db, now);
+        const [order] = await tx.db
+          .insert(workOrders)
+          .values({
             customerId,
             accountId,
-            submission.type,
-            submission.form,
+            type: submission.type,
+            form: submission.form,
             idempotencyKey,
-            times.stage,
-            times.started,
-            times.deadline,
-            dispatch.grid,
-            dispatch.manager,
-            ticket.ticketNo,
-          ],
-        );
+            state: 'stage',
+            stage: times.stage,
+            stageStartedAt: times.started,
+            stageDeadline: times.deadline,
+            gridCode: dispatch.grid,
+            assigneeStaffId: dispatch.manager,
+            createdAt: now,
+            updatedAt: now,
+            ticketNo: ticket.ticketNo,
+          })
+          .onConflictDoNothing({ target: [workOrders.customerId, workOrders.idempotencyKey] })
+          .returning();
         if (!order) {
           await ticket.release();
           // jsonb equality ignores key order: the same form sent again matches however it was serialised.
-          const {
-            rows: [existing],
-          } = await tx.client.query<OrderRow & { same: boolean }>(
-            'SELECT *, (type = $3 AND form = $4::jsonb) AS same FROM work_orders WHERE customer_id = $1 AND idempotency_key = $2',
-            [customerId, idempotencyKey, submission.type, JSON.stringify(submission.form)],
-          );
+          const [existing] = await tx.db
+            .select({
+              order: workOrders,
+              same: sql<boolean>`${workOrders.type} = ${submission.type} AND ${workOrders.form} = ${JSON.stringify(submission.form)}::jsonb`,
+            })
+            .from(workOrders)
+            .where(and(eq(workOrders.customerId, customerId), eq(workOrders.idempotencyKey, idempotencyKey)));
           if (!existing!.same) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
-          return { order: existing!, created: false };
+          return { order: existing!.order, created: false };
         }
-        await deps.documents.link(tx, customerId, order.id, submission.documents ?? [], now);
+        await deps.documents.link(tx.db, customerId, order.id, submission.documents ?? [], now);
         await record(tx, order, 'submitted', null, first, { kind: 'customer', id: customerId });
         if (submission.type === 'fault_repair' && dispatch.area) {
-          await deps.outages.recordFaultReport(tx, { transformerArea: dispatch.area, accountId: accountId ?? undefined, source: `workorder:${order.id}` });
+          await deps.outages.recordFaultReport(tx.db, { transformerArea: dispatch.area, accountId: accountId ?? undefined, source: `workorder:${order.id}` });
         }
         return { order, created: true };
       });
@@ -222,52 +234,57 @@ export function createWorkOrders(deps: {
           `${documentIds.length} document(s)`,
           customerId,
         );
-        await deps.documents.link(tx, customerId, orderId, documentIds, deps.clock.now());
+        await deps.documents.link(tx.db, customerId, orderId, documentIds, deps.clock.now());
         return order;
       });
     },
 
     async rate(orderId: number, customerId: number, rating: number, comment?: string): Promise<void> {
-      const { rowCount } = await database.pool.query(
-        `UPDATE work_orders SET rating = $3, rating_comment = $4, updated_at = now() WHERE id = $1 AND customer_id = $2 AND state = 'completed' AND rating IS NULL`,
-        [orderId, customerId, rating, comment ?? null],
-      );
-      if (!rowCount) throw new AppError('TRANSITION_REFUSED', 'Only a completed request can be rated, once');
+      const rated = await database.db
+        .update(workOrders)
+        .set({ rating, ratingComment: comment ?? null, updatedAt: sql`now()` })
+        .where(and(eq(workOrders.id, orderId), eq(workOrders.customerId, customerId), eq(workOrders.state, 'completed'), isNull(workOrders.rating)))
+        .returning({ id: workOrders.id });
+      if (!rated.length) throw new AppError('TRANSITION_REFUSED', 'Only a completed request can be rated, once');
     },
 
     async reassign(orderId: number, staffId: number, assignee: number): Promise<void> {
       await database.transaction(async (tx) => {
         // Checked here, not left to the foreign key: a missing or disabled colleague is the caller's mistake, not a 500.
-        const { rowCount } = await tx.client.query('SELECT 1 FROM staff_users WHERE id = $1 AND disabled_at IS NULL', [assignee]);
-        if (!rowCount) {
+        if (!(await isActiveStaff(tx.db, assignee))) {
           throw new AppError('VALIDATION_FAILED', 'No active staff member has this id', {
             issues: [{ path: 'body.staffId', message: 'no active staff member with this id' }],
           });
         }
-        const {
-          rows: [order],
-        } = await tx.client.query<OrderRow>(
-          'UPDATE work_orders SET assignee_staff_id = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *',
-          [orderId, assignee],
-        );
+        const [order] = await tx.db
+          .update(workOrders)
+          .set({ assigneeStaffId: assignee, version: sql`${workOrders.version} + 1`, updatedAt: sql`now()` })
+          .where(eq(workOrders.id, orderId))
+          .returning();
         if (!order) throw notFound('Work order');
         await record(tx, order, 'reassigned', stateOf(order), stateOf(order), { kind: 'staff', id: staffId }, `assigned to ${assignee}`);
       });
     },
 
     async listMine(customerId: number): Promise<WorkOrderSummary[]> {
-      const { rows } = await database.pool.query<OrderRow>('SELECT * FROM work_orders WHERE customer_id = $1 ORDER BY id DESC LIMIT 100', [customerId]);
+      const rows = await database.db.select().from(workOrders).where(eq(workOrders.customerId, customerId)).orderBy(desc(workOrders.id)).limit(100);
       return rows.map((row) => presentOrder(row, deps.clock.now()));
     },
 
     async listForStaff(filter: { overdue?: boolean; grid?: string }) {
-      const { rows } = await database.pool.query<OrderRow>(
-        `SELECT * FROM work_orders WHERE state IN ('stage', 'awaiting_documents')
-            AND ($1::boolean IS NOT TRUE OR stage_deadline < $2) AND ($3::text IS NULL OR grid_code = $3)
-          ORDER BY stage_deadline LIMIT 500`,
-        [filter.overdue ?? null, deps.clock.now(), filter.grid ?? null],
-      );
-      return rows.map((row) => ({ ...presentOrder(row, deps.clock.now()), grid: row.grid_code, assigneeStaffId: row.assignee_staff_id }));
+      const rows = await database.db
+        .select()
+        .from(workOrders)
+        .where(
+          and(
+            inArray(workOrders.state, OPEN_STATES),
+            filter.overdue ? lt(workOrders.stageDeadline, deps.clock.now()) : undefined,
+            filter.grid !== undefined ? eq(workOrders.gridCode, filter.grid) : undefined,
+          ),
+        )
+        .orderBy(workOrders.stageDeadline)
+        .limit(500);
+      return rows.map((row) => ({ ...presentOrder(row, deps.clock.now()), grid: row.gridCode, assigneeStaffId: row.assigneeStaffId }));
     },
 
     async detail(orderId: number, customerId: number): Promise<WorkOrderDetail> {
@@ -276,10 +293,10 @@ export function createWorkOrders(deps: {
       return {
         ...presentOrder(order, deps.clock.now()),
         form: order.form,
-        events: events.map((event: { action: string; to_state: OrderState; actor: string; note: string | null; at: Date }) => ({
+        events: events.map((event) => ({
           action: event.action,
-          state: event.to_state.kind,
-          stage: 'stage' in event.to_state ? event.to_state.stage : null,
+          state: event.toState.kind,
+          stage: 'stage' in event.toState ? event.toState.stage : null,
           actor: event.actor,
           note: event.note,
           at: event.at.toISOString(),
@@ -297,22 +314,19 @@ export function createWorkOrders(deps: {
     async applyCallback(eventId: string, body: { orderId: number; action: 'advance' | 'request_documents' | 'complete' | 'close'; note?: string }) {
       return database.transaction(async (tx) => {
         // A concurrent replay waits here on the event id, then finds the first delivery's record.
-        const { rowCount } = await tx.client.query(
-          'INSERT INTO backoffice_callbacks (event_id, work_order_id, result) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
-          [eventId, body.orderId, { action: body.action }],
-        );
-        if (!rowCount) {
-          const {
-            rows: [seen],
-          } = await tx.client.query<{ work_order_id: number; result: { action: string } }>(
-            'SELECT work_order_id, result FROM backoffice_callbacks WHERE event_id = $1',
-            [eventId],
-          );
-          if (seen!.work_order_id !== body.orderId || seen!.result.action !== body.action)
+        const inserted = await tx.db
+          .insert(backofficeCallbacks)
+          .values({ eventId, workOrderId: body.orderId, result: { action: body.action } })
+          .onConflictDoNothing({ target: backofficeCallbacks.eventId })
+          .returning({ eventId: backofficeCallbacks.eventId });
+        if (!inserted.length) {
+          const [seen] = await tx.db
+            .select({ workOrderId: backofficeCallbacks.workOrderId, result: backofficeCallbacks.result })
+            .from(backofficeCallbacks)
+            .where(eq(backofficeCallbacks.eventId, eventId));
+          if (seen!.workOrderId !== body.orderId || seen!.result.action !== body.action)
             throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This event id was used for another change');
-          const {
-            rows: [row],
-          } = await tx.client.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1', [body.orderId]);
+          const [row] = await tx.db.select().from(workOrders).where(eq(workOrders.id, body.orderId));
           return { order: presentOrder(row!, deps.clock.now()), replayed: true };
         }
         const row = await actInTx(tx, body.orderId, { kind: 'backoffice', id: eventId }, { action: body.action }, body.note);
@@ -322,17 +336,25 @@ export function createWorkOrders(deps: {
 
     /** A customer's order with its timeline: what happened, then each remaining stage's expected date. */
     async timeline(orderId: number, customerId: number) {
-      const {
-        rows: [order],
-      } = await database.pool.query<OrderRow>('SELECT * FROM work_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
+      const [order] = await database.db
+        .select()
+        .from(workOrders)
+        .where(and(eq(workOrders.id, orderId), eq(workOrders.customerId, customerId)));
       if (!order) throw notFound('Work order');
-      const { rows: events } = await database.pool.query(
-        'SELECT action, to_state, actor, note, at FROM work_order_events WHERE work_order_id = $1 ORDER BY id',
-        [orderId],
-      );
+      const events = await database.db
+        .select({
+          action: workOrderEvents.action,
+          toState: workOrderEvents.toState,
+          actor: workOrderEvents.actor,
+          note: workOrderEvents.note,
+          at: workOrderEvents.at,
+        })
+        .from(workOrderEvents)
+        .where(eq(workOrderEvents.workOrderId, orderId))
+        .orderBy(asc(workOrderEvents.id));
       const stages = CATALOG[order.type].stages;
       const index = order.stage ? stages.findIndex((stage) => stage.key === order.stage) : stages.length;
-      let expected = order.stage_deadline;
+      let expected = order.stageDeadline;
       const upcoming = order.stage
         ? stages.slice(index + 1).map((stage) => {
             expected = calendar.deadline(expected!, stage.limit);
@@ -342,7 +364,7 @@ export function createWorkOrders(deps: {
       return {
         order,
         events,
-        current: order.stage ? { stage: order.stage, name: stages[index]!.name, deadline: order.stage_deadline?.toISOString() ?? null } : null,
+        current: order.stage ? { stage: order.stage, name: stages[index]!.name, deadline: order.stageDeadline?.toISOString() ?? null } : null,
         upcoming,
       };
     },

@@ -1,0 +1,32 @@
+import { count, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/database';
+import { accountBindings, electricityAccounts } from '../../db/schema';
+
+/** Work orders dispatch a request by its account's transformer area: a subquery they join to their grids in one statement. */
+export function accountAreaQuery(db: Db, accountId: number) {
+  return db.select({ transformerArea: electricityAccounts.transformerArea }).from(electricityAccounts).where(eq(electricityAccounts.id, accountId));
+}
+
+/** Outage notices go to every customer bound to an account in the areas: the set notifications fans out over, never loaded here. */
+export function customersInAreasQuery(db: Db, areas: string[]) {
+  return db
+    .select({ customerId: accountBindings.customerId })
+    .from(accountBindings)
+    .innerJoin(electricityAccounts, eq(electricityAccounts.id, accountBindings.accountId))
+    .where(inArray(electricityAccounts.transformerArea, areas));
+}
+
+/** A customer's bound accounts with their areas: outages joins it to its notices to list the customer's own. */
+export function boundAccountsQuery(db: Db, customerId: number) {
+  return db
+    .select({ accountId: electricityAccounts.id, accountNo: electricityAccounts.accountNo, transformerArea: electricityAccounts.transformerArea })
+    .from(accountBindings)
+    .innerJoin(electricityAccounts, eq(electricityAccounts.id, accountBindings.accountId))
+    .where(eq(accountBindings.customerId, customerId));
+}
+
+/** How many accounts the areas supply: outage staff see it beside each outage. */
+export async function countAccountsInAreas(db: Db, areas: string[]): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(electricityAccounts).where(inArray(electricityAccounts.transformerArea, areas));
+  return row!.n;
+}
