@@ -75,8 +75,8 @@ describe('electronic receipt page', () => {
     expect(field('户号')).toBe('3301000001');
     expect(field('户名')).toBe('张*');
     expect(field('用电地址')).toBe('杭州市西湖区****');
-    expect(field('2026-10 电费')).toBe('¥153.54（含违约金 ¥0.54）');
-    expect(field('2026-11 电费')).toBe('¥10.00');
+    expect(field('2026-10')).toBe('电费 ¥153.54（含违约金 ¥0.54）');
+    expect(field('2026-11')).toBe('电费 ¥10.00');
     expect(field('合计金额')).toBe('¥163.54');
     expect(field('大写金额')).toBe('人民币壹佰陆拾叁元伍角肆分');
     expect(screen.getByTestId('receipt-seal').textContent).toBe('电子凭证专用');
@@ -94,7 +94,7 @@ describe('electronic receipt page', () => {
     await screen.findByTestId('receipt');
     expect(field('缴费项目')).toBe('预存电费');
     expect(field('预存金额')).toBe('¥200.00');
-    expect(screen.queryByText(/^\d{4}-\d{2} 电费$/)).toBeNull();
+    expect(screen.queryByText(/^\d{4}-\d{2}$/)).toBeNull();
     expect(screen.getByTestId('receipt-seal').textContent).toBe('已退款');
   });
 
@@ -131,7 +131,8 @@ describe('electronic receipt page', () => {
       '微信支付',
       '4200002026120712345678',
       '3301000001',
-      '2026-10 电费',
+      '2026-10',
+      '电费 ¥153.54（含违约金 ¥0.54）',
       '人民币壹佰陆拾叁元伍角肆分',
     ]) {
       expect(drawn).toContain(text);

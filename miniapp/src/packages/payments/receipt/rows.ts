@@ -37,8 +37,8 @@ export function headRows(receipt: ElectronicReceipt): ReceiptRow[] {
 /** What the money paid: each bill month (with its late fee), then what went to the balance. */
 export function itemRows(receipt: ElectronicReceipt): ReceiptRow[] {
   const rows = receipt.bills.map((bill) => ({
-    label: `${bill.month} 电费`,
-    value: bill.lateFeeFen > 0 ? `${formatFen(bill.amountFen)}（含违约金 ${formatFen(bill.lateFeeFen)}）` : formatFen(bill.amountFen),
+    label: bill.month,
+    value: `电费 ${formatFen(bill.amountFen)}${bill.lateFeeFen > 0 ? `（含违约金 ${formatFen(bill.lateFeeFen)}）` : ''}`,
   }));
   if (receipt.prepaymentFen > 0) rows.push({ label: receipt.purpose === 'top_up' ? '预存金额' : '转入预存', value: formatFen(receipt.prepaymentFen) });
   return rows;
