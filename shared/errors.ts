@@ -84,6 +84,8 @@ export const ERROR_CODES = {
   PAYMENT_GATEWAY_FAILED: 502,
   ORDER_NOT_REFUNDABLE: 409,
   REFUND_IN_PROGRESS: 409,
+  // electronic receipts
+  PAYMENT_NOT_PAID: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -85,6 +85,7 @@ export const routes = {
   alipayNotify: { method: 'post', path: '/api/payments/notify/alipay' },
   refundPayment: { method: 'post', path: '/api/staff/payments/{orderId}/refund' },
   listPaymentReviews: { method: 'get', path: '/api/staff/payments/reviews' },
+  getPaymentReceipt: { method: 'get', path: '/api/payments/{orderId}/receipt' },
   terminalSignin: { method: 'post', path: '/api/terminal/v1/signin' },
   terminalQuery: { method: 'post', path: '/api/terminal/v1/query' },
   terminalPay: { method: 'post', path: '/api/terminal/v1/pay' },

@@ -2,7 +2,7 @@
 export default defineAppConfig({
   pages: ['pages/home/index', 'pages/bills/index', 'pages/services/index', 'pages/me/index'],
   subPackages: [
-    { root: 'packages/payments', name: 'payments', pages: ['pages/index/index', 'pages/result/index', 'pages/history/index'] },
+    { root: 'packages/payments', name: 'payments', pages: ['pages/index/index', 'pages/result/index', 'pages/history/index', 'pages/receipt/index'] },
     { root: 'packages/bills', name: 'bills', pages: ['pages/detail/index'] },
     { root: 'packages/outages', name: 'outages', pages: ['pages/index/index', 'pages/detail/index'] },
     {

@@ -102,6 +102,7 @@ export const contracts = {
   alipayNotify: payments.alipayNotify,
   refundPayment: payments.refundPayment,
   listPaymentReviews: payments.listPaymentReviews,
+  getPaymentReceipt: payments.getPaymentReceipt,
   terminalSignin: terminals.terminalSignin,
   terminalQuery: terminals.terminalQuery,
   terminalPay: terminals.terminalPay,

@@ -186,3 +186,44 @@ export const listPaymentReviews = defineEndpoint({
     flagged: z.array(z.object({ orderId: z.number().int(), outTradeNo: z.string(), flag: z.string(), amountFen: z.number().int() })),
   }),
 });
+
+/** The printed words for each channel, as the receipt names it. */
+export const CHANNEL_NAMES: Record<PaymentChannel, string> = { wechat_jsapi: '微信支付', wechat_h5: '微信支付', alipay_wap: '支付宝' };
+
+export const ElectronicReceipt = z
+  .object({
+    /** Stable for the order: the order number with R in place of its leading P. */
+    receiptNo: z.string(),
+    orderId: z.number().int(),
+    outTradeNo: z.string(),
+    /** The utility that received the money (收款单位). */
+    payee: z.string(),
+    paidAt: Instant,
+    channel: PaymentChannel,
+    channelName: z.string(),
+    /** The gateway's own transaction number (微信支付单号 / 支付宝交易号). */
+    gatewayTradeNo: z.string(),
+    purpose: z.enum(['bills', 'top_up']),
+    account: z.object({ accountNo: z.string(), holderNameMasked: z.string(), addressMasked: z.string() }),
+    /** Each bill month paid: its electricity charge and late fee, oldest first. */
+    bills: z.array(z.object({ month: z.string(), principalFen: z.number().int(), lateFeeFen: z.number().int(), amountFen: z.number().int() })),
+    /** What went to the prepaid balance or prepayment: the whole of a top-up. */
+    prepaymentFen: z.number().int(),
+    totalFen: z.number().int(),
+    /** The total in capital numerals (大写), printed after 人民币. */
+    totalInWords: z.string(),
+    /** Set once a refund of the payment has been started or completed: the receipt no longer stands alone. */
+    refund: z.enum(['REFUNDING', 'REFUNDED']).nullable(),
+  })
+  .meta({ id: 'ElectronicReceipt', description: 'The electronic receipt (电子收费凭证) of a paid order' });
+export type ElectronicReceipt = z.infer<typeof ElectronicReceipt>;
+
+export const getPaymentReceipt = defineEndpoint({
+  ...routes.getPaymentReceipt,
+  summary: "The electronic receipt (电子收费凭证) of one of the caller's paid orders: payee, time, channel, account, bill months and amounts",
+  tag: 'payments',
+  auth: 'customer',
+  params: OrderParams,
+  response: z.object({ receipt: ElectronicReceipt }),
+  statuses: { 404: 'no such order of the caller', 409: 'the order is not paid (PAYMENT_NOT_PAID)' },
+});

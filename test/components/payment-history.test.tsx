@@ -59,6 +59,10 @@ describe('payment history', () => {
     expect(records[1]!.textContent).toContain('已关闭');
     expect(records[1]!.textContent).toContain('支付宝');
     expect(screen.getAllByTestId('payment-receipt')).toHaveLength(1);
+    // Only the paid one has an electronic receipt to open.
+    expect(screen.getAllByTestId('payment-record-receipt')).toHaveLength(1);
+    fireEvent.click(screen.getByTestId('payment-record-receipt'));
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/packages/payments/pages/receipt/index?id=2' });
   });
 
   it('names cancelled, closed, failed and open orders in Chinese, with the way on from each', async () => {

@@ -70,6 +70,8 @@ describe('payment result page', () => {
     expect(Taro.switchTab).toHaveBeenLastCalledWith({ url: '/pages/home/index' });
     fireEvent.click(screen.getByTestId('pay-result-bills'));
     expect(Taro.switchTab).toHaveBeenLastCalledWith({ url: '/pages/bills/index' });
+    fireEvent.click(screen.getByTestId('pay-result-receipt'));
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/packages/payments/pages/receipt/index?id=9' });
   });
 
   it('back from the cashier marked cancelled: closes the order at once and offers to pay again', async () => {
@@ -77,6 +79,7 @@ describe('payment result page', () => {
     open({ id: '9', cancelled: '1' });
     expect(await screen.findByText('已取消支付')).toBeTruthy();
     expect(screen.getByTestId('pay-result-note').textContent).toContain('未扣款');
+    expect(screen.queryByTestId('pay-result-receipt')).toBeNull();
     expect(calls()).toEqual(['POST /api/payments/9/close']);
     fireEvent.click(screen.getByTestId('pay-result-again'));
     expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/packages/payments/pages/index/index?accountId=7' });

@@ -49,3 +49,6 @@ export const Textarea = ({
     {...Object.fromEntries(Object.entries(rest).filter(([key]) => key.startsWith('data-')))}
   />
 );
+
+/** Taro's Canvas: a plain canvas element (the mini-program draws on it through a selector query). */
+export const Canvas = ({ id, className }: Props & { id?: string }) => <canvas id={id} className={className} />;

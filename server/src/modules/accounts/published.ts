@@ -30,3 +30,17 @@ export async function countAccountsInAreas(db: Db, areas: string[]): Promise<num
   const [row] = await db.select({ n: count() }).from(electricityAccounts).where(inArray(electricityAccounts.transformerArea, areas));
   return row!.n;
 }
+
+/**
+ * Functions other modules call to read the accounts' tables (see the module ownership table in
+ * docs): plain functions over the caller's `Db`, typed by the schema.
+ */
+
+/** Payments' electronic receipt: the account number, holder and address printed on it (masked by the caller). */
+export async function accountOnFile(db: Db, accountId: number) {
+  const [row] = await db
+    .select({ accountNo: electricityAccounts.accountNo, holderName: electricityAccounts.holderName, address: electricityAccounts.address })
+    .from(electricityAccounts)
+    .where(eq(electricityAccounts.id, accountId));
+  return row;
+}

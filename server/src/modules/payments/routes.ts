@@ -4,6 +4,7 @@ import {
   closePayment,
   createPayment,
   getPayment,
+  getPaymentReceipt,
   listPaymentReviews,
   listPayments,
   refundPayment,
@@ -12,6 +13,7 @@ import {
 import type { AppDeps } from '../../app';
 import { AppError } from '../../errors';
 import { mount } from '../../http/validate';
+import { paymentReceipt } from './receipts';
 
 export function paymentRoutes(deps: AppDeps): Router {
   const router = new Router();
@@ -27,6 +29,9 @@ export function paymentRoutes(deps: AppDeps): Router {
   mount(router, getPayment, async ({ params, principal }) => ({ order: await payments.getOrder(principal!.id, params.orderId) }));
   mount(router, closePayment, async ({ params, principal }) => ({ order: await payments.closeOrder(principal!.id, params.orderId) }));
   mount(router, listPayments, async ({ principal }) => ({ payments: await payments.listOrders(principal!.id) }));
+  mount(router, getPaymentReceipt, async ({ params, principal }) => ({
+    receipt: await paymentReceipt(deps.database.db, deps.clock.now(), principal!.id, params.orderId),
+  }));
 
   // Notifications are verified over ctx.request.rawBody, the bytes as received (the parsed body is ignored).
   mount(router, wechatPayNotify, async (_input, ctx) => {

@@ -69,6 +69,15 @@ export default function PaymentHistory() {
               再次支付 ›
             </Text>
           )}
+          {payment.state === 'PAID' && (
+            <Text
+              className="pay__note pay__switch"
+              data-testid="payment-record-receipt"
+              onClick={() => void Taro.navigateTo({ url: `/packages/payments/pages/receipt/index?id=${payment.id}` })}
+            >
+              查看电子凭证 ›
+            </Text>
+          )}
           {payment.receipt && (
             <View data-testid="payment-receipt">
               {payment.receipt.lines.map((line) => (

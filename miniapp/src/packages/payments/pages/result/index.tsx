@@ -92,6 +92,7 @@ export default function PaymentResult() {
   const outcome = outcomeOf(order, polls >= POLL_LIMIT);
   const payAgain = () => void Taro.redirectTo({ url: `/packages/payments/pages/index/index?accountId=${order.accountId}` });
   const bills = () => void Taro.switchTab({ url: '/pages/bills/index' });
+  const receipt = () => void Taro.navigateTo({ url: `/packages/payments/pages/receipt/index?id=${order.id}` });
   const home = () => void Taro.switchTab({ url: '/pages/home/index' });
   const secondary = (label: string, onTap: () => void, testId: string, disabled = false) => (
     <Button className="form__submit pay__secondary" disabled={disabled || undefined} onClick={onTap} data-testid={testId}>
@@ -116,6 +117,7 @@ export default function PaymentResult() {
             <Button className="form__submit" onClick={home} data-testid="pay-result-done">
               完成
             </Button>
+            {secondary('查看电子凭证', receipt, 'pay-result-receipt')}
             {secondary('查看账单', bills, 'pay-result-bills')}
           </>
         )}
