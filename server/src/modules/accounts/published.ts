@@ -2,6 +2,11 @@ import { count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/database';
 import { accountBindings, electricityAccounts } from '../../db/schema';
 
+/**
+ * Functions other modules call to read the accounts' tables (see the module ownership table in
+ * docs): plain functions over the caller's `Db`, typed by the schema.
+ */
+
 /** Work orders dispatch a request by its account's transformer area: a subquery they join to their grids in one statement. */
 export function accountAreaQuery(db: Db, accountId: number) {
   return db.select({ transformerArea: electricityAccounts.transformerArea }).from(electricityAccounts).where(eq(electricityAccounts.id, accountId));
@@ -30,11 +35,6 @@ export async function countAccountsInAreas(db: Db, areas: string[]): Promise<num
   const [row] = await db.select({ n: count() }).from(electricityAccounts).where(inArray(electricityAccounts.transformerArea, areas));
   return row!.n;
 }
-
-/**
- * Functions other modules call to read the accounts' tables (see the module ownership table in
- * docs): plain functions over the caller's `Db`, typed by the schema.
- */
 
 /** Payments' electronic receipt: the account number, holder and address printed on it (masked by the caller). */
 export async function accountOnFile(db: Db, accountId: number) {
