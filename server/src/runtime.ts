@@ -72,7 +72,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const seed = options.seed ?? config.env !== 'production';
   const demo = seed ? await seedDemoData(database, logger, config, clock) : undefined;
   // The demo terminal comes with the demo, or in production only when DEMO_TERMINAL_SECRET is set.
-  if (demo || config.env === 'production') await ensureDemoTerminal(database.pool, config);
+  if (demo || config.env === 'production') await ensureDemoTerminal(database.db, config);
   if (config.utility) await applyUtilityProfile(database, config.utility);
   const store = await openKeyValueStore(config.redisUrl);
   const jobs = createJobQueue({ url: options.databaseUrl, poolMax: config.database.jobsPoolMax, log: logger });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { Launch } from '../../modules/payments/providers';
 import { customers, electricityAccounts, staffUsers } from './identity';
 
 /**
@@ -29,7 +30,7 @@ export const paymentOrders = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     requestDigest: text('request_digest').notNull(),
     /** What the client needs to launch the payment (requestPayment parameters or a cashier URL). */
-    launch: jsonb('launch'),
+    launch: jsonb('launch').$type<Launch>(),
     gatewayTradeNo: text('gateway_trade_no'),
     failureReason: text('failure_reason'),
     /** Set when paid money could not go where the customer meant it (e.g. the bill was already settled). */

@@ -1,4 +1,4 @@
-import { count, eq, inArray } from 'drizzle-orm';
+import { count, eq, inArray, and } from 'drizzle-orm';
 import type { Db } from '../../db/database';
 import { accountBindings, electricityAccounts } from '../../db/schema';
 
@@ -43,4 +43,21 @@ export async function accountOnFile(db: Db, accountId: number) {
     .from(electricityAccounts)
     .where(eq(electricityAccounts.id, accountId));
   return row;
+}
+
+export type ElectricityAccount = typeof electricityAccounts.$inferSelect;
+
+/** Terminals (query, pay, a reconciliation resolved in the terminal's favour) find the account a terminal names by its number. */
+export async function accountByNo(db: Db, accountNo: string): Promise<ElectricityAccount | undefined> {
+  const [row] = await db.select().from(electricityAccounts).where(eq(electricityAccounts.accountNo, accountNo));
+  return row;
+}
+
+/** Payments check that the customer paying for an account has bound it. */
+export async function isAccountBound(db: Db, customerId: number, accountId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ accountId: accountBindings.accountId })
+    .from(accountBindings)
+    .where(and(eq(accountBindings.customerId, customerId), eq(accountBindings.accountId, accountId)));
+  return row !== undefined;
 }

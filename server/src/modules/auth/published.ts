@@ -1,6 +1,11 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/database';
-import { staffUsers } from '../../db/schema';
+import { staffUsers, customers } from '../../db/schema';
+
+/**
+ * What other modules may read of the auth module's tables (customers, staff_users): plain functions
+ * over the caller's executor, so a caller inside a transaction passes its `tx.db`.
+ */
 
 /** Work orders refuse to reassign to a colleague who is missing or disabled (a caller's mistake, not a foreign-key 500). */
 export async function isActiveStaff(db: Db, staffId: number): Promise<boolean> {
@@ -15,4 +20,23 @@ export async function isActiveStaff(db: Db, staffId: number): Promise<boolean> {
 export async function staffIdsByUsername(db: Db, usernames: string[]): Promise<Map<string, number>> {
   const rows = await db.select({ id: staffUsers.id, username: staffUsers.username }).from(staffUsers).where(inArray(staffUsers.username, usernames));
   return new Map(rows.map((row) => [row.username, row.id]));
+}
+
+type Customer = typeof customers.$inferSelect;
+type StaffUser = typeof staffUsers.$inferSelect;
+
+/** Payments start a WeChat JSAPI payment for the customer's openid; undefined when there is no such customer. */
+export async function customerWechatOpenid(db: Db, customerId: number): Promise<Customer['wechatOpenid'] | undefined> {
+  const [row] = await db.select({ wechatOpenid: customers.wechatOpenid }).from(customers).where(eq(customers.id, customerId));
+  return row?.wechatOpenid;
+}
+
+/** Terminal reconciliation names the staff member who settled each mismatch. */
+export async function staffUsernames(db: Db, ids: readonly number[]): Promise<Map<StaffUser['id'], StaffUser['username']>> {
+  if (!ids.length) return new Map();
+  const rows = await db
+    .select({ id: staffUsers.id, username: staffUsers.username })
+    .from(staffUsers)
+    .where(inArray(staffUsers.id, [...new Set(ids)]));
+  return new Map(rows.map((row) => [row.id, row.username]));
 }

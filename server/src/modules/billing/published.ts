@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database';
-import { paymentAllocations } from '../../db/schema';
+import { paymentAllocations, accountBalances, billingProfiles } from '../../db/schema';
 
 /**
  * Functions other modules call to read or write billing's tables (see the module ownership table
@@ -14,4 +14,32 @@ export async function allocationByRef(db: Db, ref: string) {
     .from(paymentAllocations)
     .where(eq(paymentAllocations.ref, ref));
   return row;
+}
+
+type PaymentAllocation = typeof paymentAllocations.$inferSelect;
+
+/** Payments show, in the customer's history, how each paid order was allocated (by the receipt's allocation ref). */
+export async function allocationLines(db: Db, refs: readonly string[]): Promise<Map<PaymentAllocation['ref'], PaymentAllocation['lines']>> {
+  if (!refs.length) return new Map();
+  const rows = await db
+    .select({ ref: paymentAllocations.ref, lines: paymentAllocations.lines })
+    .from(paymentAllocations)
+    .where(inArray(paymentAllocations.ref, [...refs]));
+  return new Map(rows.map((row) => [row.ref, row.lines]));
+}
+
+export type BillingStanding = {
+  billingMode: (typeof billingProfiles.$inferSelect)['billingMode'];
+  balanceFen: (typeof accountBalances.$inferSelect)['balanceFen'];
+};
+
+/**
+ * Terminals answer a balance query with the account's billing mode (postpaid without a profile) and
+ * its balance (0 before its first payment). One statement: either row may be missing.
+ */
+export async function billingStanding(db: Db, accountId: number): Promise<BillingStanding> {
+  const { rows } = await db.execute<BillingStanding>(sql`
+    SELECT coalesce((SELECT ${billingProfiles.billingMode} FROM ${billingProfiles} WHERE ${billingProfiles.accountId} = ${accountId}), 'postpaid') AS "billingMode",
+           coalesce((SELECT ${accountBalances.balanceFen} FROM ${accountBalances} WHERE ${accountBalances.accountId} = ${accountId}), 0)::bigint AS "balanceFen"`);
+  return rows[0]!;
 }

@@ -1,72 +1,71 @@
-import type pg from 'pg';
+import { and, desc, eq } from 'drizzle-orm';
 import type { PaymentOrder, PaymentReceipt } from '../../../../shared/contracts/payments';
-import type { AllocationLine } from '../billing/allocation';
-import type { Channel, Launch } from './providers';
+import type { Db } from '../../db/database';
+import { paymentOrders, paymentReceipts } from '../../db/schema';
+import { allocationLines } from '../billing/published';
 
 /** failure_reason of an order the customer abandoned at the cashier. */
 export const CANCELLED = 'cancelled';
 
 /** A payment order as stored. */
-export interface OrderRow {
-  id: number;
-  out_trade_no: string;
-  customer_id: number;
-  account_id: number;
-  channel: Channel;
-  purpose: 'bills' | 'top_up';
-  receivable_ids: number[] | null;
-  amount_fen: number;
-  state: PaymentOrder['state'];
-  idempotency_key: string;
-  request_digest: string;
-  launch: Launch | null;
-  gateway_trade_no: string | null;
-  flag: string | null;
-  failure_reason: string | null;
-  expires_at: Date;
-  paid_at: Date | null;
-  created_at: Date;
-}
+export type OrderRow = typeof paymentOrders.$inferSelect;
 
 export const presentOrder = (row: OrderRow): PaymentOrder => ({
   id: row.id,
-  outTradeNo: row.out_trade_no,
-  accountId: row.account_id,
+  outTradeNo: row.outTradeNo,
+  accountId: row.accountId,
   channel: row.channel,
   purpose: row.purpose,
-  receivableIds: row.receivable_ids,
-  amountFen: row.amount_fen,
+  receivableIds: row.receivableIds,
+  amountFen: row.amountFen,
   state: row.state,
   launch: row.launch,
   flag: row.flag,
-  cancelled: row.state === 'CLOSED' && row.failure_reason === CANCELLED,
-  expiresAt: row.expires_at.toISOString(),
-  paidAt: row.paid_at?.toISOString() ?? null,
-  createdAt: row.created_at.toISOString(),
+  cancelled: row.state === 'CLOSED' && row.failureReason === CANCELLED,
+  expiresAt: row.expiresAt.toISOString(),
+  paidAt: row.paidAt?.toISOString() ?? null,
+  createdAt: row.createdAt.toISOString(),
 });
 
+/** The order the gateway knows by `outTradeNo`; `lock` holds its row for the caller's transaction. */
+export async function findOrder(db: Db, outTradeNo: string, lock = false): Promise<OrderRow | undefined> {
+  const query = db.select().from(paymentOrders).where(eq(paymentOrders.outTradeNo, outTradeNo));
+  return (await (lock ? query.for('update') : query))[0];
+}
+
+/** A customer's own order: someone else's is not found. */
+export async function customerOrder(db: Db, customerId: number, orderId: number): Promise<OrderRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(paymentOrders)
+    .where(and(eq(paymentOrders.id, orderId), eq(paymentOrders.customerId, customerId)));
+  return row;
+}
+
 /** The customer's payment history: the last 50 orders, each paid one with its receipt and how it was allocated. */
-export async function paymentHistory(pool: pg.Pool, customerId: number): Promise<(PaymentOrder & { receipt: PaymentReceipt | null })[]> {
-  const { rows } = await pool.query<
-    OrderRow & { issued_at: Date | null; receipt_fen: number | null; prepayment_fen: number | null; lines: AllocationLine[] | null }
-  >(
-    `SELECT o.*, r.issued_at, r.amount_fen AS receipt_fen, r.prepayment_fen, a.lines
-       FROM payment_orders o
-       LEFT JOIN payment_receipts r ON r.order_id = o.id
-       LEFT JOIN payment_allocations a ON a.ref = r.allocation_ref
-      WHERE o.customer_id = $1 ORDER BY o.id DESC LIMIT 50`,
-    [customerId],
+export async function paymentHistory(db: Db, customerId: number): Promise<(PaymentOrder & { receipt: PaymentReceipt | null })[]> {
+  const rows = await db
+    .select({ order: paymentOrders, receipt: paymentReceipts })
+    .from(paymentOrders)
+    .leftJoin(paymentReceipts, eq(paymentReceipts.orderId, paymentOrders.id))
+    .where(eq(paymentOrders.customerId, customerId))
+    .orderBy(desc(paymentOrders.id))
+    .limit(50);
+  // The allocation lines are billing's: asked for once, for every receipt on the page.
+  const lines = await allocationLines(
+    db,
+    rows.flatMap((row) => (row.receipt ? [row.receipt.allocationRef] : [])),
   );
-  return rows.map((row) => ({
-    ...presentOrder(row),
+  return rows.map(({ order, receipt }) => ({
+    ...presentOrder(order),
     // A list is for reading: an order is paid from its own page, which checks it first.
     launch: null,
-    receipt: row.issued_at
+    receipt: receipt
       ? {
-          issuedAt: row.issued_at.toISOString(),
-          amountFen: row.receipt_fen!,
-          prepaymentFen: row.prepayment_fen!,
-          lines: (row.lines ?? []).map((line) => ({ month: line.month, lateFeeFen: line.lateFeeFen, principalFen: line.principalFen })),
+          issuedAt: receipt.issuedAt.toISOString(),
+          amountFen: receipt.amountFen,
+          prepaymentFen: receipt.prepaymentFen,
+          lines: (lines.get(receipt.allocationRef) ?? []).map((line) => ({ month: line.month, lateFeeFen: line.lateFeeFen, principalFen: line.principalFen })),
         }
       : null,
   }));

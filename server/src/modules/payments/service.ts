@@ -1,16 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNotNull, lte, ne, not, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CreatePaymentBody, PaymentOrder } from '../../../../shared/contracts/payments';
 import { fenToYuan } from '../../../../shared/money';
 import type { Clock } from '../../app';
-import type { Database, Tx } from '../../db/database';
+import type { Database } from '../../db/database';
+import { paymentOrders, paymentReceipts, paymentReviews } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { Outbox } from '../../jobs/outbox';
+import { isAccountBound } from '../accounts/published';
+import { customerWechatOpenid } from '../auth/published';
 import { allocatePayment, openReceivables } from '../billing/allocation';
 import type { Notifications } from '../notifications/service';
 import { CUSTOMER_AUDIENCE } from '../notifications/published';
-import { CANCELLED, paymentHistory, presentOrder, type OrderRow } from './orders';
+import { CANCELLED, customerOrder, findOrder, paymentHistory, presentOrder, type OrderRow } from './orders';
 import { createRefunds, paymentRef } from './refunds';
 import { gatewayOf, type Channel, type GatewayEvent, type GatewayName, type Launch, type PaymentProvider } from './providers';
 
@@ -50,18 +54,9 @@ export function createPayments(deps: PaymentsDeps) {
   };
   const refunds = createRefunds({ database, clock, outbox: deps.outbox, log, providerFor });
 
-  const findOrder = async (client: Pick<Tx['client'], 'query'>, outTradeNo: string, lock = false) =>
-    (await client.query<OrderRow>(`SELECT * FROM payment_orders WHERE out_trade_no = $1${lock ? ' FOR UPDATE' : ''}`, [outTradeNo])).rows[0];
-
   async function recordReview(channel: GatewayName, outTradeNo: string | undefined, problem: string, detail: Record<string, unknown>) {
     log.warn({ channel, outTradeNo, problem }, 'payment notification set aside for review');
-    await database.pool.query('INSERT INTO payment_reviews (channel, out_trade_no, problem, detail, received_at) VALUES ($1, $2, $3, $4, $5)', [
-      channel,
-      outTradeNo ?? null,
-      problem,
-      detail,
-      clock.now(),
-    ]);
+    await database.db.insert(paymentReviews).values({ channel, outTradeNo: outTradeNo ?? null, problem, detail, receivedAt: clock.now() });
   }
 
   /** Asks the gateway to start the payment; a refusal fails the order, an unknown outcome leaves it CREATED to retry. */
@@ -74,10 +69,10 @@ export function createPayments(deps: PaymentsDeps) {
     try {
       started = await providerFor(row.channel).create({
         channel: row.channel,
-        outTradeNo: row.out_trade_no,
-        amountFen: row.amount_fen,
+        outTradeNo: row.outTradeNo,
+        amountFen: row.amountFen,
         description: row.purpose === 'top_up' ? '电费预存' : '电费缴纳',
-        expiresAt: row.expires_at,
+        expiresAt: row.expiresAt,
         notifyUrl,
         returnUrl,
         openid: context.openid,
@@ -85,20 +80,19 @@ export function createPayments(deps: PaymentsDeps) {
       });
     } catch (err) {
       if (err instanceof AppError && err.code === 'PAYMENT_GATEWAY_FAILED') {
-        await database.pool.query(`UPDATE payment_orders SET state = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 AND state = 'CREATED'`, [
-          row.id,
-          err.message,
-        ]);
+        await database.db
+          .update(paymentOrders)
+          .set({ state: 'FAILED', failureReason: err.message, updatedAt: sql`now()` })
+          .where(and(eq(paymentOrders.id, row.id), eq(paymentOrders.state, 'CREATED')));
       }
       throw err instanceof AppError ? err : new AppError('PAYMENT_GATEWAY_FAILED', 'The payment gateway did not answer; try again');
     }
-    const {
-      rows: [updated],
-    } = await database.pool.query<OrderRow>(
-      `UPDATE payment_orders SET state = 'PAYING', launch = $2, updated_at = now() WHERE id = $1 AND state = 'CREATED' RETURNING *`,
-      [row.id, started],
-    );
-    return updated ?? (await findOrder(database.pool, row.out_trade_no))!;
+    const [updated] = await database.db
+      .update(paymentOrders)
+      .set({ state: 'PAYING', launch: started, updatedAt: sql`now()` })
+      .where(and(eq(paymentOrders.id, row.id), eq(paymentOrders.state, 'CREATED')))
+      .returning();
+    return updated ?? (await findOrder(database.db, row.outTradeNo))!;
   }
 
   /**
@@ -111,26 +105,25 @@ export function createPayments(deps: PaymentsDeps) {
     channel: GatewayName,
   ): Promise<'applied' | 'duplicate' | 'review'> {
     const outcome = await database.transaction(async (tx) => {
-      const order = await findOrder(tx.client, event.outTradeNo, true);
+      const order = await findOrder(tx.db, event.outTradeNo, true);
       if (!order || gatewayOf(order.channel) !== channel) return { review: order ? 'wrong_channel' : 'unknown_order' } as const;
-      if (order.amount_fen !== event.amountFen) return { review: 'amount_mismatch', order } as const;
+      if (order.amountFen !== event.amountFen) return { review: 'amount_mismatch', order } as const;
       if (order.state === 'PAID') return { done: 'duplicate' } as const;
       const now = clock.now();
       // CLOSED and FAILED are included: the gateway took the money (paid just before a close), so it stands.
-      const {
-        rows: [paid],
-      } = await tx.client.query<OrderRow>(
-        `UPDATE payment_orders SET state = 'PAID', gateway_trade_no = $2, paid_at = $3, updated_at = $3 WHERE id = $1 AND state <> 'PAID' RETURNING *`,
-        [order.id, event.tradeNo, now],
-      );
+      const [paid] = await tx.db
+        .update(paymentOrders)
+        .set({ state: 'PAID', gatewayTradeNo: event.tradeNo, paidAt: now, updatedAt: now })
+        .where(and(eq(paymentOrders.id, order.id), ne(paymentOrders.state, 'PAID')))
+        .returning({ id: paymentOrders.id });
       if (!paid) return { done: 'duplicate' } as const;
       const allocation = await allocatePayment(tx, {
-        accountId: order.account_id,
-        amountFen: order.amount_fen,
+        accountId: order.accountId,
+        amountFen: order.amountFen,
         ref: paymentRef(order),
-        receivableIds: order.purpose === 'top_up' ? [] : (order.receivable_ids ?? undefined),
+        receivableIds: order.purpose === 'top_up' ? [] : (order.receivableIds ?? undefined),
         skipSettled: true,
-        source: { channel: order.channel, outTradeNo: order.out_trade_no, tradeNo: event.tradeNo },
+        source: { channel: order.channel, outTradeNo: order.outTradeNo, tradeNo: event.tradeNo },
         at: now,
       });
       const flag = allocation.skipped.length
@@ -138,33 +131,38 @@ export function createPayments(deps: PaymentsDeps) {
         : order.state === 'CLOSED' || order.state === 'FAILED'
           ? `paid_after_${order.state.toLowerCase()}`
           : null;
-      if (flag) await tx.client.query('UPDATE payment_orders SET flag = $2 WHERE id = $1', [order.id, flag]);
-      await tx.client.query(
-        'INSERT INTO payment_receipts (order_id, account_id, amount_fen, allocation_ref, prepayment_fen, via, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [order.id, order.account_id, order.amount_fen, allocation.ref, allocation.prepaymentFen, via, now],
-      );
+      if (flag) await tx.db.update(paymentOrders).set({ flag }).where(eq(paymentOrders.id, order.id));
+      await tx.db.insert(paymentReceipts).values({
+        orderId: order.id,
+        accountId: order.accountId,
+        amountFen: order.amountFen,
+        allocationRef: allocation.ref,
+        prepaymentFen: allocation.prepaymentFen,
+        via,
+        issuedAt: now,
+      });
       await deps.notifications.publish(tx, {
-        eventKey: `payment:${order.out_trade_no}:paid`,
+        eventKey: `payment:${order.outTradeNo}:paid`,
         topic: 'payment',
-        audience: { name: CUSTOMER_AUDIENCE, params: [order.customer_id] },
+        audience: { name: CUSTOMER_AUDIENCE, params: [order.customerId] },
         payload: {
           page: `packages/payments/pages/result/index?id=${order.id}`,
           wechat: {
-            character_string1: order.out_trade_no,
-            thing2: `¥${fenToYuan(order.amount_fen)}`,
+            character_string1: order.outTradeNo,
+            thing2: `¥${fenToYuan(order.amountFen)}`,
             time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '),
             thing4: order.purpose === 'top_up' ? '电费预存' : '电费缴纳',
           },
-          sms: { template: 'payment_receipt', params: { order: order.out_trade_no, amount: fenToYuan(order.amount_fen) } },
+          sms: { template: 'payment_receipt', params: { order: order.outTradeNo, amount: fenToYuan(order.amountFen) } },
         },
       });
       await deps.outbox.write(tx, 'backoffice', {
         type: 'payment.paid',
         data: {
-          outTradeNo: order.out_trade_no,
+          outTradeNo: order.outTradeNo,
           channel: order.channel,
-          accountId: order.account_id,
-          amountFen: order.amount_fen,
+          accountId: order.accountId,
+          amountFen: order.amountFen,
           tradeNo: event.tradeNo,
           allocation: { lines: allocation.lines, prepaymentFen: allocation.prepaymentFen },
           flag,
@@ -176,7 +174,7 @@ export function createPayments(deps: PaymentsDeps) {
       await recordReview(channel, event.outTradeNo, outcome.review!, {
         ...event,
         via,
-        expectedFen: 'order' in outcome ? outcome.order!.amount_fen : undefined,
+        expectedFen: 'order' in outcome ? outcome.order!.amountFen : undefined,
       });
       return 'review';
     }
@@ -185,10 +183,10 @@ export function createPayments(deps: PaymentsDeps) {
 
   /** CLOSED only from an open state: a late CLOSED after PAID changes nothing. The reason says who ended it. */
   async function applyClosed(outTradeNo: string, reason: string | null = null): Promise<boolean> {
-    const { rowCount } = await database.pool.query(
-      `UPDATE payment_orders SET state = 'CLOSED', failure_reason = $2, updated_at = now() WHERE out_trade_no = $1 AND state IN ('CREATED', 'PAYING')`,
-      [outTradeNo, reason],
-    );
+    const { rowCount } = await database.db
+      .update(paymentOrders)
+      .set({ state: 'CLOSED', failureReason: reason, updatedAt: sql`now()` })
+      .where(and(eq(paymentOrders.outTradeNo, outTradeNo), inArray(paymentOrders.state, ['CREATED', 'PAYING'])));
     return rowCount === 1;
   }
 
@@ -196,7 +194,7 @@ export function createPayments(deps: PaymentsDeps) {
     if (event.kind === 'paid') await applyPaid(event, 'notification', channel);
     else if (event.kind === 'closed') {
       // A CLOSED notification is still checked with the gateway: only its own query decides.
-      const order = await findOrder(database.pool, event.outTradeNo);
+      const order = await findOrder(database.db, event.outTradeNo);
       if (order && (order.state === 'CREATED' || order.state === 'PAYING')) await reconcile(order);
     } else if (event.kind === 'refund' && event.succeeded) {
       await refunds.completeReported(event.outTradeNo, event.outRefundNo);
@@ -209,17 +207,17 @@ export function createPayments(deps: PaymentsDeps) {
    */
   async function reconcile(order: OrderRow, cancelled = false): Promise<OrderRow['state']> {
     const provider = providerFor(order.channel);
-    const trade = await provider.query(order.out_trade_no);
+    const trade = await provider.query(order.outTradeNo);
     if (trade.status === 'paid') {
-      await applyPaid({ outTradeNo: order.out_trade_no, tradeNo: trade.tradeNo, amountFen: trade.amountFen }, 'query', provider.name);
+      await applyPaid({ outTradeNo: order.outTradeNo, tradeNo: trade.tradeNo, amountFen: trade.amountFen }, 'query', provider.name);
     } else if (trade.status === 'closed') {
-      await applyClosed(order.out_trade_no, cancelled ? CANCELLED : null);
-    } else if (cancelled || order.expires_at.getTime() <= clock.now().getTime()) {
-      const closed = await provider.close(order.out_trade_no);
-      if (closed === 'closed') await applyClosed(order.out_trade_no, cancelled ? CANCELLED : 'expired');
-      else return reconcile({ ...order, expires_at: new Date(8.64e15) });
+      await applyClosed(order.outTradeNo, cancelled ? CANCELLED : null);
+    } else if (cancelled || order.expiresAt.getTime() <= clock.now().getTime()) {
+      const closed = await provider.close(order.outTradeNo);
+      if (closed === 'closed') await applyClosed(order.outTradeNo, cancelled ? CANCELLED : 'expired');
+      else return reconcile({ ...order, expiresAt: new Date(8.64e15) });
     }
-    return (await findOrder(database.pool, order.out_trade_no))!.state;
+    return (await findOrder(database.db, order.outTradeNo))!.state;
   }
 
   return {
@@ -239,27 +237,26 @@ export function createPayments(deps: PaymentsDeps) {
           ]),
         )
         .digest('hex');
-      const {
-        rows: [customer],
-      } = await database.pool.query<{ wechat_openid: string | null; bound: boolean }>(
-        'SELECT c.wechat_openid, EXISTS (SELECT 1 FROM account_bindings b WHERE b.customer_id = c.id AND b.account_id = $2) AS bound FROM customers c WHERE c.id = $1',
-        [customerId, input.accountId],
-      );
-      const existing = (
-        await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE customer_id = $1 AND idempotency_key = $2', [customerId, idempotencyKey])
-      ).rows[0];
+      // The customer (auth's), the binding (accounts') and a first attempt under this key, asked at once.
+      const [openid, bound, [existing]] = await Promise.all([
+        customerWechatOpenid(database.db, customerId),
+        isAccountBound(database.db, customerId, input.accountId),
+        database.db
+          .select()
+          .from(paymentOrders)
+          .where(and(eq(paymentOrders.customerId, customerId), eq(paymentOrders.idempotencyKey, idempotencyKey))),
+      ]);
       if (existing) {
-        if (existing.request_digest !== digest) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different payment');
+        if (existing.requestDigest !== digest) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different payment');
         // The first attempt's gateway call had no answer: ask again (the gateway keys the order by out_trade_no).
         const row =
           existing.state === 'CREATED'
-            ? await launch(existing, { openid: customer?.wechat_openid ?? undefined, clientIp: context.clientIp, returnUrl: input.returnUrl })
+            ? await launch(existing, { openid: openid ?? undefined, clientIp: context.clientIp, returnUrl: input.returnUrl })
             : existing;
         return { order: presentOrder(row), created: false };
       }
-      if (!customer?.bound) throw notFound('Account');
-      if (input.channel === 'wechat_jsapi' && !customer.wechat_openid)
-        throw new AppError('NO_WECHAT_LOGIN', 'Paying inside the mini-program needs a WeChat login');
+      if (!bound) throw notFound('Account');
+      if (input.channel === 'wechat_jsapi' && !openid) throw new AppError('NO_WECHAT_LOGIN', 'Paying inside the mini-program needs a WeChat login');
       providerFor(input.channel);
       let amountFen: number;
       let receivableIds: number[] | null = null;
@@ -278,54 +275,49 @@ export function createPayments(deps: PaymentsDeps) {
         receivableIds = chosen.map((item) => item.receivableId);
       }
       const now = clock.now();
-      const {
-        rows: [inserted],
-      } = await database.pool.query<OrderRow>(
-        `INSERT INTO payment_orders (out_trade_no, customer_id, account_id, channel, purpose, receivable_ids, amount_fen, idempotency_key, request_digest, expires_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING *`,
-        [
-          newOutTradeNo(now),
+      const [inserted] = await database.db
+        .insert(paymentOrders)
+        .values({
+          outTradeNo: newOutTradeNo(now),
           customerId,
-          input.accountId,
-          input.channel,
-          input.purpose,
+          accountId: input.accountId,
+          channel: input.channel,
+          purpose: input.purpose,
           receivableIds,
           amountFen,
           idempotencyKey,
-          digest,
-          new Date(now.getTime() + deps.settings.orderTtlMinutes * 60_000),
-          now,
-        ],
-      );
+          requestDigest: digest,
+          expiresAt: new Date(now.getTime() + deps.settings.orderTtlMinutes * 60_000),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing({ target: [paymentOrders.customerId, paymentOrders.idempotencyKey] })
+        .returning();
       // A concurrent twin inserted first: answer as a replay.
       if (!inserted) return this.createOrder(customerId, idempotencyKey, input, context);
-      const row = await launch(inserted, { openid: customer.wechat_openid ?? undefined, clientIp: context.clientIp, returnUrl: input.returnUrl });
+      const row = await launch(inserted, { openid: openid ?? undefined, clientIp: context.clientIp, returnUrl: input.returnUrl });
       return { order: presentOrder(row), created: true };
     },
 
     async getOrder(customerId: number, orderId: number): Promise<PaymentOrder> {
-      const {
-        rows: [row],
-      } = await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
+      const row = await customerOrder(database.db, customerId, orderId);
       if (!row) throw notFound('Payment');
       if (row.state !== 'PAYING') return presentOrder(row);
       // The result page polls this: ask the gateway rather than wait for the notification.
-      await reconcile(row).catch((err: Error) => log.warn({ err: { message: err.message }, outTradeNo: row.out_trade_no }, 'payment query failed'));
-      return presentOrder((await findOrder(database.pool, row.out_trade_no))!);
+      await reconcile(row).catch((err: Error) => log.warn({ err: { message: err.message }, outTradeNo: row.outTradeNo }, 'payment query failed'));
+      return presentOrder((await findOrder(database.db, row.outTradeNo))!);
     },
 
     /** The customer left the cashier unpaid: close the order at the gateway and here, unless the gateway says it was paid. */
     async closeOrder(customerId: number, orderId: number): Promise<PaymentOrder> {
-      const {
-        rows: [row],
-      } = await database.pool.query<OrderRow>('SELECT * FROM payment_orders WHERE id = $1 AND customer_id = $2', [orderId, customerId]);
+      const row = await customerOrder(database.db, customerId, orderId);
       if (!row) throw notFound('Payment');
       if (row.state === 'CREATED' || row.state === 'PAYING') await reconcile(row, true);
-      return presentOrder((await findOrder(database.pool, row.out_trade_no))!);
+      return presentOrder((await findOrder(database.db, row.outTradeNo))!);
     },
 
     /** The customer's payment history: the last 50 orders, each paid one with its receipt. */
-    listOrders: (customerId: number) => paymentHistory(database.pool, customerId),
+    listOrders: (customerId: number) => paymentHistory(database.db, customerId),
 
     /** A gateway notification: `refused` (answer an error, the gateway retries) or `handled` (acknowledge). */
     async handleNotification(channel: GatewayName, headers: Record<string, string | string[] | undefined>, rawBody: Buffer): Promise<'handled' | 'refused'> {
@@ -349,17 +341,24 @@ export function createPayments(deps: PaymentsDeps) {
 
     /** The sweep job: open orders past the query delay are asked about; expired ones are closed at the gateway. */
     async sweep(limit = 100): Promise<{ checked: number; failed: number }> {
-      const { rows } = await database.pool.query<OrderRow>(
-        `SELECT * FROM payment_orders WHERE state IN ('CREATED', 'PAYING') AND created_at <= $1 ORDER BY created_at LIMIT $2`,
-        [new Date(clock.now().getTime() - deps.settings.queryAfterSeconds * 1000), limit],
-      );
+      const rows = await database.db
+        .select()
+        .from(paymentOrders)
+        .where(
+          and(
+            inArray(paymentOrders.state, ['CREATED', 'PAYING']),
+            lte(paymentOrders.createdAt, new Date(clock.now().getTime() - deps.settings.queryAfterSeconds * 1000)),
+          ),
+        )
+        .orderBy(asc(paymentOrders.createdAt))
+        .limit(limit);
       let failed = 0;
       for (const row of rows) {
         try {
           await reconcile(row);
         } catch (err) {
           failed += 1;
-          log.warn({ err: { message: (err as Error).message }, outTradeNo: row.out_trade_no }, 'payment sweep: order left for the next pass');
+          log.warn({ err: { message: (err as Error).message }, outTradeNo: row.outTradeNo }, 'payment sweep: order left for the next pass');
         }
       }
       const refundSweep = await refunds.sweep(limit);
@@ -369,24 +368,26 @@ export function createPayments(deps: PaymentsDeps) {
     refund: refunds.request,
 
     async listReviews() {
-      const [{ rows: reviews }, { rows: flagged }] = await Promise.all([
-        database.pool.query<{ id: number; channel: string; out_trade_no: string | null; problem: string; detail: unknown; received_at: Date }>(
-          'SELECT * FROM payment_reviews WHERE NOT resolved ORDER BY id DESC LIMIT 200',
-        ),
-        database.pool.query<{ id: number; out_trade_no: string; flag: string; amount_fen: number }>(
-          'SELECT id, out_trade_no, flag, amount_fen FROM payment_orders WHERE flag IS NOT NULL ORDER BY id DESC LIMIT 200',
-        ),
+      const [reviews, flagged] = await Promise.all([
+        database.db.select().from(paymentReviews).where(not(paymentReviews.resolved)).orderBy(desc(paymentReviews.id)).limit(200),
+        database.db
+          .select({ orderId: paymentOrders.id, outTradeNo: paymentOrders.outTradeNo, flag: paymentOrders.flag, amountFen: paymentOrders.amountFen })
+          .from(paymentOrders)
+          .where(isNotNull(paymentOrders.flag))
+          .orderBy(desc(paymentOrders.id))
+          .limit(200),
       ]);
       return {
         reviews: reviews.map((row) => ({
           id: row.id,
           channel: row.channel,
-          outTradeNo: row.out_trade_no,
+          outTradeNo: row.outTradeNo,
           problem: row.problem,
           detail: row.detail,
-          receivedAt: row.received_at.toISOString(),
+          receivedAt: row.receivedAt.toISOString(),
         })),
-        flagged: flagged.map((row) => ({ orderId: row.id, outTradeNo: row.out_trade_no, flag: row.flag, amountFen: row.amount_fen })),
+        // The WHERE keeps only flagged orders.
+        flagged: flagged.map((row) => ({ ...row, flag: row.flag! })),
       };
     },
   };

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { and, asc, eq, ne, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { ReconcileResult, TerminalMismatch } from '../../../../shared/contracts/terminals';
 import type { Clock } from '../../app';
-import type { Database } from '../../db/database';
+import type { Database, Db } from '../../db/database';
+import { terminalAudit, terminalDays, terminalMismatches, terminalReconciliations, terminals, terminalTransactions } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
+import { accountByNo } from '../accounts/published';
+import { staffUsernames } from '../auth/published';
 import { allocatePayment, reverseAllocation } from '../billing/allocation';
 import type { TerminalIdentity } from './registry';
 import { terminalRef } from './service';
@@ -51,36 +55,36 @@ export function parseDayFile(file: string, accountingDate: string): { count: num
   return { count, totalFen, lines };
 }
 
-interface MismatchRow {
-  id: number;
-  terminal_id: string;
-  accounting_date: string;
-  serial: string;
-  kind: TerminalMismatch['kind'];
-  our_account_no: string | null;
-  our_amount_fen: number | null;
-  their_account_no: string | null;
-  their_amount_fen: number | null;
-  status: TerminalMismatch['status'];
-  reason: string | null;
-  resolved_by_name: string | null;
-  resolved_at: Date | null;
+type MismatchRow = typeof terminalMismatches.$inferSelect;
+
+/** Mismatches with their terminal's id; `where` picks which. */
+const selectMismatches = (db: Db, where: SQL | undefined) =>
+  db
+    .select({ mismatch: terminalMismatches, terminalId: terminals.terminalId })
+    .from(terminalMismatches)
+    .innerJoin(terminals, eq(terminals.id, terminalMismatches.terminalPk))
+    .where(where);
+
+/** Mismatches as staff see them, each resolved one naming who settled it (a staff name is auth's to give). */
+async function presentMismatches(db: Db, rows: Array<{ mismatch: MismatchRow; terminalId: string }>): Promise<TerminalMismatch[]> {
+  const names = await staffUsernames(
+    db,
+    rows.flatMap(({ mismatch }) => (mismatch.resolvedBy === null ? [] : [mismatch.resolvedBy])),
+  );
+  return rows.map(({ mismatch: row, terminalId }) => ({
+    id: row.id,
+    terminalId,
+    accountingDate: row.accountingDate,
+    serial: row.serial,
+    kind: row.kind,
+    ours: row.ourAmountFen === null ? null : { accountNo: row.ourAccountNo!, amountFen: row.ourAmountFen },
+    theirs: row.theirAmountFen === null ? null : { accountNo: row.theirAccountNo!, amountFen: row.theirAmountFen },
+    status: row.status,
+    resolution: row.resolvedAt
+      ? { reason: row.reason!, by: (row.resolvedBy === null ? undefined : names.get(row.resolvedBy)) ?? 'unknown', at: row.resolvedAt.toISOString() }
+      : null,
+  }));
 }
-
-const MISMATCH_SELECT = `SELECT m.*, t.terminal_id, to_char(m.accounting_date, 'YYYY-MM-DD') AS accounting_date, s.username AS resolved_by_name
-  FROM terminal_mismatches m JOIN terminals t ON t.id = m.terminal_pk LEFT JOIN staff_users s ON s.id = m.resolved_by`;
-
-const presentMismatch = (row: MismatchRow): TerminalMismatch => ({
-  id: row.id,
-  terminalId: row.terminal_id,
-  accountingDate: row.accounting_date,
-  serial: row.serial,
-  kind: row.kind,
-  ours: row.our_amount_fen === null ? null : { accountNo: row.our_account_no!, amountFen: row.our_amount_fen },
-  theirs: row.their_amount_fen === null ? null : { accountNo: row.their_account_no!, amountFen: row.their_amount_fen },
-  status: row.status,
-  resolution: row.resolved_at ? { reason: row.reason!, by: row.resolved_by_name ?? 'unknown', at: row.resolved_at.toISOString() } : null,
-});
 
 /**
  * Daily reconciliation of a signed-out day against the terminal's file: matched, long (ours only),
@@ -96,30 +100,35 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
       const fileDigest = createHash('sha256').update(file.replace(/\r\n/g, '\n').replace(/\n+$/, '')).digest('hex');
       return database.transaction(async (tx) => {
         // The day's row lock makes two reconciliations of one day take turns.
-        const {
-          rows: [day],
-        } = await tx.client.query<{ status: string }>('SELECT status FROM terminal_days WHERE terminal_pk = $1 AND accounting_date = $2 FOR UPDATE', [
-          terminal.pk,
-          date,
-        ]);
+        const [day] = await tx.db
+          .select({ status: terminalDays.status })
+          .from(terminalDays)
+          .where(and(eq(terminalDays.terminalPk, terminal.pk), eq(terminalDays.accountingDate, date)))
+          .for('update');
         if (!day) throw new AppError('NOT_SIGNED_IN', `Accounting day ${date} was never signed in`);
         if (day.status !== 'closed') throw new AppError('DAY_NOT_CLOSED', `Sign out of ${date} before reconciling it`);
-        const {
-          rows: [done],
-        } = await tx.client.query<{ file_digest: string; result: Result }>(
-          'SELECT file_digest, result FROM terminal_reconciliations WHERE terminal_pk = $1 AND accounting_date = $2',
-          [terminal.pk, date],
-        );
+        const [done] = await tx.db
+          .select({ fileDigest: terminalReconciliations.fileDigest, result: terminalReconciliations.result })
+          .from(terminalReconciliations)
+          .where(and(eq(terminalReconciliations.terminalPk, terminal.pk), eq(terminalReconciliations.accountingDate, date)));
         if (done) {
-          if (done.file_digest !== fileDigest)
+          if (done.fileDigest !== fileDigest)
             throw new AppError('ALREADY_RECONCILED', `${date} was already reconciled with a different file; its differences are with our staff`);
-          return done.result;
+          // The result stored below, as it was.
+          return done.result as Result;
         }
-        const { rows: ours } = await tx.client.query<FileLine>(
-          `SELECT serial, account_no AS "accountNo", amount_fen AS "amountFen" FROM terminal_transactions
-            WHERE terminal_pk = $1 AND accounting_date = $2 AND kind = 'pay' AND status = 'posted' ORDER BY serial`,
-          [terminal.pk, date],
-        );
+        const ours: FileLine[] = await tx.db
+          .select({ serial: terminalTransactions.serial, accountNo: terminalTransactions.accountNo, amountFen: terminalTransactions.amountFen })
+          .from(terminalTransactions)
+          .where(
+            and(
+              eq(terminalTransactions.terminalPk, terminal.pk),
+              eq(terminalTransactions.accountingDate, date),
+              eq(terminalTransactions.kind, 'pay'),
+              eq(terminalTransactions.status, 'posted'),
+            ),
+          )
+          .orderBy(asc(terminalTransactions.serial));
         const theirBySerial = new Map(theirs.lines.map((line) => [line.serial, line]));
         const mismatches: Array<{ serial: string; kind: TerminalMismatch['kind']; ours: FileLine | null; theirs: FileLine | null }> = [];
         let matched = 0;
@@ -149,27 +158,23 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
             theirAmountFen: item.theirs?.amountFen ?? null,
           })),
         };
-        const {
-          rows: [saved],
-        } = await tx.client.query<{ id: number }>(
-          'INSERT INTO terminal_reconciliations (terminal_pk, accounting_date, file_digest, matched, mismatches, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
-          [terminal.pk, date, fileDigest, matched, mismatches.length, result, clock.now()],
-        );
+        const [saved] = await tx.db
+          .insert(terminalReconciliations)
+          .values({ terminalPk: terminal.pk, accountingDate: date, fileDigest, matched, mismatches: mismatches.length, result, createdAt: clock.now() })
+          .returning({ id: terminalReconciliations.id });
         if (mismatches.length) {
-          await tx.client.query(
-            `INSERT INTO terminal_mismatches (reconciliation_id, terminal_pk, accounting_date, serial, kind, our_account_no, our_amount_fen, their_account_no, their_amount_fen)
-             SELECT $1, $2, $3, * FROM unnest($4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[])`,
-            [
-              saved!.id,
-              terminal.pk,
-              date,
-              mismatches.map((item) => item.serial),
-              mismatches.map((item) => item.kind),
-              mismatches.map((item) => item.ours?.accountNo ?? null),
-              mismatches.map((item) => item.ours?.amountFen ?? null),
-              mismatches.map((item) => item.theirs?.accountNo ?? null),
-              mismatches.map((item) => item.theirs?.amountFen ?? null),
-            ],
+          await tx.db.insert(terminalMismatches).values(
+            mismatches.map((item) => ({
+              reconciliationId: saved!.id,
+              terminalPk: terminal.pk,
+              accountingDate: date,
+              serial: item.serial,
+              kind: item.kind,
+              ourAccountNo: item.ours?.accountNo ?? null,
+              ourAmountFen: item.ours?.amountFen ?? null,
+              theirAccountNo: item.theirs?.accountNo ?? null,
+              theirAmountFen: item.theirs?.amountFen ?? null,
+            })),
           );
         }
         return result;
@@ -177,11 +182,16 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
     },
 
     async listMismatches(filter: { status: 'open' | 'resolved' | 'all'; terminalId?: string }): Promise<TerminalMismatch[]> {
-      const { rows } = await database.pool.query<MismatchRow>(
-        `${MISMATCH_SELECT} WHERE ($1 = 'all' OR ($1 = 'open') = (m.status = 'open')) AND ($2::text IS NULL OR t.terminal_id = $2) ORDER BY m.id LIMIT 500`,
-        [filter.status, filter.terminalId ?? null],
-      );
-      return rows.map(presentMismatch);
+      const rows = await selectMismatches(
+        database.db,
+        and(
+          filter.status === 'all' ? undefined : filter.status === 'open' ? eq(terminalMismatches.status, 'open') : ne(terminalMismatches.status, 'open'),
+          filter.terminalId === undefined ? undefined : eq(terminals.terminalId, filter.terminalId),
+        ),
+      )
+        .orderBy(asc(terminalMismatches.id))
+        .limit(500);
+      return presentMismatches(database.db, rows);
     },
 
     /**
@@ -191,46 +201,51 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
      */
     async resolve(mismatchId: number, staffId: number, accept: 'ours' | 'theirs', reason: string): Promise<TerminalMismatch> {
       await database.transaction(async (tx) => {
-        const {
-          rows: [mismatch],
-        } = await tx.client.query<MismatchRow & { terminal_pk: number }>(`${MISMATCH_SELECT} WHERE m.id = $1 FOR UPDATE OF m`, [mismatchId]);
-        if (!mismatch) throw notFound('Mismatch');
+        const [found] = await selectMismatches(tx.db, eq(terminalMismatches.id, mismatchId)).for('update', { of: terminalMismatches });
+        if (!found) throw notFound('Mismatch');
+        const { mismatch, terminalId } = found;
         if (mismatch.status !== 'open') throw new AppError('MISMATCH_RESOLVED', `Mismatch ${mismatchId} was already resolved (${mismatch.status})`);
         const moved: Record<string, unknown> = {};
         let resolutionRef: string | null = null;
         if (accept === 'theirs') {
           const now = clock.now();
           const key = `resolution:${mismatchId}`;
-          if (mismatch.our_amount_fen !== null) {
-            const {
-              rows: [pay],
-            } = await tx.client.query<{ id: number; allocation_ref: string }>(
-              `UPDATE terminal_transactions SET status = 'reversed', reversed_by = $4
-                WHERE terminal_pk = $1 AND accounting_date = $2 AND serial = $3 AND kind = 'pay' AND status = 'posted' RETURNING id, allocation_ref`,
-              [mismatch.terminal_pk, mismatch.accounting_date, mismatch.serial, key],
-            );
+          if (mismatch.ourAmountFen !== null) {
+            const [pay] = await tx.db
+              .update(terminalTransactions)
+              .set({ status: 'reversed', reversedBy: key })
+              .where(
+                and(
+                  eq(terminalTransactions.terminalPk, mismatch.terminalPk),
+                  eq(terminalTransactions.accountingDate, mismatch.accountingDate),
+                  eq(terminalTransactions.serial, mismatch.serial),
+                  eq(terminalTransactions.kind, 'pay'),
+                  eq(terminalTransactions.status, 'posted'),
+                ),
+              )
+              .returning({ id: terminalTransactions.id, allocationRef: terminalTransactions.allocationRef });
             if (!pay) throw new AppError('MISMATCH_RESOLVED', `Payment ${mismatch.serial} no longer stands`);
-            await reverseAllocation(tx, pay.allocation_ref, `${pay.allocation_ref}:${key}`, now);
-            moved.reversedFen = mismatch.our_amount_fen;
+            // Every pay is posted with its allocation ref.
+            await reverseAllocation(tx, pay.allocationRef!, `${pay.allocationRef}:${key}`, now);
+            moved.reversedFen = mismatch.ourAmountFen;
           }
-          if (mismatch.their_amount_fen !== null) {
-            const {
-              rows: [account],
-            } = await tx.client.query<{ id: number }>('SELECT id FROM electricity_accounts WHERE account_no = $1', [mismatch.their_account_no]);
+          if (mismatch.theirAmountFen !== null) {
+            // A line with an amount has an account number (both come from one file line).
+            const account = await accountByNo(tx.db, mismatch.theirAccountNo!);
             if (!account)
               throw new AppError(
                 'ACCOUNT_UNKNOWN',
-                `The terminal's line names account ${mismatch.their_account_no}, which we do not have; accept ours and settle it outside`,
+                `The terminal's line names account ${mismatch.theirAccountNo}, which we do not have; accept ours and settle it outside`,
               );
-            resolutionRef = `${terminalRef(mismatch.terminal_id, mismatch.accounting_date, mismatch.serial)}:${key}`;
+            resolutionRef = `${terminalRef(terminalId, mismatch.accountingDate, mismatch.serial)}:${key}`;
             const allocation = await allocatePayment(tx, {
               accountId: account.id,
-              amountFen: mismatch.their_amount_fen,
+              amountFen: mismatch.theirAmountFen,
               ref: resolutionRef,
               source: {
                 channel: 'terminal',
-                terminalId: mismatch.terminal_id,
-                accountingDate: mismatch.accounting_date,
+                terminalId,
+                accountingDate: mismatch.accountingDate,
                 serial: mismatch.serial,
                 resolution: mismatchId,
               },
@@ -239,22 +254,26 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
             moved.postedFen = allocation.amountFen;
           }
         }
-        await tx.client.query(
-          `UPDATE terminal_mismatches SET status = $2, reason = $3, resolved_by = $4, resolved_at = $5, resolution_ref = $6 WHERE id = $1 AND status = 'open'`,
-          [mismatchId, accept === 'ours' ? 'accepted_ours' : 'accepted_theirs', reason, staffId, clock.now(), resolutionRef],
-        );
-        await tx.client.query('INSERT INTO terminal_audit (terminal_pk, action, staff_id, details, at) VALUES ($1, $2, $3, $4, $5)', [
-          mismatch.terminal_pk,
-          'mismatch_resolved',
+        await tx.db
+          .update(terminalMismatches)
+          .set({
+            status: accept === 'ours' ? 'accepted_ours' : 'accepted_theirs',
+            reason,
+            resolvedBy: staffId,
+            resolvedAt: clock.now(),
+            resolutionRef,
+          })
+          .where(and(eq(terminalMismatches.id, mismatchId), eq(terminalMismatches.status, 'open')));
+        await tx.db.insert(terminalAudit).values({
+          terminalPk: mismatch.terminalPk,
+          action: 'mismatch_resolved',
           staffId,
-          { mismatchId, serial: mismatch.serial, accountingDate: mismatch.accounting_date, kind: mismatch.kind, accept, reason, ...moved },
-          clock.now(),
-        ]);
+          details: { mismatchId, serial: mismatch.serial, accountingDate: mismatch.accountingDate, kind: mismatch.kind, accept, reason, ...moved },
+          at: clock.now(),
+        });
       });
-      const {
-        rows: [row],
-      } = await database.pool.query<MismatchRow>(`${MISMATCH_SELECT} WHERE m.id = $1`, [mismatchId]);
-      return presentMismatch(row!);
+      const [presented] = await presentMismatches(database.db, await selectMismatches(database.db, eq(terminalMismatches.id, mismatchId)));
+      return presented!;
     },
   };
 }

@@ -1,7 +1,9 @@
 import { BlockList, isIP } from 'node:net';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Terminal } from '../../../../shared/contracts/terminals';
 import type { Clock } from '../../app';
-import type { Database, Tx } from '../../db/database';
+import type { Database, Db, Tx } from '../../db/database';
+import { terminalAudit, terminalDays, terminalReconciliations, terminals } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { KeyValueStore } from '../../redis';
 import { newTerminalSecret, type SecretBox } from './secrets';
@@ -26,20 +28,8 @@ export interface SignedRequest {
   ip: string;
 }
 
-interface TerminalRow {
-  id: number;
-  terminal_id: string;
-  organisation_name: string;
-  organisation_kind: Terminal['organisation']['kind'];
-  channel: Terminal['channel'];
-  allowed_ips: string[];
-  enabled: boolean;
-  secret_enc: string;
-  previous_secret_enc: string | null;
-  previous_secret_until: Date | null;
-  created_at: Date;
-  open_day?: string | null;
-}
+type TerminalRow = typeof terminals.$inferSelect;
+type DayRow = typeof terminalDays.$inferSelect;
 
 export interface TerminalInput {
   terminalId: string;
@@ -49,18 +39,28 @@ export interface TerminalInput {
   enabled: boolean;
 }
 
-const SELECT_TERMINAL = `SELECT t.*, (SELECT to_char(accounting_date, 'YYYY-MM-DD') FROM terminal_days d WHERE d.terminal_pk = t.id AND d.status = 'open') AS open_day FROM terminals t`;
+/** A terminal with the accounting day it has open, if any (at most one: terminal_days_one_open). */
+const selectTerminals = (db: Db) =>
+  db
+    .select({
+      terminal: terminals,
+      openDay: sql<DayRow['accountingDate'] | null>`(SELECT ${terminalDays.accountingDate} FROM ${terminalDays} WHERE ${and(
+        eq(terminalDays.terminalPk, terminals.id),
+        eq(terminalDays.status, 'open'),
+      )})`,
+    })
+    .from(terminals);
 
-function present(row: TerminalRow, now: Date): Terminal {
+function present(row: TerminalRow, openDay: string | null, now: Date): Terminal {
   return {
-    terminalId: row.terminal_id,
-    organisation: { name: row.organisation_name, kind: row.organisation_kind },
+    terminalId: row.terminalId,
+    organisation: { name: row.organisationName, kind: row.organisationKind },
     channel: row.channel,
-    allowedIps: row.allowed_ips,
+    allowedIps: row.allowedIps,
     enabled: row.enabled,
-    previousSecretValidUntil: row.previous_secret_until && row.previous_secret_until > now ? row.previous_secret_until.toISOString() : null,
-    openDay: row.open_day ?? null,
-    createdAt: row.created_at.toISOString(),
+    previousSecretValidUntil: row.previousSecretUntil && row.previousSecretUntil > now ? row.previousSecretUntil.toISOString() : null,
+    openDay,
+    createdAt: row.createdAt.toISOString(),
   };
 }
 
@@ -103,118 +103,115 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
   const { database, clock, secrets } = deps;
 
   const audit = (tx: Tx, terminalPk: number, action: string, staffId: number | null, details: Record<string, unknown>) =>
-    tx.client.query('INSERT INTO terminal_audit (terminal_pk, action, staff_id, details, at) VALUES ($1, $2, $3, $4, $5)', [
-      terminalPk,
-      action,
-      staffId,
-      details,
-      clock.now(),
-    ]);
+    tx.db.insert(terminalAudit).values({ terminalPk, action, staffId, details, at: clock.now() });
 
-  async function load(terminalId: string, tx?: Tx): Promise<TerminalRow> {
-    const client = tx?.client ?? database.pool;
-    const {
-      rows: [row],
-    } = await client.query<TerminalRow>(`${SELECT_TERMINAL} WHERE t.terminal_id = $1${tx ? ' FOR UPDATE OF t' : ''}`, [terminalId]);
+  /** The terminal and its open day; inside a transaction, with the terminal's row locked. */
+  async function load(terminalId: string, tx?: Tx) {
+    const query = selectTerminals(tx?.db ?? database.db).where(eq(terminals.terminalId, terminalId));
+    const [row] = await (tx ? query.for('update', { of: terminals }) : query);
     if (!row) throw notFound('Terminal');
     return row;
   }
 
   return {
     async list(): Promise<Terminal[]> {
-      const { rows } = await database.pool.query<TerminalRow>(`${SELECT_TERMINAL} ORDER BY t.terminal_id`);
-      return rows.map((row) => present(row, clock.now()));
+      const rows = await selectTerminals(database.db).orderBy(asc(terminals.terminalId));
+      return rows.map((row) => present(row.terminal, row.openDay, clock.now()));
     },
 
     /** Registers a terminal with a fresh secret, returned this once and stored only sealed. */
     async create(staffId: number | null, input: TerminalInput): Promise<{ terminal: Terminal; secret: string }> {
       const secret = newTerminalSecret();
       return database.transaction(async (tx) => {
-        const {
-          rows: [row],
-        } = await tx.client.query<TerminalRow>(
-          `INSERT INTO terminals (terminal_id, organisation_name, organisation_kind, channel, allowed_ips, enabled, secret_enc, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (terminal_id) DO NOTHING RETURNING *`,
-          [
-            input.terminalId,
-            input.organisation.name,
-            input.organisation.kind,
-            input.channel,
-            checkedIps(input.allowedIps),
-            input.enabled,
-            secrets.seal(secret),
-            clock.now(),
-          ],
-        );
+        const [row] = await tx.db
+          .insert(terminals)
+          .values({
+            terminalId: input.terminalId,
+            organisationName: input.organisation.name,
+            organisationKind: input.organisation.kind,
+            channel: input.channel,
+            allowedIps: checkedIps(input.allowedIps),
+            enabled: input.enabled,
+            secretEnc: secrets.seal(secret),
+            createdAt: clock.now(),
+            updatedAt: clock.now(),
+          })
+          .onConflictDoNothing({ target: terminals.terminalId })
+          .returning();
         if (!row) throw new AppError('CONFLICT', `Terminal ${input.terminalId} is already registered`);
         await audit(tx, row.id, 'created', staffId, {
           organisation: input.organisation,
           channel: input.channel,
-          allowedIps: row.allowed_ips,
+          allowedIps: row.allowedIps,
           enabled: input.enabled,
         });
-        return { terminal: present(row, clock.now()), secret };
+        return { terminal: present(row, null, clock.now()), secret };
       });
     },
 
     async update(staffId: number, terminalId: string, changes: Partial<Omit<TerminalInput, 'terminalId'>>): Promise<Terminal> {
       return database.transaction(async (tx) => {
-        const current = await load(terminalId, tx);
-        const {
-          rows: [row],
-        } = await tx.client.query<TerminalRow>(
-          `UPDATE terminals SET organisation_name = $2, organisation_kind = $3, channel = $4, allowed_ips = $5, enabled = $6, updated_at = $7 WHERE id = $1 RETURNING *`,
-          [
-            current.id,
-            changes.organisation?.name ?? current.organisation_name,
-            changes.organisation?.kind ?? current.organisation_kind,
-            changes.channel ?? current.channel,
-            changes.allowedIps ? checkedIps(changes.allowedIps) : current.allowed_ips,
-            changes.enabled ?? current.enabled,
-            clock.now(),
-          ],
-        );
+        const { terminal: current, openDay } = await load(terminalId, tx);
+        const [row] = await tx.db
+          .update(terminals)
+          .set({
+            organisationName: changes.organisation?.name ?? current.organisationName,
+            organisationKind: changes.organisation?.kind ?? current.organisationKind,
+            channel: changes.channel ?? current.channel,
+            allowedIps: changes.allowedIps ? checkedIps(changes.allowedIps) : current.allowedIps,
+            enabled: changes.enabled ?? current.enabled,
+            updatedAt: clock.now(),
+          })
+          .where(eq(terminals.id, current.id))
+          .returning();
         await audit(tx, current.id, changes.enabled === undefined ? 'updated' : changes.enabled ? 'enabled' : 'disabled', staffId, { changes });
-        return present({ ...row!, open_day: current.open_day }, clock.now());
+        return present(row!, openDay, clock.now());
       });
     },
 
     /** A new secret; the one it replaces keeps verifying for `overlapHours` (an older previous one stops now). */
     async rotate(staffId: number, terminalId: string, overlapHours: number): Promise<{ terminal: Terminal; secret: string }> {
       return database.transaction(async (tx) => {
-        const current = await load(terminalId, tx);
+        const { terminal: current, openDay } = await load(terminalId, tx);
         const secret = newTerminalSecret();
         const until = overlapHours > 0 ? new Date(clock.now().getTime() + overlapHours * 3_600_000) : null;
-        const {
-          rows: [row],
-        } = await tx.client.query<TerminalRow>(
-          `UPDATE terminals SET secret_enc = $2, previous_secret_enc = $3, previous_secret_until = $4, updated_at = $5 WHERE id = $1 RETURNING *`,
-          [current.id, secrets.seal(secret), until ? current.secret_enc : null, until, clock.now()],
-        );
+        const [row] = await tx.db
+          .update(terminals)
+          .set({ secretEnc: secrets.seal(secret), previousSecretEnc: until ? current.secretEnc : null, previousSecretUntil: until, updatedAt: clock.now() })
+          .where(eq(terminals.id, current.id))
+          .returning();
         await audit(tx, current.id, 'secret_rotated', staffId, { previousValidUntil: until?.toISOString() ?? null });
-        return { terminal: present({ ...row!, open_day: current.open_day }, clock.now()), secret };
+        return { terminal: present(row!, openDay, clock.now()), secret };
       });
     },
 
     async days(terminalId: string) {
-      const terminal = await load(terminalId);
-      const { rows } = await database.pool.query(
-        `SELECT to_char(d.accounting_date, 'YYYY-MM-DD') AS date, d.status, d.opened_at, d.closed_at, d.pay_count, d.total_fen,
-                r.matched, r.mismatches, r.created_at AS reconciled_at
-           FROM terminal_days d LEFT JOIN terminal_reconciliations r ON r.terminal_pk = d.terminal_pk AND r.accounting_date = d.accounting_date
-          WHERE d.terminal_pk = $1 ORDER BY d.accounting_date DESC LIMIT 90`,
-        [terminal.id],
-      );
-      return rows.map((row) => ({
-        accountingDate: row.date as string,
-        status: row.status as 'open' | 'closed',
-        openedAt: (row.opened_at as Date).toISOString(),
-        closedAt: (row.closed_at as Date | null)?.toISOString() ?? null,
-        count: row.pay_count as number | null,
-        totalFen: row.total_fen as number | null,
-        reconciled: row.reconciled_at
-          ? { matched: row.matched as number, mismatches: row.mismatches as number, at: (row.reconciled_at as Date).toISOString() }
-          : null,
+      const { terminal } = await load(terminalId);
+      const rows = await database.db
+        .select({
+          day: terminalDays,
+          reconciled: {
+            matched: terminalReconciliations.matched,
+            mismatches: terminalReconciliations.mismatches,
+            at: terminalReconciliations.createdAt,
+          },
+        })
+        .from(terminalDays)
+        .leftJoin(
+          terminalReconciliations,
+          and(eq(terminalReconciliations.terminalPk, terminalDays.terminalPk), eq(terminalReconciliations.accountingDate, terminalDays.accountingDate)),
+        )
+        .where(eq(terminalDays.terminalPk, terminal.id))
+        .orderBy(desc(terminalDays.accountingDate))
+        .limit(90);
+      return rows.map(({ day, reconciled }) => ({
+        accountingDate: day.accountingDate,
+        status: day.status,
+        openedAt: day.openedAt.toISOString(),
+        closedAt: day.closedAt?.toISOString() ?? null,
+        count: day.payCount,
+        totalFen: day.totalFen,
+        reconciled: reconciled ? { ...reconciled, at: reconciled.at.toISOString() } : null,
       }));
     },
 
@@ -226,27 +223,25 @@ export function createTerminalRegistry(deps: { database: Database; store: KeyVal
     async authenticate(request: SignedRequest): Promise<TerminalIdentity> {
       if (!/^[A-Z0-9][A-Z0-9-]{2,31}$/.test(request.terminalId))
         throw new AppError('TERMINAL_UNKNOWN', 'X-Terminal-Id is missing or not a registered terminal');
-      const {
-        rows: [row],
-      } = await database.pool.query<TerminalRow>('SELECT * FROM terminals WHERE terminal_id = $1', [request.terminalId]);
+      const [row] = await database.db.select().from(terminals).where(eq(terminals.terminalId, request.terminalId));
       if (!row) throw new AppError('TERMINAL_UNKNOWN', 'X-Terminal-Id is missing or not a registered terminal');
       if (!row.enabled) throw new AppError('TERMINAL_DISABLED', 'This terminal is disabled');
-      if (!ipAllowed(request.ip, row.allowed_ips))
+      if (!ipAllowed(request.ip, row.allowedIps))
         throw new AppError('IP_NOT_ALLOWED', 'Requests from this address are not accepted for this terminal', { ip: plainIp(request.ip) });
       if (!/^\d{10}$/.test(request.timestamp)) throw new AppError('SIGNATURE_INVALID', 'X-Timestamp must be Unix time in seconds');
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(request.nonce)) throw new AppError('SIGNATURE_INVALID', 'X-Nonce must be 16–64 letters, digits, _ or -');
       const now = clock.now();
-      const keys = [secrets.open(row.secret_enc)];
-      if (row.previous_secret_enc && row.previous_secret_until && row.previous_secret_until > now) keys.push(secrets.open(row.previous_secret_enc));
+      const keys = [secrets.open(row.secretEnc)];
+      if (row.previousSecretEnc && row.previousSecretUntil && row.previousSecretUntil > now) keys.push(secrets.open(row.previousSecretEnc));
       const text = stringToSign(request.method, request.path, request.timestamp, request.nonce, request.rawBody);
       if (!request.signature || !signatureMatches(keys, text, request.signature))
         throw new AppError('SIGNATURE_INVALID', 'The signature does not match the request');
       if (Math.abs(now.getTime() / 1000 - Number(request.timestamp)) > TIMESTAMP_WINDOW_SECONDS) {
         throw new AppError('TIMESTAMP_STALE', 'X-Timestamp is more than 5 minutes from the server’s time', { serverTime: Math.floor(now.getTime() / 1000) });
       }
-      const fresh = await deps.store.set(`terminal-nonce:${row.terminal_id}:${request.nonce}`, '1', { ttlMs: NONCE_TTL_MS, onlyIfAbsent: true });
+      const fresh = await deps.store.set(`terminal-nonce:${row.terminalId}:${request.nonce}`, '1', { ttlMs: NONCE_TTL_MS, onlyIfAbsent: true });
       if (!fresh) throw new AppError('NONCE_REUSED', 'This X-Nonce was already used');
-      return { pk: row.id, terminalId: row.terminal_id };
+      return { pk: row.id, terminalId: row.terminalId };
     },
   };
 }

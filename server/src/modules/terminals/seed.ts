@@ -1,6 +1,7 @@
-import type pg from 'pg';
 import type { Config } from '../../config';
 import { DEVELOPMENT_SECRETS } from '../../config-production';
+import type { Db } from '../../db/database';
+import { terminals } from '../../db/schema';
 import type { Seeder } from '../../seed';
 import { createSecretBox } from './secrets';
 
@@ -12,21 +13,28 @@ const DEFAULT_DEMO_SECRET = DEVELOPMENT_SECRETS.demoTerminal;
  * production it exists only when its secret is configured. Made at every start if missing, so a
  * database seeded before terminals existed gets it too; an existing one (disabled, rotated) is left alone.
  */
-export async function ensureDemoTerminal(client: Pick<pg.PoolClient, 'query'>, config: Config): Promise<boolean> {
+export async function ensureDemoTerminal(db: Db, config: Config): Promise<boolean> {
   const { terminalId, secret, seed } = config.terminals.demo;
   if (!seed) return false;
-  await client.query(
-    `INSERT INTO terminals (terminal_id, organisation_name, organisation_kind, channel, allowed_ips, enabled, secret_enc)
-     VALUES ($1, '演示银行杭州分行', 'bank', 'counter', $2, true, $3) ON CONFLICT (terminal_id) DO NOTHING`,
-    [terminalId, ['127.0.0.1', '::1'], createSecretBox(config.terminals.secretKeys).seal(secret)],
-  );
+  await db
+    .insert(terminals)
+    .values({
+      terminalId,
+      organisationName: '演示银行杭州分行',
+      organisationKind: 'bank',
+      channel: 'counter',
+      allowedIps: ['127.0.0.1', '::1'],
+      enabled: true,
+      secretEnc: createSecretBox(config.terminals.secretKeys).seal(secret),
+    })
+    .onConflictDoNothing({ target: terminals.terminalId });
   return true;
 }
 
 export const terminalsSeeder: Seeder = {
   name: 'payment terminals',
   async run(tx, demo, _log, config) {
-    if (!(await ensureDemoTerminal(tx.client, config))) return;
+    if (!(await ensureDemoTerminal(tx.db, config))) return;
     const { terminalId, secret } = config.terminals.demo;
     demo.terminal = {
       terminalId,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { and, count, eq, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { addDays, shanghaiDate } from '../../../../shared/dates';
 import { maskAddress, maskName } from '../../../../shared/mask';
@@ -11,8 +12,11 @@ import {
 } from '../../../../shared/contracts/terminals';
 import type { Clock } from '../../app';
 import type { Database, Tx } from '../../db/database';
+import { terminalDays, terminalTransactions } from '../../db/schema';
 import { AppError } from '../../errors';
+import { accountByNo } from '../accounts/published';
 import { allocatePayment, openReceivables, reverseAllocation } from '../billing/allocation';
+import { billingStanding } from '../billing/published';
 import type { TerminalIdentity } from './registry';
 
 type PayMessage = z.output<NonNullable<(typeof terminalPay)['body']>>;
@@ -26,17 +30,7 @@ export interface Replayable<T> {
   replayed: boolean;
 }
 
-interface TransactionRow {
-  id: number;
-  kind: 'pay' | 'reverse';
-  digest: string;
-  account_no: string;
-  amount_fen: number;
-  status: 'posted' | 'reversed';
-  reversed_by: string | null;
-  allocation_ref: string | null;
-  result: unknown;
-}
+type TransactionRow = typeof terminalTransactions.$inferSelect;
 
 const digestOf = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
@@ -54,12 +48,11 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
 
   /** The day must be open; the share lock keeps a concurrent sign-out from closing it under us. */
   async function requireOpenDay(tx: Tx, terminal: TerminalIdentity, date: string): Promise<void> {
-    const {
-      rows: [day],
-    } = await tx.client.query<{ status: string }>('SELECT status FROM terminal_days WHERE terminal_pk = $1 AND accounting_date = $2 FOR SHARE', [
-      terminal.pk,
-      date,
-    ]);
+    const [day] = await tx.db
+      .select({ status: terminalDays.status })
+      .from(terminalDays)
+      .where(and(eq(terminalDays.terminalPk, terminal.pk), eq(terminalDays.accountingDate, date)))
+      .for('share');
     if (!day) throw new AppError('NOT_SIGNED_IN', `Accounting day ${date} is not signed in`);
     if (day.status !== 'open') throw new AppError('DAY_CLOSED', `Accounting day ${date} is signed out`);
   }
@@ -70,13 +63,16 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
     return { result: row.result as T, replayed: true };
   }
 
-  const findSerial = async (tx: Tx, terminal: TerminalIdentity, date: string, serial: string, lock = false) =>
-    (
-      await tx.client.query<TransactionRow>(
-        `SELECT * FROM terminal_transactions WHERE terminal_pk = $1 AND accounting_date = $2 AND serial = $3${lock ? ' FOR UPDATE' : ''}`,
-        [terminal.pk, date, serial],
-      )
-    ).rows[0];
+  const findSerial = async (tx: Tx, terminal: TerminalIdentity, date: string, serial: string, lock = false): Promise<TransactionRow | undefined> => {
+    const query = tx.db
+      .select()
+      .from(terminalTransactions)
+      .where(and(eq(terminalTransactions.terminalPk, terminal.pk), eq(terminalTransactions.accountingDate, date), eq(terminalTransactions.serial, serial)));
+    return (await (lock ? query.for('update') : query))[0];
+  };
+
+  /** The reply a repeat of this serial gets (json: stored byte for byte). */
+  const setResult = (tx: Tx, id: number, result: unknown) => tx.db.update(terminalTransactions).set({ result }).where(eq(terminalTransactions.id, id));
 
   return {
     async signin(terminal: TerminalIdentity, date: string) {
@@ -85,43 +81,35 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
         throw new AppError('ACCOUNTING_DATE_INVALID', `The accounting date must be within a day of today (${today}, Shanghai)`);
       return database.transaction(async (tx) => {
         // Either key refuses the insert: the same day again, or another day still open.
-        await tx.client.query('INSERT INTO terminal_days (terminal_pk, accounting_date, opened_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-          terminal.pk,
-          date,
-          clock.now(),
-        ]);
-        const { rows } = await tx.client.query<{ date: string; status: string; opened_at: Date }>(
-          `SELECT to_char(accounting_date, 'YYYY-MM-DD') AS date, status, opened_at FROM terminal_days
-            WHERE terminal_pk = $1 AND (accounting_date = $2 OR status = 'open')`,
-          [terminal.pk, date],
-        );
+        await tx.db.insert(terminalDays).values({ terminalPk: terminal.pk, accountingDate: date, openedAt: clock.now() }).onConflictDoNothing();
+        const rows = await tx.db
+          .select({ date: terminalDays.accountingDate, status: terminalDays.status, openedAt: terminalDays.openedAt })
+          .from(terminalDays)
+          .where(and(eq(terminalDays.terminalPk, terminal.pk), or(eq(terminalDays.accountingDate, date), eq(terminalDays.status, 'open'))));
         const day = rows.find((row) => row.date === date);
         if (day?.status === 'closed') throw new AppError('DAY_CLOSED', `Accounting day ${date} is already signed out`);
         if (!day) throw new AppError('DAY_STILL_OPEN', `Sign out of ${rows[0]!.date} first`, { openDay: rows[0]!.date });
-        return { terminalId: terminal.terminalId, accountingDate: date, status: 'open' as const, openedAt: day.opened_at.toISOString() };
+        return { terminalId: terminal.terminalId, accountingDate: date, status: 'open' as const, openedAt: day.openedAt.toISOString() };
       });
     },
 
     async query(terminal: TerminalIdentity, accountNo: string): Promise<QueryReply> {
-      const {
-        rows: [open],
-      } = await database.pool.query('SELECT 1 FROM terminal_days WHERE terminal_pk = $1 AND status = $2', [terminal.pk, 'open']);
+      // The open day (ours) and the account (accounts'), then its standing and bills (billing's): two steps, each asked at once.
+      const [[open], account] = await Promise.all([
+        database.db
+          .select({ terminalPk: terminalDays.terminalPk })
+          .from(terminalDays)
+          .where(and(eq(terminalDays.terminalPk, terminal.pk), eq(terminalDays.status, 'open'))),
+        accountByNo(database.db, accountNo),
+      ]);
       if (!open) throw new AppError('NOT_SIGNED_IN', 'Sign in to an accounting day first');
-      const {
-        rows: [account],
-      } = await database.pool.query<{ id: number; holder_name: string; address: string; billing_mode: 'postpaid' | 'prepaid'; balance_fen: number }>(
-        `SELECT a.id, a.holder_name, a.address, coalesce(p.billing_mode, 'postpaid') AS billing_mode, coalesce(b.balance_fen, 0) AS balance_fen
-           FROM electricity_accounts a LEFT JOIN billing_profiles p ON p.account_id = a.id LEFT JOIN account_balances b ON b.account_id = a.id
-          WHERE a.account_no = $1`,
-        [accountNo],
-      );
       if (!account) throw new AppError('ACCOUNT_UNKNOWN', `No electricity account ${accountNo}`);
-      const receivables = await openReceivables(database.pool, account.id);
+      const [standing, receivables] = await Promise.all([billingStanding(database.db, account.id), openReceivables(database.pool, account.id)]);
       return {
         accountNo,
-        holderName: maskName(account.holder_name),
+        holderName: maskName(account.holderName),
         address: maskAddress(account.address),
-        billingMode: account.billing_mode,
+        billingMode: standing.billingMode,
         receivables: receivables.map((item) => ({
           receivableId: item.receivableId,
           month: item.month,
@@ -131,7 +119,7 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
           lateFeeFen: item.lateFeeOwedFen,
         })),
         totalOwedFen: receivables.reduce((sum, item) => sum + item.principalOwedFen + item.lateFeeOwedFen, 0),
-        prepaymentFen: account.balance_fen,
+        prepaymentFen: standing.balanceFen,
       };
     },
 
@@ -145,19 +133,27 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
         if (message.amountFen <= 0 || message.amountFen > MAX_TERMINAL_PAY_FEN)
           throw new AppError('AMOUNT_INVALID', `The amount must be 1 to ${MAX_TERMINAL_PAY_FEN} fen`);
         await requireOpenDay(tx, terminal, date);
-        const {
-          rows: [account],
-        } = await tx.client.query<{ id: number }>('SELECT id FROM electricity_accounts WHERE account_no = $1', [message.accountNo]);
+        const account = await accountByNo(tx.db, message.accountNo);
         if (!account) throw new AppError('ACCOUNT_UNKNOWN', `No electricity account ${message.accountNo}`);
         const ref = terminalRef(terminal.terminalId, date, serial);
         // Claims the serial: a concurrent twin waits here until this transaction ends, then finds it.
-        const {
-          rows: [claimed],
-        } = await tx.client.query<{ id: number }>(
-          `INSERT INTO terminal_transactions (terminal_pk, accounting_date, serial, kind, digest, account_id, account_no, amount_fen, status, allocation_ref, created_at)
-           VALUES ($1, $2, $3, 'pay', $4, $5, $6, $7, 'posted', $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
-          [terminal.pk, date, serial, digest, account.id, message.accountNo, message.amountFen, ref, clock.now()],
-        );
+        const [claimed] = await tx.db
+          .insert(terminalTransactions)
+          .values({
+            terminalPk: terminal.pk,
+            accountingDate: date,
+            serial,
+            kind: 'pay',
+            digest,
+            accountId: account.id,
+            accountNo: message.accountNo,
+            amountFen: message.amountFen,
+            status: 'posted',
+            allocationRef: ref,
+            createdAt: clock.now(),
+          })
+          .onConflictDoNothing()
+          .returning({ id: terminalTransactions.id });
         if (!claimed) return replayOf<PayReply>((await findSerial(tx, terminal, date, serial))!, digest, serial);
         const allocation = await allocatePayment(tx, {
           accountId: account.id,
@@ -176,7 +172,7 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
           allocation: { lines: allocation.lines, prepaymentFen: allocation.prepaymentFen },
           acceptedAt: clock.now().toISOString(),
         };
-        await tx.client.query('UPDATE terminal_transactions SET result = $2 WHERE id = $1', [claimed.id, result]);
+        await setResult(tx, claimed.id, result);
         return { result, replayed: false };
       });
     },
@@ -193,24 +189,33 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
         if (!original || original.kind !== 'pay') throw new AppError('ORIGINAL_UNKNOWN', `No payment ${originalSerial} on accounting day ${date}`);
         if (original.status === 'reversed') {
           // A twin of this very reversal got the lock first: answer as it did.
-          if (original.reversed_by === serial) return replayOf<ReverseReply>((await findSerial(tx, terminal, date, serial))!, digest, serial);
-          throw new AppError('ALREADY_REVERSED', `Payment ${originalSerial} was already reversed`, { reversedBy: original.reversed_by });
+          if (original.reversedBy === serial) return replayOf<ReverseReply>((await findSerial(tx, terminal, date, serial))!, digest, serial);
+          throw new AppError('ALREADY_REVERSED', `Payment ${originalSerial} was already reversed`, { reversedBy: original.reversedBy });
         }
-        if (message.amountFen !== original.amount_fen)
-          throw new AppError('AMOUNT_INVALID', `A reversal is for the payment's full amount (${original.amount_fen} fen)`);
-        const {
-          rows: [claimed],
-        } = await tx.client.query<{ id: number }>(
-          `INSERT INTO terminal_transactions (terminal_pk, accounting_date, serial, kind, digest, account_no, amount_fen, original_serial, status, created_at)
-           VALUES ($1, $2, $3, 'reverse', $4, $5, $6, $7, 'posted', $8) ON CONFLICT DO NOTHING RETURNING id`,
-          [terminal.pk, date, serial, digest, original.account_no, message.amountFen, originalSerial, clock.now()],
-        );
+        if (message.amountFen !== original.amountFen)
+          throw new AppError('AMOUNT_INVALID', `A reversal is for the payment's full amount (${original.amountFen} fen)`);
+        const [claimed] = await tx.db
+          .insert(terminalTransactions)
+          .values({
+            terminalPk: terminal.pk,
+            accountingDate: date,
+            serial,
+            kind: 'reverse',
+            digest,
+            accountNo: original.accountNo,
+            amountFen: message.amountFen,
+            originalSerial,
+            status: 'posted',
+            createdAt: clock.now(),
+          })
+          .onConflictDoNothing()
+          .returning({ id: terminalTransactions.id });
         if (!claimed) return replayOf<ReverseReply>((await findSerial(tx, terminal, date, serial))!, digest, serial);
-        await tx.client.query(`UPDATE terminal_transactions SET status = 'reversed', reversed_by = $2 WHERE id = $1 AND status = 'posted'`, [
-          original.id,
-          serial,
-        ]);
-        await reverseAllocation(tx, original.allocation_ref!, terminalRef(terminal.terminalId, date, serial), clock.now());
+        await tx.db
+          .update(terminalTransactions)
+          .set({ status: 'reversed', reversedBy: serial })
+          .where(and(eq(terminalTransactions.id, original.id), eq(terminalTransactions.status, 'posted')));
+        await reverseAllocation(tx, original.allocationRef!, terminalRef(terminal.terminalId, date, serial), clock.now());
         const result: ReverseReply = {
           serial,
           originalSerial,
@@ -219,7 +224,7 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
           status: 'reversed',
           reversedAt: clock.now().toISOString(),
         };
-        await tx.client.query('UPDATE terminal_transactions SET result = $2 WHERE id = $1', [claimed.id, result]);
+        await setResult(tx, claimed.id, result);
         return { result, replayed: false };
       });
     },
@@ -227,28 +232,29 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
     /** Closes the day once its in-flight messages finish; the count and total are of the payments that stand. */
     async signout(terminal: TerminalIdentity, date: string) {
       return database.transaction(async (tx) => {
-        const {
-          rows: [day],
-        } = await tx.client.query<{ status: string; closed_at: Date | null; pay_count: number | null; total_fen: number | null }>(
-          'SELECT status, closed_at, pay_count, total_fen FROM terminal_days WHERE terminal_pk = $1 AND accounting_date = $2 FOR UPDATE',
-          [terminal.pk, date],
-        );
+        const thisDay = and(eq(terminalDays.terminalPk, terminal.pk), eq(terminalDays.accountingDate, date));
+        const [day] = await tx.db
+          .select({ status: terminalDays.status, closedAt: terminalDays.closedAt, payCount: terminalDays.payCount, totalFen: terminalDays.totalFen })
+          .from(terminalDays)
+          .where(thisDay)
+          .for('update');
         if (!day) throw new AppError('NOT_SIGNED_IN', `Accounting day ${date} is not signed in`);
         if (day.status === 'closed')
-          return { accountingDate: date, status: 'closed' as const, count: day.pay_count!, totalFen: day.total_fen!, closedAt: day.closed_at!.toISOString() };
+          return { accountingDate: date, status: 'closed' as const, count: day.payCount!, totalFen: day.totalFen!, closedAt: day.closedAt!.toISOString() };
         // A new statement after the lock: it sees every pay that committed while we waited.
-        const {
-          rows: [totals],
-        } = await tx.client.query<{ count: number; total: number }>(
-          `SELECT count(*)::int AS count, coalesce(sum(amount_fen), 0)::bigint AS total FROM terminal_transactions
-            WHERE terminal_pk = $1 AND accounting_date = $2 AND kind = 'pay' AND status = 'posted'`,
-          [terminal.pk, date],
-        );
+        const [totals] = await tx.db
+          .select({ count: count(), total: sql<TransactionRow['amountFen']>`coalesce(sum(${terminalTransactions.amountFen}), 0)::bigint` })
+          .from(terminalTransactions)
+          .where(
+            and(
+              eq(terminalTransactions.terminalPk, terminal.pk),
+              eq(terminalTransactions.accountingDate, date),
+              eq(terminalTransactions.kind, 'pay'),
+              eq(terminalTransactions.status, 'posted'),
+            ),
+          );
         const closedAt = clock.now();
-        await tx.client.query(
-          `UPDATE terminal_days SET status = 'closed', closed_at = $3, pay_count = $4, total_fen = $5 WHERE terminal_pk = $1 AND accounting_date = $2`,
-          [terminal.pk, date, closedAt, totals!.count, totals!.total],
-        );
+        await tx.db.update(terminalDays).set({ status: 'closed', closedAt, payCount: totals!.count, totalFen: totals!.total }).where(thisDay);
         return { accountingDate: date, status: 'closed' as const, count: totals!.count, totalFen: totals!.total, closedAt: closedAt.toISOString() };
       });
     },
