@@ -2,7 +2,7 @@ import { createSign, randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inflateRawSync } from 'node:zlib';
-import type { PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import type { PaymentKeys } from '../../shared/node/payment-keys';
 
 /** One request the merchant endpoint received. */
 export interface Received {
