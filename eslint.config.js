@@ -41,4 +41,30 @@ export default tseslint.config(
       globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
     },
   },
+  {
+    // The server never depends on the mock peers, not even for a type: only `npm start` (scripts/start.ts)
+    // and the tests start them (test/unit/import-boundaries.test.ts also covers dynamic imports).
+    files: ['server/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)mock(/|$)', message: 'server/ must not import mock/: shared code goes in shared/ (shared/node/ for Node-only code).' }] },
+      ],
+    },
+  },
+  {
+    // The peers stand for outside systems: they do not use the server's code (only the glue that reads the
+    // server's configuration does: mock/src/options.ts, main.ts, terminal/cli.ts).
+    files: ['mock/src/peers/**', 'mock/src/payments/**', 'mock/src/server.ts', 'mock/src/http.ts', 'mock/src/ami-*.ts', 'mock/src/terminal/client.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)server/src(/|$)', message: "a mock peer must not use the server's code." }] }],
+    },
+  },
+  {
+    // Node-only shared code (dev payment keys) never goes into the mini-program's bundle.
+    files: ['miniapp/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)shared/node(/|$)', message: 'shared/node/ is Node-only.' }] }],
+    },
+  },
 );

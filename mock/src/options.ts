@@ -1,5 +1,5 @@
 import type { Config } from '../../server/src/config';
-import { loadOrCreatePaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys } from '../../shared/node/payment-keys';
 import type { MockOptions } from './server';
 
 /**

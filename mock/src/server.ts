@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { loadOrCreatePaymentKeys, SHARED_DEV_KEYS_DIR, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys, SHARED_DEV_KEYS_DIR, type PaymentKeys } from '../../shared/node/payment-keys';
 import { alipayPeer } from './peers/alipay';
 import { amiPeer } from './peers/ami';
 import { backofficePeer } from './peers/backoffice';

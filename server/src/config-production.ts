@@ -4,7 +4,7 @@
  * repository), the development payment keys the mocks hold, and secrets weak enough to guess.
  */
 import path from 'node:path';
-import { developmentKeySecrets, SHARED_DEV_KEYS_DIR } from './integrations/payments/dev-keys';
+import { developmentKeySecrets, SHARED_DEV_KEYS_DIR } from '../../shared/node/payment-keys';
 
 /** Defaults that make the demo run against the mock peers; the mocks expect the same values. */
 export const DEMO_DEFAULTS = {

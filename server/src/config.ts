@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEMO_DEFAULTS, DEVELOPMENT_SECRETS, productionIssues, SECRET_SETTINGS } from './config-production';
-import type { AlipayMerchantKeys, WechatPayMerchantKeys } from './integrations/payments/dev-keys';
+import type { AlipayMerchantKeys, WechatPayMerchantKeys } from '../../shared/node/payment-keys';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();

@@ -20,7 +20,7 @@ import { createDocuments } from './modules/workorders/documents';
 import { createWorkOrders } from './modules/workorders/service';
 import { createTerminals } from './modules/terminals';
 import { createAlipayClient } from './integrations/alipay/client';
-import { loadOrCreatePaymentKeys, merchantKeysOf } from './integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys, merchantKeysOf } from '../../shared/node/payment-keys';
 import { createWechatPayClient } from './integrations/wechatpay/client';
 import { alipayProvider, wechatPayProvider } from './modules/payments/providers';
 import { createPayments } from './modules/payments/service';

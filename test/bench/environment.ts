@@ -7,7 +7,7 @@ import { startMockServer } from '../../mock/src/server';
 import { loadConfig } from '../../server/src/config';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
-import { loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../shared/node/payment-keys';
 import { startRuntime } from '../../server/src/runtime';
 
 /**

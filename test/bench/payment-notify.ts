@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { SHARED_MOCK_KEYS_DIR } from '../../mock/src/server';
-import { loadOrCreatePaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys } from '../../shared/node/payment-keys';
 import { signedWechatNotification } from '../support/payments';
 import { startBenchServer } from './environment';
 

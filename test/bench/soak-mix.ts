@@ -9,7 +9,7 @@ import { createTerminalClient, type TerminalClient } from '../../mock/src/termin
 import { shanghaiDate } from '../../shared/dates';
 import { fenToYuan } from '../../shared/money';
 import type { Config } from '../../server/src/config';
-import type { PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import type { PaymentKeys } from '../../shared/node/payment-keys';
 import { signedAlipayNotification, signedWechatNotification } from '../support/payments';
 import { complaint, createHttpClient, multipart, PHOTO, type RequestOptions } from './client';
 import type { SoakStats } from './soak-stats';

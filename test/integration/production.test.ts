@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/src/db/embedded';
-import { generatePaymentKeys, merchantKeysOf } from '../../server/src/integrations/payments/dev-keys';
+import { generatePaymentKeys, merchantKeysOf } from '../../shared/node/payment-keys';
 import { createTestDatabase, request } from '../support/harness';
 import { spawnServer, type ServerProcess } from '../support/process';
 

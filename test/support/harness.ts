@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import { startMockServer, type MockServer } from '../../mock/src/server';
 import type { Clock } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
-import { merchantKeysOf } from '../../server/src/integrations/payments/dev-keys';
+import { merchantKeysOf } from '../../shared/node/payment-keys';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { startRuntime, type Runtime } from '../../server/src/runtime';
 

@@ -1,8 +1,8 @@
 import { createSign, randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inflateRawSync } from 'node:zlib';
-import type { PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { unzipSync } from 'fflate';
+import type { PaymentKeys } from '../../shared/node/payment-keys';
 
 /** One request the merchant endpoint received. */
 export interface Received {
@@ -99,22 +99,9 @@ export async function wechatPayCall(
   return { status: response.status, headers, raw, json: raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, any>) : undefined };
 }
 
-/** The files of a zip archive (stored or deflated entries, as the mock writes them). */
+/** The files of a zip archive, read as a merchant's zip library reads them. */
 export function unzip(archive: Buffer): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  let offset = 0;
-  while (archive.readUInt32LE(offset) === 0x04034b50) {
-    const method = archive.readUInt16LE(offset + 8);
-    const compressedSize = archive.readUInt32LE(offset + 18);
-    const nameLength = archive.readUInt16LE(offset + 26);
-    const extraLength = archive.readUInt16LE(offset + 28);
-    const name = archive.subarray(offset + 30, offset + 30 + nameLength).toString('utf8');
-    const start = offset + 30 + nameLength + extraLength;
-    const data = archive.subarray(start, start + compressedSize);
-    files.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
-    offset = start + compressedSize;
-  }
-  return files;
+  return new Map(Object.entries(unzipSync(archive)).map(([name, data]) => [name, Buffer.from(data)]));
 }
 
 /** Reads a notification form body as the merchant's framework would. */

@@ -3,7 +3,7 @@ import { signOutgoing } from '../../mock/src/payments/alipay-sign';
 import { encryptResource, signedHeaders } from '../../mock/src/payments/wechatpay-crypto';
 import type { MockServer } from '../../mock/src/server';
 import type { Config } from '../../server/src/config';
-import type { PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import type { PaymentKeys } from '../../shared/node/payment-keys';
 import { request, type TestApp } from './harness';
 import { wechatCode } from './identity';
 import { oweBills, type OwedBill } from './receivables';

@@ -11,7 +11,7 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `server/src/main.ts` exactly as `npm start` does, in its own process. */
+/** Runs `server/src/main.ts` (the server alone: `npm start` with MOCKS off), in its own process. */
 export function spawnServer(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,

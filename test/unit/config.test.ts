@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_MOCK_KEYS_DIR } from '../../mock/src/server';
 import { ConfigError, loadConfig } from '../../server/src/config';
-import { generatePaymentKeys, loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { generatePaymentKeys, loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../shared/node/payment-keys';
 
 const KEY_NAMES = [
   'WECHATPAY_MERCHANT_PRIVATE_KEY',

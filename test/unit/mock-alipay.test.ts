@@ -3,7 +3,7 @@ import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../mock/src/server';
 import { createAlipayClient, type AlipayClient } from '../../server/src/integrations/alipay/client';
-import { merchantKeysOf } from '../../server/src/integrations/payments/dev-keys';
+import { merchantKeysOf } from '../../shared/node/payment-keys';
 import { formFields, startMerchant, unzip } from '../support/payment-peers';
 
 const APP_ID = '2021000000000001';

@@ -8,7 +8,7 @@ import { ALIPAY_RETRY_SCHEDULE_MS, alipayPeer } from '../../mock/src/peers/alipa
 import { WECHATPAY_RETRY_SCHEDULE_MS, wechatPayPeer } from '../../mock/src/peers/wechatpay';
 import { MOCK_DEFAULTS, SHARED_MOCK_KEYS_DIR } from '../../mock/src/server';
 import { createAlipayClient, type AlipayClient } from '../../server/src/integrations/alipay/client';
-import { loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys, merchantKeysOf, type PaymentKeys } from '../../shared/node/payment-keys';
 import { createWechatPayClient, type WechatPayClient } from '../../server/src/integrations/wechatpay/client';
 import { checkWechatPaySignature, decryptResource } from '../../server/src/integrations/wechatpay/verify';
 import { formFields, startMerchant, type Received } from '../support/payment-peers';

@@ -2,7 +2,7 @@ import { createVerify } from 'node:crypto';
 import Pay from 'wechatpay-node-v3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../mock/src/server';
-import { merchantKeysOf, type PaymentKeys } from '../../server/src/integrations/payments/dev-keys';
+import { merchantKeysOf, type PaymentKeys } from '../../shared/node/payment-keys';
 import { createWechatPayClient, WechatPaySignatureError, type WechatPayClient } from '../../server/src/integrations/wechatpay/client';
 import { checkWechatPaySignature, decryptResource, ResourceDecryptError, type EncryptedResource } from '../../server/src/integrations/wechatpay/verify';
 import { startMerchant, wechatPayCall } from '../support/payment-peers';

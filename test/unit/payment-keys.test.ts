@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_MOCK_KEYS_DIR } from '../../mock/src/server';
-import { loadOrCreatePaymentKeys, merchantKeysOf, type RsaPair } from '../../server/src/integrations/payments/dev-keys';
+import { loadOrCreatePaymentKeys, merchantKeysOf, type RsaPair } from '../../shared/node/payment-keys';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { fenToYuan } from '../../../shared/money';
-import type { PaymentKeys } from '../../../server/src/integrations/payments/dev-keys';
+import type { PaymentKeys } from '../../../shared/node/payment-keys';
 import { json, readRaw, selfBase } from '../http';
 import {
   badParam,

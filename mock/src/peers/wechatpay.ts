@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { PaymentKeys } from '../../../server/src/integrations/payments/dev-keys';
+import type { PaymentKeys } from '../../../shared/node/payment-keys';
 import { json, readRaw, selfBase } from '../http';
 import { mountTestControls, NOTIFICATION_KNOBS, planDelivery, sleep, take, type GatewaySettings } from '../payments/knobs';
 import { createNotifier, type Notification } from '../payments/notifier';

@@ -1,6 +1,6 @@
 import { AlipaySdk } from 'alipay-sdk';
 import { fenToYuan, yuanToFen, type Fen } from '../../../../shared/money';
-import type { AlipayMerchantKeys } from '../payments/dev-keys';
+import type { AlipayMerchantKeys } from '../../../../shared/node/payment-keys';
 
 export interface AlipayOptions {
   /** The gateway.do URL (the mock's, or https://openapi.alipay.com/gateway.do). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import Pay from 'wechatpay-node-v3';
 import { callRaw } from '../http';
-import type { WechatPayMerchantKeys } from '../payments/dev-keys';
+import type { WechatPayMerchantKeys } from '../../../../shared/node/payment-keys';
 import { checkWechatPaySignature, openNotification, type NotificationOutcome, type SignatureProblem } from './verify';
 
 /** The host every URL in the SDK names; requests are re-pointed at `apiBase` on the way out. */

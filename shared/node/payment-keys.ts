@@ -1,3 +1,9 @@
+/**
+ * Development payment keys, both sides' halves: the server reads the merchant's (runtime.ts, and
+ * config-production.ts to refuse them in production), the mock gateways sign with theirs. Here,
+ * not in server/ or mock/, so that neither imports the other; Node-only (shared/node/ never goes
+ * into the mini-program: a lint rule says so).
+ */
 import { generateKeyPair, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
