@@ -120,8 +120,8 @@ export async function chunkMeters(db: Db, accountIds: readonly number[], start: 
 /** `count` fresh bill ids from the bills' own sequence, so receivables can be written beside them. */
 export async function drawBillIds(tx: Tx, count: number): Promise<number[]> {
   const { rows } = await tx.db.execute<{ id: (typeof bills.$inferSelect)['id'] }>(
-    // The sequence is looked up once, not once per id.
-    sql`WITH seq AS (SELECT pg_get_serial_sequence(${getTableName(bills)}, ${bills.id.name})::regclass AS name)
+    // MATERIALIZED: the sequence is looked up once, not once per id (a plain CTE is inlined into the select list).
+    sql`WITH seq AS MATERIALIZED (SELECT pg_get_serial_sequence(${getTableName(bills)}, ${bills.id.name})::regclass AS name)
         SELECT nextval(seq.name) AS id FROM seq, generate_series(1, ${count}::int)`,
   );
   return rows.map((row) => row.id);
