@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sql, type Table } from 'drizzle-orm';
+import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -22,13 +24,28 @@ function copyText(value: CopyValue): string {
   return !NEEDS_ESCAPE.test(value) ? value : value.replace(/[\\\t\n\r]/g, (char) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[char]!);
 }
 
+/** The columns of `table`, as its schema object names them. */
+export type ColumnOf<T extends PgTable> = T['_']['columns'][keyof T['_']['columns']] & PgColumn;
+
+const dialect = new PgDialect();
+
+/** `COPY table (columns) FROM STDIN`, rendered from the schema objects so a renamed column fails the type check. */
+export function copyStatement<T extends PgTable>(table: T, columns: readonly ColumnOf<T>[]): string {
+  const list = sql.join(
+    columns.map((column) => sql.identifier(column.name)),
+    sql`, `,
+  );
+  return dialect.sqlToQuery(sql`COPY ${table as Table} (${list}) FROM STDIN`).sql;
+}
+
 /**
  * Bulk-loads rows with COPY … FROM STDIN: the fastest way into PostgreSQL, several times quicker
  * than INSERT for thousands of rows with JSON columns. Runs on the caller's connection (and transaction).
+ * Each row holds one value per column, in the order of `columns`.
  */
-export async function copyRows(client: pg.PoolClient, table: string, columns: string[], rows: CopyValue[][]): Promise<void> {
+export async function copyRows<T extends PgTable>(client: pg.PoolClient, table: T, columns: readonly ColumnOf<T>[], rows: CopyValue[][]): Promise<void> {
   if (!rows.length) return;
   const text = rows.map((row) => `${row.map(copyText).join('\t')}\n`).join('');
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  const stream = client.query(copyFrom(copyStatement(table, columns)));
   await pipeline(Readable.from([text]), stream);
 }

@@ -1,4 +1,8 @@
-import type { Tx } from '../../db/database';
+import { and, asc, eq, exists, isNotNull, isNull, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
+import type { Db, Tx } from '../../db/database';
+import { accountBalances, billingProfiles, paymentAllocations, receivables } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import { lateFeeFen } from './late-fees';
 import { postBalanceEntry } from './ledger';
@@ -53,29 +57,48 @@ export interface OpenReceivable extends Owed {
   principalFen: number;
 }
 
+type Receivable = typeof receivables.$inferSelect;
+type AllocationRow = typeof paymentAllocations.$inferSelect;
+
+/** What a receivable still owes, as a payment is allocated against it. */
+const owedOf = (row: Pick<Receivable, 'id' | 'month' | 'principalFen' | 'principalPaidFen' | 'lateFeeMillifen' | 'lateFeePaidFen'>): Owed => ({
+  receivableId: row.id,
+  month: row.month,
+  lateFeeOwedFen: lateFeeFen(row.lateFeeMillifen) - row.lateFeePaidFen,
+  principalOwedFen: row.principalFen - row.principalPaidFen,
+});
+
+const OWED_COLUMNS = {
+  id: receivables.id,
+  month: receivables.month,
+  principalFen: receivables.principalFen,
+  principalPaidFen: receivables.principalPaidFen,
+  lateFeeMillifen: receivables.lateFeeMillifen,
+  lateFeePaidFen: receivables.lateFeePaidFen,
+};
+
 /** What an account owes now, oldest first: the order a payment is allocated in. */
-export async function openReceivables(client: Pick<Tx['client'], 'query'>, accountId: number): Promise<OpenReceivable[]> {
-  const { rows } = await client.query<{
-    id: number;
-    month: string;
-    due_date: string;
-    principal_fen: number;
-    principal_paid_fen: number;
-    late_fee_millifen: number;
-    late_fee_paid_fen: number;
-  }>(
-    `SELECT id, month, to_char(due_date, 'YYYY-MM-DD') AS due_date, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen
-       FROM receivables WHERE account_id = $1 AND settled_at IS NULL ORDER BY month, id`,
-    [accountId],
-  );
-  return rows.map((row) => ({
-    receivableId: row.id,
-    month: row.month,
-    dueDate: row.due_date,
-    principalFen: row.principal_fen,
-    principalOwedFen: row.principal_fen - row.principal_paid_fen,
-    lateFeeOwedFen: Math.max(0, lateFeeFen(row.late_fee_millifen) - row.late_fee_paid_fen),
-  }));
+export async function openReceivablesOf(db: Db, accountId: number): Promise<OpenReceivable[]> {
+  const rows = await db
+    .select({ ...OWED_COLUMNS, dueDate: receivables.dueDate })
+    .from(receivables)
+    .where(and(eq(receivables.accountId, accountId), isNull(receivables.settledAt)))
+    .orderBy(asc(receivables.month), asc(receivables.id));
+  return rows.map((row) => {
+    const owed = owedOf(row);
+    return { ...owed, dueDate: row.dueDate, principalFen: row.principalFen, lateFeeOwedFen: Math.max(0, owed.lateFeeOwedFen) };
+  });
+}
+
+// Callers that hold a pool or a raw client (payments, terminals) keep working: each gets one Drizzle instance.
+const drizzleOf = new WeakMap<object, Db>();
+
+/** `openReceivablesOf`, for callers passing `database.pool` or a transaction's client (kept for payments and terminals). */
+export async function openReceivables(executor: Db | Pick<Tx['client'], 'query'>, accountId: number): Promise<OpenReceivable[]> {
+  if ('select' in executor) return openReceivablesOf(executor, accountId);
+  let db = drizzleOf.get(executor);
+  if (!db) drizzleOf.set(executor, (db = drizzle({ client: executor as pg.Pool })));
+  return openReceivablesOf(db, accountId);
 }
 
 export interface PaymentRequest {
@@ -106,21 +129,12 @@ export interface Allocation extends AllocationPlan {
   skipped: number[];
 }
 
-interface AllocationRow {
-  ref: string;
-  account_id: number;
-  amount_fen: number;
-  lines: AllocationLine[];
-  prepayment_fen: number;
-  reversed_ref: string | null;
-}
-
 const present = (row: AllocationRow, replayed: boolean): Allocation => ({
   ref: row.ref,
-  accountId: row.account_id,
-  amountFen: row.amount_fen,
+  accountId: row.accountId,
+  amountFen: row.amountFen,
   lines: row.lines,
-  prepaymentFen: row.prepayment_fen,
+  prepaymentFen: row.prepaymentFen,
   replayed,
   skipped: [],
 });
@@ -130,15 +144,14 @@ const present = (row: AllocationRow, replayed: boolean): Allocation => ({
  * account queues here, always before any receivable lock, so concurrent payments cannot deadlock.
  */
 async function lockAccount(tx: Tx, accountId: number): Promise<'postpaid' | 'prepaid'> {
-  await tx.client.query('INSERT INTO account_balances (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [accountId]);
-  const {
-    rows: [row],
-  } = await tx.client.query<{ billing_mode: 'postpaid' | 'prepaid' | null }>(
-    `SELECT p.billing_mode FROM account_balances b LEFT JOIN billing_profiles p ON p.account_id = b.account_id
-      WHERE b.account_id = $1 FOR UPDATE OF b`,
-    [accountId],
-  );
-  return row?.billing_mode ?? 'postpaid';
+  await tx.db.insert(accountBalances).values({ accountId }).onConflictDoNothing({ target: accountBalances.accountId });
+  const [row] = await tx.db
+    .select({ billingMode: billingProfiles.billingMode })
+    .from(accountBalances)
+    .leftJoin(billingProfiles, eq(billingProfiles.accountId, accountBalances.accountId))
+    .where(eq(accountBalances.accountId, accountId))
+    .for('update', { of: accountBalances });
+  return row?.billingMode ?? 'postpaid';
 }
 
 // Low-balance alerts are about prepaid fee control; a postpaid account's prepayment never triggers one.
@@ -153,13 +166,19 @@ async function payLines(tx: Tx, lines: AllocationLine[], owed: Owed[], at: Date)
     const item = byId.get(line.receivableId)!;
     return item.lateFeeOwedFen <= line.lateFeeFen && item.principalOwedFen === line.principalFen;
   });
-  await tx.client.query(
-    `UPDATE receivables r SET principal_paid_fen = r.principal_paid_fen + v.principal, late_fee_paid_fen = r.late_fee_paid_fen + v.late_fee,
-            settled_at = CASE WHEN v.settles THEN $5::timestamptz ELSE r.settled_at END
-       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[]) AS v(id, principal, late_fee, settles)
-      WHERE r.id = v.id`,
-    [lines.map((line) => line.receivableId), lines.map((line) => line.principalFen), lines.map((line) => line.lateFeeFen), settles, at],
-  );
+  const v = sql.raw('v');
+  await tx.db
+    .update(receivables)
+    .set({
+      principalPaidFen: sql`${receivables.principalPaidFen} + ${v}.principal`,
+      lateFeePaidFen: sql`${receivables.lateFeePaidFen} + ${v}.late_fee`,
+      settledAt: sql`CASE WHEN ${v}.settles THEN ${at}::timestamptz ELSE ${receivables.settledAt} END`,
+    })
+    .from(
+      sql`unnest(${sql.param(lines.map((line) => line.receivableId))}::bigint[], ${sql.param(lines.map((line) => line.principalFen))}::bigint[],
+                 ${sql.param(lines.map((line) => line.lateFeeFen))}::bigint[], ${sql.param(settles)}::boolean[]) AS ${v}(id, principal, late_fee, settles)`,
+    )
+    .where(sql`${receivables.id} = ${v}.id`);
 }
 
 /** Allocates one payment, once per ref; a repeat of the same ref returns the first allocation. */
@@ -167,47 +186,35 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   const { accountId, amountFen, ref } = request;
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new AppError('AMOUNT_INVALID', 'The amount must be a positive whole number of fen');
   const mode = await lockAccount(tx, accountId);
-  const {
-    rows: [existing],
-  } = await tx.client.query<AllocationRow>('SELECT * FROM payment_allocations WHERE ref = $1', [ref]);
+  const [existing] = await tx.db.select().from(paymentAllocations).where(eq(paymentAllocations.ref, ref));
   if (existing) {
-    if (existing.account_id !== accountId || existing.amount_fen !== amountFen)
+    if (existing.accountId !== accountId || existing.amountFen !== amountFen)
       throw new AppError('IDEMPOTENCY_KEY_REUSED', `Payment ${ref} was allocated with different content`);
     return present(existing, true);
   }
   const only = request.receivableIds ? [...new Set(request.receivableIds)] : null;
-  const { rows: open } = await tx.client.query<{
-    id: number;
-    month: string;
-    principal_fen: number;
-    principal_paid_fen: number;
-    late_fee_millifen: number;
-    late_fee_paid_fen: number;
-  }>(
-    `SELECT id, month, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen FROM receivables
-      WHERE account_id = $1 AND settled_at IS NULL AND ($2::bigint[] IS NULL OR id = ANY($2))
-      ORDER BY month, id FOR UPDATE`,
-    [accountId, only],
-  );
+  const open = await tx.db
+    .select(OWED_COLUMNS)
+    .from(receivables)
+    .where(
+      and(eq(receivables.accountId, accountId), isNull(receivables.settledAt), only ? sql`${receivables.id} = ANY(${sql.param(only)}::bigint[])` : undefined),
+    )
+    .orderBy(asc(receivables.month), asc(receivables.id))
+    .for('update');
   const found = new Set(open.map((row) => row.id));
   const skipped = only ? only.filter((id) => !found.has(id)) : [];
   if (skipped.length) {
     // Only the account's own settled receivables may be skipped; anything else is still refused.
-    const { rows: settled } = request.skipSettled
-      ? await tx.client.query<{ id: number }>('SELECT id FROM receivables WHERE account_id = $1 AND id = ANY($2) AND settled_at IS NOT NULL', [
-          accountId,
-          skipped,
-        ])
-      : { rows: [] };
+    const settled = request.skipSettled
+      ? await tx.db
+          .select({ id: receivables.id })
+          .from(receivables)
+          .where(and(eq(receivables.accountId, accountId), sql`${receivables.id} = ANY(${sql.param(skipped)}::bigint[])`, isNotNull(receivables.settledAt)))
+      : [];
     const refused = skipped.filter((id) => !settled.some((row) => row.id === id));
     if (refused.length) throw new AppError('RECEIVABLE_NOT_OPEN', 'A listed receivable is not an open receivable of this account', { receivableIds: refused });
   }
-  const owed = open.map((row) => ({
-    receivableId: row.id,
-    month: row.month,
-    lateFeeOwedFen: lateFeeFen(row.late_fee_millifen) - row.late_fee_paid_fen,
-    principalOwedFen: row.principal_fen - row.principal_paid_fen,
-  }));
+  const owed = open.map(owedOf);
   const plan = planAllocation(amountFen, owed);
   const at = request.at ?? new Date();
   await payLines(tx, plan.lines, owed, at);
@@ -224,10 +231,9 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
       await alertThreshold(tx, mode),
     );
   }
-  await tx.client.query(
-    'INSERT INTO payment_allocations (ref, account_id, amount_fen, lines, prepayment_fen, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [ref, accountId, amountFen, JSON.stringify(plan.lines), plan.prepaymentFen, request.source ?? {}, at],
-  );
+  await tx.db
+    .insert(paymentAllocations)
+    .values({ ref, accountId, amountFen, lines: plan.lines, prepaymentFen: plan.prepaymentFen, source: request.source ?? {}, createdAt: at });
   return { ref, accountId, amountFen, ...plan, replayed: false, skipped };
 }
 
@@ -237,41 +243,43 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
  * same `reversalRef` again is a replay; another reversal of a reversed payment is refused.
  */
 export async function reverseAllocation(tx: Tx, ref: string, reversalRef: string, at = new Date()): Promise<Allocation> {
-  const {
-    rows: [target],
-  } = await tx.client.query<{ account_id: number }>('SELECT account_id FROM payment_allocations WHERE ref = $1', [ref]);
+  const [target] = await tx.db.select({ accountId: paymentAllocations.accountId }).from(paymentAllocations).where(eq(paymentAllocations.ref, ref));
   if (!target) throw notFound('Payment');
-  const mode = await lockAccount(tx, target.account_id);
-  const {
-    rows: [row],
-  } = await tx.client.query<AllocationRow>(
-    'UPDATE payment_allocations SET reversed_ref = $2, reversed_at = $3 WHERE ref = $1 AND reversed_ref IS NULL RETURNING *',
-    [ref, reversalRef, at],
-  );
+  const mode = await lockAccount(tx, target.accountId);
+  const [row] = await tx.db
+    .update(paymentAllocations)
+    .set({ reversedRef: reversalRef, reversedAt: at })
+    .where(and(eq(paymentAllocations.ref, ref), isNull(paymentAllocations.reversedRef)))
+    .returning();
   if (!row) {
-    const {
-      rows: [done],
-    } = await tx.client.query<AllocationRow>('SELECT * FROM payment_allocations WHERE ref = $1', [ref]);
-    if (done!.reversed_ref === reversalRef) return present(done!, true);
+    const [done] = await tx.db.select().from(paymentAllocations).where(eq(paymentAllocations.ref, ref));
+    if (done!.reversedRef === reversalRef) return present(done!, true);
     throw new AppError('ALREADY_REVERSED', `Payment ${ref} has already been reversed`);
   }
   if (row.lines.length) {
-    await tx.client.query(
-      `UPDATE receivables r SET principal_paid_fen = r.principal_paid_fen - v.principal, late_fee_paid_fen = r.late_fee_paid_fen - v.late_fee, settled_at = NULL
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, principal, late_fee)
-        WHERE r.id = v.id`,
-      [row.lines.map((line) => line.receivableId), row.lines.map((line) => line.principalFen), row.lines.map((line) => line.lateFeeFen)],
-    );
+    const v = sql.raw('v');
+    await tx.db
+      .update(receivables)
+      .set({
+        principalPaidFen: sql`${receivables.principalPaidFen} - ${v}.principal`,
+        lateFeePaidFen: sql`${receivables.lateFeePaidFen} - ${v}.late_fee`,
+        settledAt: null,
+      })
+      .from(
+        sql`unnest(${sql.param(row.lines.map((line) => line.receivableId))}::bigint[], ${sql.param(row.lines.map((line) => line.principalFen))}::bigint[],
+                   ${sql.param(row.lines.map((line) => line.lateFeeFen))}::bigint[]) AS ${v}(id, principal, late_fee)`,
+      )
+      .where(sql`${receivables.id} = ${v}.id`);
   }
-  if (row.prepayment_fen > 0) {
+  if (row.prepaymentFen > 0) {
     // The prepayment may have been spent since (a prepaid day's charge): the balance then goes below what it was.
     await postBalanceEntry(
       tx,
       {
-        accountId: row.account_id,
+        accountId: row.accountId,
         kind: 'reversal',
         ref: `reversal:${reversalRef}`,
-        amountFen: -row.prepayment_fen,
+        amountFen: -row.prepaymentFen,
         details: { payment: ref, reversal: reversalRef },
       },
       await alertThreshold(tx, mode),
@@ -287,33 +295,23 @@ export async function reverseAllocation(tx: Tx, ref: string, reversalRef: string
  */
 export async function applyPrepayment(tx: Tx, accountId: number, ref: string, at = new Date()): Promise<number> {
   if ((await lockAccount(tx, accountId)) !== 'postpaid') return 0;
-  const {
-    rows: [held],
-  } = await tx.client.query<{ balance_fen: number; applied: boolean }>(
-    'SELECT balance_fen, EXISTS (SELECT 1 FROM payment_allocations WHERE ref = $2) AS applied FROM account_balances WHERE account_id = $1',
-    [accountId, ref],
-  );
-  if (!held || held.applied || held.balance_fen <= 0) return 0;
-  const { rows: open } = await tx.client.query<{
-    id: number;
-    month: string;
-    principal_fen: number;
-    principal_paid_fen: number;
-    late_fee_millifen: number;
-    late_fee_paid_fen: number;
-  }>(
-    `SELECT id, month, principal_fen, principal_paid_fen, late_fee_millifen, late_fee_paid_fen FROM receivables
-      WHERE account_id = $1 AND settled_at IS NULL ORDER BY month, id FOR UPDATE`,
-    [accountId],
-  );
-  const owed = open.map((row) => ({
-    receivableId: row.id,
-    month: row.month,
-    lateFeeOwedFen: lateFeeFen(row.late_fee_millifen) - row.late_fee_paid_fen,
-    principalOwedFen: row.principal_fen - row.principal_paid_fen,
-  }));
+  const [held] = await tx.db
+    .select({
+      balanceFen: accountBalances.balanceFen,
+      applied: sql<boolean>`${exists(tx.db.select({ ref: paymentAllocations.ref }).from(paymentAllocations).where(eq(paymentAllocations.ref, ref)))}`,
+    })
+    .from(accountBalances)
+    .where(eq(accountBalances.accountId, accountId));
+  if (!held || held.applied || held.balanceFen <= 0) return 0;
+  const open = await tx.db
+    .select(OWED_COLUMNS)
+    .from(receivables)
+    .where(and(eq(receivables.accountId, accountId), isNull(receivables.settledAt)))
+    .orderBy(asc(receivables.month), asc(receivables.id))
+    .for('update');
+  const owed = open.map(owedOf);
   const due = owed.reduce((sum, item) => sum + Math.max(0, item.lateFeeOwedFen) + item.principalOwedFen, 0);
-  const amountFen = Math.min(held.balance_fen, due);
+  const amountFen = Math.min(held.balanceFen, due);
   if (amountFen <= 0) return 0;
   const plan = planAllocation(amountFen, owed);
   await payLines(tx, plan.lines, owed, at);
@@ -322,9 +320,8 @@ export async function applyPrepayment(tx: Tx, accountId: number, ref: string, at
     { accountId, kind: 'bill_settlement', ref: `allocation:${ref}`, amountFen: -amountFen, details: { allocation: ref } },
     Number.MIN_SAFE_INTEGER,
   );
-  await tx.client.query(
-    'INSERT INTO payment_allocations (ref, account_id, amount_fen, lines, prepayment_fen, source, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6)',
-    [ref, accountId, amountFen, JSON.stringify(plan.lines), { kind: 'prepayment' }, at],
-  );
+  await tx.db
+    .insert(paymentAllocations)
+    .values({ ref, accountId, amountFen, lines: plan.lines, prepaymentFen: 0, source: { kind: 'prepayment' }, createdAt: at });
   return amountFen;
 }

@@ -1,11 +1,15 @@
 import type { BillingSettings } from '../../../../shared/contracts/billing';
 import { addDays, shanghaiDate } from '../../../../shared/dates';
 import type { TariffVersion } from '../../../../shared/tariff/types';
-import { copyRows, pgIntArray } from '../../db/copy';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database';
+import { balanceEntries } from '../../db/schema';
 import type { BillDraft } from './compute';
 import { applyPrepayment } from './allocation';
 import { postBalanceEntry } from './ledger';
+import { accountsHoldingBalance, copyBills, copyReceivables, drawBillIds } from './repository';
+
+type BalanceEntryRow = typeof balanceEntries.$inferSelect;
 
 export interface IssuedBill {
   billId: number;
@@ -14,25 +18,6 @@ export interface IssuedBill {
   amountFen: number;
   billingMode: 'postpaid' | 'prepaid';
 }
-
-const BILL_COLUMNS = [
-  'id',
-  'account_id',
-  'month',
-  'status',
-  'tariff_code',
-  'tariff_version',
-  'kwh',
-  'amount_fen',
-  'tier_counted_kwh',
-  'history',
-  'detail',
-  'anomalies',
-  'run_id',
-  'computed_at',
-  'published_at',
-];
-const RECEIVABLE_COLUMNS = ['account_id', 'bill_id', 'month', 'principal_fen', 'principal_paid_fen', 'due_date', 'settled_at', 'created_at'];
 
 /**
  * Writes new bills with COPY, ids drawn from the sequence first so their receivables can be written
@@ -48,32 +33,30 @@ export async function writeBills(
   now: Date,
 ): Promise<void> {
   if (!drafts.length) return;
-  const { rows: ids } = await tx.client.query<{ id: number }>(`SELECT nextval('bills_id_seq') AS id FROM generate_series(1, $1::int)`, [drafts.length]);
+  const ids = await drawBillIds(tx, drafts.length);
   const stamp = now.toISOString();
-  await copyRows(
-    tx.client,
-    'bills',
-    BILL_COLUMNS,
-    drafts.map(({ accountId, tariff, draft }, index) => [
-      ids[index]!.id,
+  await copyBills(
+    tx,
+    drafts.map(({ accountId, tariff, draft }, index) => ({
+      id: ids[index]!,
       accountId,
       month,
-      draft.status,
-      tariff.code,
-      tariff.version,
-      draft.kwh,
-      draft.amountFen,
-      draft.tierCountedKwh,
-      pgIntArray(draft.history),
-      draft.detail,
-      draft.anomalies,
+      status: draft.status,
+      tariffCode: tariff.code,
+      tariffVersion: tariff.version,
+      kwh: draft.kwh,
+      amountFen: draft.amountFen,
+      tierCountedKwh: draft.tierCountedKwh,
+      history: draft.history,
+      detail: draft.detail,
+      anomalies: draft.anomalies,
       runId,
-      stamp,
-      draft.status === 'published' ? stamp : null,
-    ]),
+      published: draft.status === 'published',
+    })),
+    stamp,
   );
   const issued = drafts.flatMap(({ accountId, billingMode, draft }, index) =>
-    draft.status === 'published' ? [{ billId: ids[index]!.id, accountId, month, amountFen: draft.amountFen, billingMode }] : [],
+    draft.status === 'published' ? [{ billId: ids[index]!, accountId, month, amountFen: draft.amountFen, billingMode }] : [],
   );
   await issueBills(tx, issued, settings, now);
 }
@@ -87,43 +70,37 @@ export async function issueBills(tx: Tx, bills: IssuedBill[], settings: BillingS
   if (!bills.length) return;
   const dueDate = addDays(shanghaiDate(now), settings.dueDays);
   const stamp = now.toISOString();
-  await copyRows(
-    tx.client,
-    'receivables',
-    RECEIVABLE_COLUMNS,
-    bills.map((bill) => {
-      const settled = bill.billingMode === 'prepaid' || bill.amountFen === 0;
-      return [
-        bill.accountId,
-        bill.billId,
-        bill.month,
-        bill.amountFen,
-        bill.billingMode === 'prepaid' ? bill.amountFen : 0,
-        dueDate,
-        settled ? stamp : null,
-        stamp,
-      ];
-    }),
+  await copyReceivables(
+    tx,
+    bills.map((bill) => ({
+      accountId: bill.accountId,
+      billId: bill.billId,
+      month: bill.month,
+      principalFen: bill.amountFen,
+      principalPaidFen: bill.billingMode === 'prepaid' ? bill.amountFen : 0,
+      dueDate,
+      settled: bill.billingMode === 'prepaid' || bill.amountFen === 0,
+    })),
+    stamp,
   );
   // Prepayment held by a postpaid account pays its new bill at once. Few accounts hold any: one
   // indexed query finds them, and only those take the per-account path.
   const postpaid = bills.filter((bill) => bill.billingMode === 'postpaid' && bill.amountFen > 0);
   if (postpaid.length) {
-    const { rows: holding } = await tx.client.query<{ account_id: number }>(
-      'SELECT account_id FROM account_balances WHERE account_id = ANY($1::bigint[]) AND balance_fen > 0 ORDER BY account_id',
-      [postpaid.map((bill) => bill.accountId)],
+    const holding = await accountsHoldingBalance(
+      tx.db,
+      postpaid.map((bill) => bill.accountId),
     );
     const billOf = new Map(postpaid.map((bill) => [bill.accountId, bill.billId]));
-    for (const { account_id: accountId } of holding) await applyPrepayment(tx, accountId, `prepayment:bill:${billOf.get(accountId)}`, now);
+    for (const accountId of holding) await applyPrepayment(tx, accountId, `prepayment:bill:${billOf.get(accountId)}`, now);
   }
   for (const bill of bills.filter((candidate) => candidate.billingMode === 'prepaid')) {
-    const {
-      rows: [charged],
-    } = await tx.client.query<{ fen: number }>(
-      `SELECT coalesce(-sum(amount_fen), 0)::bigint AS fen FROM balance_entries
-        WHERE account_id = $1 AND kind = 'daily_charge' AND details->>'month' = $2`,
-      [bill.accountId, bill.month],
-    );
+    const [charged] = await tx.db
+      .select({ fen: sql<BalanceEntryRow['amountFen']>`coalesce(-sum(${balanceEntries.amountFen}), 0)::bigint` })
+      .from(balanceEntries)
+      .where(
+        and(eq(balanceEntries.accountId, bill.accountId), eq(balanceEntries.kind, 'daily_charge'), sql`${balanceEntries.details}->>'month' = ${bill.month}`),
+      );
     await postBalanceEntry(
       tx,
       {

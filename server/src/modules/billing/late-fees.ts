@@ -1,5 +1,8 @@
 import type { BillingSettings } from '../../../../shared/contracts/billing';
+import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/database';
+import { receivables } from '../../db/schema';
+import { accountsReadModel as accounts } from '../accounts/published';
 
 /**
  * Accrues late fees on every unpaid receivable for each day after its due date up to and
@@ -10,24 +13,26 @@ import type { Database } from '../../db/database';
  */
 export async function accrueLateFees(database: Database, settings: BillingSettings, through: string): Promise<{ receivables: number }> {
   const rates = settings.lateFeePermille;
-  const result = await database.pool.query(
-    `WITH due AS (
-       SELECT r.id, r.principal_fen - r.principal_paid_fen AS outstanding, a.customer_class,
-              substr(r.month, 1, 4)::int AS bill_year, coalesce(r.late_fee_through, r.due_date) AS accrued_to
-         FROM receivables r JOIN electricity_accounts a ON a.id = r.account_id
-        WHERE r.settled_at IS NULL AND r.principal_paid_fen < r.principal_fen
-          AND coalesce(r.late_fee_through, r.due_date) < $1::date),
+  const r = receivables;
+  const throughDate = sql`${through}::date`;
+  // Set-based over every unpaid receivable; the class comes from the accounts module's read model.
+  const result = await database.db.execute(sql`
+    WITH due AS (
+       SELECT ${r.id} AS id, ${r.principalFen} - ${r.principalPaidFen} AS outstanding, ${accounts.customerClass} AS customer_class,
+              substr(${r.month}, 1, 4)::int AS bill_year, coalesce(${r.lateFeeThrough}, ${r.dueDate}) AS accrued_to
+         FROM ${r} JOIN ${accounts} ON ${accounts.id} = ${r.accountId}
+        WHERE ${r.settledAt} IS NULL AND ${r.principalPaidFen} < ${r.principalFen}
+          AND coalesce(${r.lateFeeThrough}, ${r.dueDate}) < ${throughDate}),
      fees AS (
        SELECT due.id, due.accrued_to,
-              sum(due.outstanding * CASE WHEN due.customer_class = 'residential' THEN $2::int
-                                         WHEN extract(year FROM day)::int = due.bill_year THEN $3::int ELSE $4::int END)::bigint AS millifen
-         FROM due, generate_series(due.accrued_to + 1, $1::date, interval '1 day') AS day
+              sum(due.outstanding * CASE WHEN due.customer_class = 'residential' THEN ${rates.residential}::int
+                                         WHEN extract(year FROM day)::int = due.bill_year THEN ${rates.otherCurrentYear}::int
+                                         ELSE ${rates.otherEarlierYears}::int END)::bigint AS millifen
+         FROM due, generate_series(due.accrued_to + 1, ${throughDate}, interval '1 day') AS day
         GROUP BY due.id, due.accrued_to)
-     UPDATE receivables r SET late_fee_millifen = r.late_fee_millifen + fees.millifen, late_fee_through = $1::date
+     UPDATE ${r} SET ${sql.identifier(r.lateFeeMillifen.name)} = ${r.lateFeeMillifen} + fees.millifen, ${sql.identifier(r.lateFeeThrough.name)} = ${throughDate}
        FROM fees
-      WHERE r.id = fees.id AND coalesce(r.late_fee_through, r.due_date) = fees.accrued_to`,
-    [through, rates.residential, rates.otherCurrentYear, rates.otherEarlierYears],
-  );
+      WHERE ${r.id} = fees.id AND coalesce(${r.lateFeeThrough}, ${r.dueDate}) = fees.accrued_to`);
   return { receivables: result.rowCount ?? 0 };
 }
 

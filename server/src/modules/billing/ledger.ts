@@ -1,4 +1,6 @@
+import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database';
+import { accountBalances, balanceEntries, customerEvents } from '../../db/schema';
 
 /**
  * Account balances: the one place money is added to or taken from what an account holds
@@ -23,33 +25,41 @@ export interface PostedEntry {
  * threshold (or below zero) records a customer event, once per crossing; rising back above re-arms it.
  */
 export async function postBalanceEntry(tx: Tx, entry: BalanceEntry, defaultThresholdFen: number): Promise<PostedEntry> {
-  const { client } = tx;
-  await client.query('INSERT INTO account_balances (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING', [entry.accountId]);
+  const { db } = tx;
+  await db.insert(accountBalances).values({ accountId: entry.accountId }).onConflictDoNothing({ target: accountBalances.accountId });
   // The row lock serialises every posting to one account.
-  const {
-    rows: [before],
-  } = await client.query<{ balance_fen: number; low_threshold_fen: number | null; low_alerted: boolean; overdrawn_alerted: boolean }>(
-    'SELECT balance_fen, low_threshold_fen, low_alerted, overdrawn_alerted FROM account_balances WHERE account_id = $1 FOR UPDATE',
-    [entry.accountId],
-  );
-  const balanceFen = before!.balance_fen + entry.amountFen;
-  const inserted = await client.query(
-    `INSERT INTO balance_entries (account_id, kind, ref, amount_fen, balance_after_fen, details)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ref) DO NOTHING`,
-    [entry.accountId, entry.kind, entry.ref, entry.amountFen, balanceFen, entry.details ?? {}],
-  );
-  if (!inserted.rowCount) return { posted: false, balanceFen: before!.balance_fen };
+  const [before] = await db
+    .select({
+      balanceFen: accountBalances.balanceFen,
+      lowThresholdFen: accountBalances.lowThresholdFen,
+      lowAlerted: accountBalances.lowAlerted,
+      overdrawnAlerted: accountBalances.overdrawnAlerted,
+    })
+    .from(accountBalances)
+    .where(eq(accountBalances.accountId, entry.accountId))
+    .for('update');
+  const balanceFen = before!.balanceFen + entry.amountFen;
+  const inserted = await db
+    .insert(balanceEntries)
+    .values({
+      accountId: entry.accountId,
+      kind: entry.kind,
+      ref: entry.ref,
+      amountFen: entry.amountFen,
+      balanceAfterFen: balanceFen,
+      details: entry.details ?? {},
+    })
+    .onConflictDoNothing({ target: balanceEntries.ref });
+  if (!inserted.rowCount) return { posted: false, balanceFen: before!.balanceFen };
 
-  const threshold = before!.low_threshold_fen ?? defaultThresholdFen;
-  let lowAlerted = before!.low_alerted;
-  let overdrawnAlerted = before!.overdrawn_alerted;
+  const threshold = before!.lowThresholdFen ?? defaultThresholdFen;
+  let lowAlerted = before!.lowAlerted;
+  let overdrawnAlerted = before!.overdrawnAlerted;
   const event = async (type: string, key: string) =>
-    client.query(`INSERT INTO customer_events (account_id, type, dedupe_key, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (dedupe_key) DO NOTHING`, [
-      entry.accountId,
-      type,
-      key,
-      { balanceFen, thresholdFen: threshold, cause: entry.ref },
-    ]);
+    db
+      .insert(customerEvents)
+      .values({ accountId: entry.accountId, type, dedupeKey: key, payload: { balanceFen, thresholdFen: threshold, cause: entry.ref } })
+      .onConflictDoNothing({ target: customerEvents.dedupeKey });
   if (balanceFen < threshold && !lowAlerted) {
     lowAlerted = true;
     await event('balance.low', `balance.low:${entry.ref}`);
@@ -59,11 +69,9 @@ export async function postBalanceEntry(tx: Tx, entry: BalanceEntry, defaultThres
     overdrawnAlerted = true;
     await event('balance.overdrawn', `balance.overdrawn:${entry.ref}`);
   } else if (balanceFen >= 0) overdrawnAlerted = false;
-  await client.query('UPDATE account_balances SET balance_fen = $2, low_alerted = $3, overdrawn_alerted = $4, updated_at = now() WHERE account_id = $1', [
-    entry.accountId,
-    balanceFen,
-    lowAlerted,
-    overdrawnAlerted,
-  ]);
+  await db
+    .update(accountBalances)
+    .set({ balanceFen, lowAlerted, overdrawnAlerted, updatedAt: sql`now()` })
+    .where(eq(accountBalances.accountId, entry.accountId));
   return { posted: true, balanceFen };
 }

@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../app';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database';
+import { meterReadings, meters, readingRejections } from '../../db/schema';
 import type { AmiClient, AmiReading } from '../../integrations/ami/client';
 import type { ReadingValues } from './types';
+
+type MeterReading = typeof meterReadings.$inferSelect;
 
 const REGISTER = /^\d{1,9}\.\d{2}$/;
 const REGISTERS_BY_KIND = { single: [], peak_valley: ['peak', 'valley'], four: ['sharp', 'peak', 'flat', 'valley'] } as const;
@@ -84,18 +88,15 @@ export function createReadingImport(deps: { database: Database; ami: AmiClient; 
   const { database } = deps;
 
   async function knownMeters(): Promise<Map<string, KnownMeter>> {
-    const { rows } = await database.pool.query<{ id: string; meter_no: string; registers: KnownMeter['registers'] }>(
-      'SELECT id, meter_no, registers FROM meters',
-    );
-    return new Map(rows.map((row) => [row.meter_no, { id: Number(row.id), registers: row.registers }]));
+    const rows = await database.db.select({ id: meters.id, meterNo: meters.meterNo, registers: meters.registers }).from(meters);
+    return new Map(rows.map((row) => [row.meterNo, { id: row.id, registers: row.registers }]));
   }
 
   async function reject(reading: AmiReading, reason: string): Promise<void> {
-    await database.pool.query(
-      `INSERT INTO reading_rejections (meter_no, read_at, reason, payload) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (meter_no, read_at, reason) DO NOTHING`,
-      [String(reading.meterNo ?? ''), String(reading.readAt ?? ''), reason, reading],
-    );
+    await database.db
+      .insert(readingRejections)
+      .values({ meterNo: String(reading.meterNo ?? ''), readAt: String(reading.readAt ?? ''), reason, payload: reading })
+      .onConflictDoNothing({ target: [readingRejections.meterNo, readingRejections.readAt, readingRejections.reason] });
   }
 
   /** Stores one page: new readings are inserted, identical repeats change nothing, conflicting repeats are refused. */
@@ -110,28 +111,24 @@ export function createReadingImport(deps: { database: Database; ami: AmiClient; 
       } else valid.push({ reading: parsed, raw });
     }
     if (!valid.length) return;
-    const column = <K extends keyof ParsedReading>(key: K) => valid.map(({ reading }) => (key === 'readAt' ? reading.readAt.toISOString() : reading[key]));
-    const inserted = await database.pool.query<{ meter_id: string; read_at: Date }>(
-      `INSERT INTO meter_readings (meter_id, read_at, total, sharp, peak, flat, valley, reverse, quality, reactive, max_demand, source)
-       SELECT *, 'ami' FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[])
-       ON CONFLICT (meter_id, read_at) DO NOTHING
-       RETURNING meter_id, read_at`,
-      [
-        column('meterId'),
-        column('readAt'),
-        column('total'),
-        column('sharp'),
-        column('peak'),
-        column('flat'),
-        column('valley'),
-        column('reverse'),
-        column('quality'),
-        column('reactive'),
-        column('maxDemand'),
-      ],
+    const column = <K extends keyof ParsedReading>(key: K) =>
+      sql.param(valid.map(({ reading }) => (key === 'readAt' ? reading.readAt.toISOString() : (reading[key] ?? null))));
+    const r = meterReadings;
+    const list = sql.join(
+      [r.meterId, r.readAt, r.total, r.sharp, r.peak, r.flat, r.valley, r.reverse, r.quality, r.reactive, r.maxDemand, r.source].map((c) =>
+        sql.identifier(c.name),
+      ),
+      sql`, `,
     );
+    const inserted = await database.db.execute<{ meterId: MeterReading['meterId']; readAtMs: number }>(sql`
+      INSERT INTO ${r} (${list})
+      SELECT *, 'ami' FROM unnest(${column('meterId')}::bigint[], ${column('readAt')}::timestamptz[], ${column('total')}::bigint[], ${column('sharp')}::bigint[],
+                                  ${column('peak')}::bigint[], ${column('flat')}::bigint[], ${column('valley')}::bigint[], ${column('reverse')}::bigint[],
+                                  ${column('quality')}::text[], ${column('reactive')}::bigint[], ${column('maxDemand')}::bigint[])
+      ON CONFLICT (${sql.identifier(r.meterId.name)}, ${sql.identifier(r.readAt.name)}) DO NOTHING
+      RETURNING ${r.meterId} AS "meterId", (extract(epoch FROM ${r.readAt}) * 1000)::float8 AS "readAtMs"`);
     counts.stored += inserted.rowCount ?? 0;
-    const fresh = new Set(inserted.rows.map((row) => `${row.meter_id}@${row.read_at.getTime()}`));
+    const fresh = new Set(inserted.rows.map((row) => `${row.meterId}@${row.readAtMs}`));
     const repeats = valid.filter(({ reading }) => !fresh.has(`${reading.meterId}@${reading.readAt.getTime()}`));
     for (const { reading, raw } of repeats) {
       const stored = await storedReading(database, reading.meterId, reading.readAt);
@@ -164,45 +161,72 @@ export function createReadingImport(deps: { database: Database; ami: AmiClient; 
   };
 }
 
-export async function storedReading(executor: Database | Tx, meterId: number, readAt: Date): Promise<(ReadingValues & { source: string }) | undefined> {
-  const client = 'pool' in executor ? executor.pool : executor.client;
-  const { rows } = await client.query<ReadingValues & { source: string }>(
-    `SELECT total, sharp, peak, flat, valley,
-            reverse, reactive, max_demand AS "maxDemand", quality, source
-       FROM meter_readings WHERE meter_id = $1 AND read_at = $2`,
-    [meterId, readAt],
-  );
-  return rows[0];
+export async function storedReading(
+  executor: Database | Tx,
+  meterId: number,
+  readAt: Date,
+): Promise<(ReadingValues & { source: MeterReading['source'] }) | undefined> {
+  const r = meterReadings;
+  const [row] = await executor.db
+    .select({
+      total: r.total,
+      sharp: r.sharp,
+      peak: r.peak,
+      flat: r.flat,
+      valley: r.valley,
+      reverse: r.reverse,
+      reactive: r.reactive,
+      maxDemand: r.maxDemand,
+      quality: r.quality,
+      source: r.source,
+    })
+    .from(r)
+    .where(and(eq(r.meterId, meterId), eq(r.readAt, readAt)));
+  return row;
 }
+
+/** `excluded.<column>`: the value an upsert tried to insert. */
+const excluded = (column: (typeof meterReadings)[keyof typeof meterReadings & string] & { name: string }) => sql`excluded.${sql.identifier(column.name)}`;
 
 /**
  * Replaces the values held for one (meter, instant) — a re-read or a staff correction — keeping
  * the replaced values in the row's revision list.
  */
 export async function replaceReading(tx: Tx, reading: ParsedReading, source: 'reread' | 'manual', note: Record<string, unknown>): Promise<void> {
-  await tx.client.query(
-    `INSERT INTO meter_readings AS r (meter_id, read_at, total, sharp, peak, flat, valley, reverse, quality, source, reactive, max_demand)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13)
-     ON CONFLICT (meter_id, read_at) DO UPDATE SET
-       total = EXCLUDED.total, sharp = EXCLUDED.sharp, peak = EXCLUDED.peak, flat = EXCLUDED.flat, valley = EXCLUDED.valley,
-       reverse = EXCLUDED.reverse, reactive = EXCLUDED.reactive, max_demand = EXCLUDED.max_demand, quality = EXCLUDED.quality, source = EXCLUDED.source, imported_at = now(),
-       revisions = r.revisions || jsonb_build_array(jsonb_build_object(
-         'total', r.total, 'sharp', r.sharp, 'peak', r.peak, 'flat', r.flat, 'valley', r.valley, 'reverse', r.reverse,
-         'reactive', r.reactive, 'max_demand', r.max_demand, 'quality', r.quality, 'source', r.source, 'replacedAt', now()) || $11::jsonb)`,
-    [
-      reading.meterId,
-      reading.readAt,
-      reading.total,
-      reading.sharp,
-      reading.peak,
-      reading.flat,
-      reading.valley,
-      reading.reverse,
-      reading.quality,
+  const r = meterReadings;
+  await tx.db
+    .insert(r)
+    .values({
+      meterId: reading.meterId,
+      readAt: reading.readAt,
+      total: reading.total,
+      sharp: reading.sharp,
+      peak: reading.peak,
+      flat: reading.flat,
+      valley: reading.valley,
+      reverse: reading.reverse,
+      quality: reading.quality,
       source,
-      note,
-      reading.reactive ?? null,
-      reading.maxDemand ?? null,
-    ],
-  );
+      reactive: reading.reactive ?? null,
+      maxDemand: reading.maxDemand ?? null,
+    })
+    .onConflictDoUpdate({
+      target: [r.meterId, r.readAt],
+      set: {
+        total: excluded(r.total),
+        sharp: excluded(r.sharp),
+        peak: excluded(r.peak),
+        flat: excluded(r.flat),
+        valley: excluded(r.valley),
+        reverse: excluded(r.reverse),
+        reactive: excluded(r.reactive),
+        maxDemand: excluded(r.maxDemand),
+        quality: excluded(r.quality),
+        source: excluded(r.source),
+        importedAt: sql`now()`,
+        revisions: sql`${r.revisions} || jsonb_build_array(jsonb_build_object(
+          'total', ${r.total}, 'sharp', ${r.sharp}, 'peak', ${r.peak}, 'flat', ${r.flat}, 'valley', ${r.valley}, 'reverse', ${r.reverse},
+          'reactive', ${r.reactive}, 'max_demand', ${r.maxDemand}, 'quality', ${r.quality}, 'source', ${r.source}, 'replacedAt', now())) || ${JSON.stringify(note)}::jsonb`,
+      },
+    });
 }

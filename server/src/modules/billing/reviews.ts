@@ -4,13 +4,16 @@ import { shanghaiMidnight } from '../../../../shared/dates';
 import { addMonths } from '../../../../shared/tariff/engine';
 import { tariffInForce } from '../../../../shared/tariff/presets';
 import type { Clock } from '../../app';
+import { and, asc, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database';
+import { billingProfiles, bills, meters } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { AmiClient, AmiReading } from '../../integrations/ami/client';
 import type { JobQueue } from '../../jobs/queue';
+import { accountLabels } from '../accounts/published';
 import { computeDraft } from './compute';
 import { replaceReading, validateReading } from './readings';
-import { issueBills, type IssuedBill } from './issue';
+import { issueBills } from './issue';
 import { draftInput, fetchChunk, loadTariffs } from './run';
 import { loadBillingSettings } from './settings';
 import { billSummaryById } from './views';
@@ -18,12 +21,12 @@ import type { BillReviewRecord } from './types';
 
 export const REREAD_JOB = 'billing.reread';
 
-interface HeldBill {
-  id: number;
-  account_id: number;
-  month: string;
-  status: 'held' | 'rereading' | 'published';
-}
+type Bill = typeof bills.$inferSelect;
+type HeldBill = Pick<Bill, 'id' | 'accountId' | 'month' | 'status'>;
+const HELD_BILL = { id: bills.id, accountId: bills.accountId, month: bills.month, status: bills.status };
+
+/** Appends review records to a bill's review history. */
+const appendReview = (records: BillReviewRecord[]) => sql`${bills.review} || ${JSON.stringify(records)}::jsonb`;
 
 interface CorrectedReading {
   meterNo: string;
@@ -43,9 +46,7 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
 
   /** Locks a bill that must be in `expected`; a missing bill is 404, one in another state 409. */
   async function lockBill(tx: Tx, billId: number, expected: HeldBill['status']): Promise<HeldBill> {
-    const {
-      rows: [bill],
-    } = await tx.client.query<HeldBill>('SELECT id, account_id, month, status FROM bills WHERE id = $1 FOR UPDATE', [billId]);
+    const [bill] = await tx.db.select(HELD_BILL).from(bills).where(eq(bills.id, billId)).for('update');
     if (!bill) throw notFound('Bill');
     if (bill.status !== expected) throw new AppError('BILL_NOT_HELD', `The bill is ${bill.status}, not ${expected}`);
     return bill;
@@ -56,37 +57,34 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
     const settings = await loadBillingSettings(tx);
     const {
       accounts: [account],
-    } = await fetchChunk(tx.client, bill.month, 0, 1, bill.account_id);
-    const tariff = account && tariffInForce(await loadTariffs(tx.client), account.tariffCode, bill.month);
+    } = await fetchChunk(tx.db, bill.month, 0, 1, bill.accountId);
+    const tariff = account && tariffInForce(await loadTariffs(tx.db), account.tariffCode, bill.month);
     if (!account || !tariff) throw new AppError('TARIFF_UNKNOWN', 'The account has no tariff in force for that month');
     const draft = computeDraft(draftInput(account, bill.month, tariff), settings.anomalies);
     const status = issue === 'always' || draft.anomalies.length === 0 ? 'published' : 'held';
     const now = deps.clock.now();
-    await tx.client.query(
-      `UPDATE bills SET status = $2, tariff_code = $3, tariff_version = $4, kwh = $5, amount_fen = $6, tier_counted_kwh = $7,
-              history = $8::int[], detail = $9, anomalies = $10, computed_at = $11,
-              published_at = CASE WHEN $2 = 'published' THEN $11::timestamptz END,
-              review = review || $12::jsonb
-        WHERE id = $1`,
-      [
-        bill.id,
+    await tx.db
+      .update(bills)
+      .set({
         status,
-        tariff.code,
-        tariff.version,
-        draft.kwh,
-        draft.amountFen,
-        draft.tierCountedKwh,
-        draft.history,
-        { ...draft.detail, ...(adjusted ? { adjusted } : {}) },
-        JSON.stringify(draft.anomalies),
-        now,
-        JSON.stringify([{ ...record, anomalies: draft.anomalies }]),
-      ],
-    );
+        tariffCode: tariff.code,
+        tariffVersion: tariff.version,
+        kwh: draft.kwh,
+        amountFen: draft.amountFen,
+        tierCountedKwh: draft.tierCountedKwh,
+        // Unknown months stay null in the history (the column's type says number[]).
+        history: draft.history as number[],
+        detail: { ...draft.detail, ...(adjusted ? { adjusted } : {}) },
+        anomalies: draft.anomalies,
+        computedAt: now,
+        publishedAt: status === 'published' ? now : null,
+        review: appendReview([{ ...record, anomalies: draft.anomalies }]),
+      })
+      .where(eq(bills.id, bill.id));
     if (status === 'published')
       await issueBills(
         tx,
-        [{ billId: bill.id, accountId: bill.account_id, month: bill.month, amountFen: draft.amountFen, billingMode: account.billingMode }],
+        [{ billId: bill.id, accountId: bill.accountId, month: bill.month, amountFen: draft.amountFen, billingMode: account.billingMode }],
         settings,
         now,
       );
@@ -98,36 +96,65 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
   /** The closing boundary of the bill's period for a meter: month end, or the meter's removal. */
   async function closingMeters(tx: Tx, bill: HeldBill) {
     const end = shanghaiMidnight(addMonths(bill.month, 1));
-    const { rows } = await tx.client.query<{ id: number; meter_no: string; registers: 'single' | 'peak_valley' | 'four'; closing: Date }>(
-      `SELECT id, meter_no, registers, least($2::timestamptz, coalesce(removed_at, $2::timestamptz)) AS closing FROM meters
-        WHERE account_id = $1 AND installed_at < $2 AND (removed_at IS NULL OR removed_at > $3)`,
-      [bill.account_id, end, shanghaiMidnight(bill.month)],
-    );
-    return rows;
+    return tx.db
+      .select({
+        id: meters.id,
+        meterNo: meters.meterNo,
+        registers: meters.registers,
+        closing: sql`least(${end}::timestamptz, coalesce(${meters.removedAt}, ${end}::timestamptz))`.mapWith(meters.installedAt),
+      })
+      .from(meters)
+      .where(
+        and(
+          eq(meters.accountId, bill.accountId),
+          lt(meters.installedAt, end),
+          or(isNull(meters.removedAt), gt(meters.removedAt, shanghaiMidnight(bill.month))),
+        ),
+      );
   }
 
   return {
     async list(filter: { month?: string; code?: string }): Promise<ReviewItem[]> {
-      const { rows } = await database.pool.query(
-        `SELECT b.id, b.account_id, a.account_no, a.customer_class, b.month, b.status, b.kwh, b.amount_fen, b.anomalies, b.detail, b.computed_at
-           FROM bills b JOIN electricity_accounts a ON a.id = b.account_id
-          WHERE b.status <> 'published' AND ($1::text IS NULL OR b.month = $1)
-            AND ($2::text IS NULL OR b.anomalies @> jsonb_build_array(jsonb_build_object('code', $2::text)))
-          ORDER BY b.month, b.id LIMIT 500`,
-        [filter.month ?? null, filter.code ?? null],
+      const rows = await database.db
+        .select({
+          id: bills.id,
+          accountId: bills.accountId,
+          month: bills.month,
+          status: bills.status,
+          kwh: bills.kwh,
+          amountFen: bills.amountFen,
+          anomalies: bills.anomalies,
+          detail: bills.detail,
+          computedAt: bills.computedAt,
+        })
+        .from(bills)
+        .where(
+          and(
+            ne(bills.status, 'published'),
+            filter.month === undefined ? undefined : eq(bills.month, filter.month),
+            filter.code === undefined ? undefined : sql`${bills.anomalies} @> jsonb_build_array(jsonb_build_object('code', ${filter.code}::text))`,
+          ),
+        )
+        .orderBy(asc(bills.month), asc(bills.id))
+        .limit(500);
+      // Account number and class come from the accounts module, for the listed bills only.
+      const labels = await accountLabels(
+        database.db,
+        rows.map((row) => row.accountId),
       );
       return rows.map((row) => ({
         billId: row.id,
-        accountId: row.account_id,
-        accountNo: row.account_no,
-        customerClass: row.customer_class,
+        accountId: row.accountId,
+        accountNo: labels.get(row.accountId)!.accountNo,
+        customerClass: labels.get(row.accountId)!.customerClass,
         month: row.month,
-        status: row.status,
+        // Published bills are filtered out above.
+        status: row.status as ReviewItem['status'],
         kwh: row.kwh,
-        amountFen: row.amount_fen,
+        amountFen: row.amountFen,
         anomalies: row.anomalies,
         readings: row.detail.readings,
-        computedAt: row.computed_at.toISOString(),
+        computedAt: row.computedAt.toISOString(),
       }));
     },
 
@@ -136,16 +163,15 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
         const bill = await lockBill(tx, billId, 'held');
         const now = deps.clock.now();
         const record: BillReviewRecord = { action: 'approve', staffId, at: now.toISOString(), ...(note ? { reason: note } : {}) };
-        const {
-          rows: [issued],
-        } = await tx.client.query<{ amount_fen: number; billing_mode: IssuedBill['billingMode'] }>(
-          `UPDATE bills b SET status = 'published', published_at = $2, review = review || $3::jsonb FROM billing_profiles p
-            WHERE b.id = $1 AND b.status = 'held' AND p.account_id = b.account_id RETURNING b.amount_fen, p.billing_mode`,
-          [billId, now, JSON.stringify([record])],
-        );
+        const [issued] = await tx.db
+          .update(bills)
+          .set({ status: 'published', publishedAt: now, review: appendReview([record]) })
+          .from(billingProfiles)
+          .where(and(eq(bills.id, billId), eq(bills.status, 'held'), eq(billingProfiles.accountId, bills.accountId)))
+          .returning({ amountFen: bills.amountFen, billingMode: billingProfiles.billingMode });
         await issueBills(
           tx,
-          [{ billId, accountId: bill.account_id, month: bill.month, amountFen: issued!.amount_fen, billingMode: issued!.billing_mode }],
+          [{ billId, accountId: bill.accountId, month: bill.month, amountFen: issued!.amountFen, billingMode: issued!.billingMode }],
           await loadBillingSettings(tx),
           now,
         );
@@ -159,13 +185,13 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
         const bill = await lockBill(tx, billId, 'held');
         const now = deps.clock.now();
         if (change.tariffCode) {
-          if (!tariffInForce(await loadTariffs(tx.client), change.tariffCode, bill.month))
+          if (!tariffInForce(await loadTariffs(tx.db), change.tariffCode, bill.month))
             throw new AppError('TARIFF_UNKNOWN', `No tariff ${change.tariffCode} in force for ${bill.month}`);
-          await tx.client.query('UPDATE billing_profiles SET tariff_code = $2 WHERE account_id = $1', [bill.account_id, change.tariffCode]);
+          await tx.db.update(billingProfiles).set({ tariffCode: change.tariffCode }).where(eq(billingProfiles.accountId, bill.accountId));
         }
-        const meters = await closingMeters(tx, bill);
+        const onAccount = await closingMeters(tx, bill);
         for (const corrected of change.readings ?? []) {
-          const meter = meters.find((candidate) => candidate.meter_no === corrected.meterNo);
+          const meter = onAccount.find((candidate) => candidate.meterNo === corrected.meterNo);
           if (!meter) throw new AppError('READING_INVALID', `Meter ${corrected.meterNo} is not on this account for ${bill.month}`);
           const raw: AmiReading = {
             meterNo: corrected.meterNo,
@@ -190,27 +216,28 @@ export function createBillReviews(deps: { database: Database; clock: Clock; jobs
       await database.transaction(async (tx) => {
         await lockBill(tx, billId, 'held');
         const record: BillReviewRecord = { action: 'reread', staffId, at: deps.clock.now().toISOString(), reason };
-        await tx.client.query(`UPDATE bills SET status = 'rereading', review = review || $2::jsonb WHERE id = $1`, [billId, JSON.stringify([record])]);
+        await tx.db
+          .update(bills)
+          .set({ status: 'rereading', review: appendReview([record]) })
+          .where(eq(bills.id, billId));
         await deps.jobs.sendInTx(tx, REREAD_JOB, { billId });
       });
     },
 
     /** The re-read job: fetch fresh closing readings, replace them, recompute; clean bills are issued. */
     async completeReread(billId: number): Promise<'published' | 'held' | 'skipped'> {
-      const {
-        rows: [pending],
-      } = await database.pool.query<HeldBill>('SELECT id, account_id, month, status FROM bills WHERE id = $1', [billId]);
+      const [pending] = await database.db.select(HELD_BILL).from(bills).where(eq(bills.id, billId));
       if (pending?.status !== 'rereading') return 'skipped';
       // Outside the transaction: a slow metering system must not hold the bill's lock.
-      const meters = await database.transaction((tx) => closingMeters(tx, pending));
-      const fresh = await Promise.all(meters.map(async (meter) => ({ meter, reading: await deps.ami.reread(meter.meter_no, meter.closing.toISOString()) })));
+      const onAccount = await database.transaction((tx) => closingMeters(tx, pending));
+      const fresh = await Promise.all(onAccount.map(async (meter) => ({ meter, reading: await deps.ami.reread(meter.meterNo, meter.closing.toISOString()) })));
       return database.transaction(async (tx) => {
         const bill = await lockBill(tx, billId, 'rereading').catch(() => undefined);
         if (!bill) return 'skipped' as const;
         const now = deps.clock.now();
         for (const { meter, reading } of fresh) {
           const parsed = validateReading(reading, { id: meter.id, registers: meter.registers }, now);
-          if ('reason' in parsed) throw new Error(`re-read of ${meter.meter_no} refused: ${parsed.reason}`);
+          if ('reason' in parsed) throw new Error(`re-read of ${meter.meterNo} refused: ${parsed.reason}`);
           await replaceReading(tx, parsed, 'reread', { billId });
         }
         const status = await recompute(tx, bill, { action: 'reread_received', at: now.toISOString() }, 'when_clean');

@@ -3,12 +3,17 @@ import { addDays, shanghaiDate, shanghaiMidnight, shanghaiMonth } from '../../..
 import { addMonths } from '../../../../shared/tariff/engine';
 import { TARIFF_PRESETS } from '../../../../shared/tariff/presets';
 import type { Clock } from '../../app';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database';
+import { billingProfiles, meters, receivables, tariffs } from '../../db/schema';
 import type { Seeder } from '../../seed';
+import { recordSeedRun, seedRunApplied } from '../../seed/published';
+import { accountIdsByNo } from '../accounts/published';
 import { DEMO_ACCOUNTS } from '../accounts/seed';
 import { postBalanceEntry } from './ledger';
 import { accrueLateFees } from './late-fees';
 import { settlePrepaidDay } from './prepaid';
+import { withSessionLock } from './repository';
 import { createBillRunner } from './run';
 import type { BillingService } from './service';
 import { loadBillingSettings } from './settings';
@@ -16,11 +21,18 @@ import { loadBillingSettings } from './settings';
 /** The shipped tariff versions are configuration every deployment starts with; loading them again changes nothing. */
 export async function ensureTariffPresets(database: Database): Promise<void> {
   for (const { effectiveFrom, description, ...tariff } of TARIFF_PRESETS) {
-    await database.pool.query(
-      `INSERT INTO tariffs (code, version, effective_from, name, description, customer_class, definition)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [tariff.code, tariff.version, effectiveFrom, tariff.name, description, tariff.customerClass, tariff],
-    );
+    await database.db
+      .insert(tariffs)
+      .values({
+        code: tariff.code,
+        version: tariff.version,
+        effectiveFrom,
+        name: tariff.name,
+        description,
+        customerClass: tariff.customerClass,
+        definition: tariff,
+      })
+      .onConflictDoNothing();
   }
 }
 
@@ -48,35 +60,35 @@ const DEMO_BILLING: Record<
 export const billingSeeder: Seeder = {
   name: 'billing profiles and meters',
   async run(tx, demo) {
-    const { rows } = await tx.client.query<{ id: number; account_no: string }>('SELECT id, account_no FROM electricity_accounts WHERE account_no = ANY($1)', [
+    const accounts = await accountIdsByNo(
+      tx.db,
       DEMO_ACCOUNTS.map((account) => account.accountNo),
-    ]);
-    for (const { id, account_no: accountNo } of rows) {
+    );
+    for (const { id, accountNo } of accounts) {
       const billing = DEMO_BILLING[accountNo]!;
-      await tx.client.query(
-        'INSERT INTO billing_profiles (account_id, tariff_code, billing_mode, contract_kva, demand_basis, power_factor_standard) VALUES ($1, $2, $3, $4, $5, $6)',
-        [
-          id,
-          billing.tariffCode,
-          billing.billingMode ?? 'postpaid',
-          billing.contractKva ?? null,
-          billing.demandBasis ?? null,
-          billing.powerFactorStandard ?? null,
-        ],
-      );
-      await tx.client.query('INSERT INTO meters (meter_no, account_id, multiplier, registers, installed_at) VALUES ($1, $2, $3, $4, $5)', [
-        `M${accountNo}`,
-        id,
-        billing.multiplier ?? 1,
-        billing.registers,
-        shanghaiMidnight('2024-01-01'),
-      ]);
+      await tx.db.insert(billingProfiles).values({
+        accountId: id,
+        tariffCode: billing.tariffCode,
+        billingMode: billing.billingMode ?? 'postpaid',
+        contractKva: billing.contractKva ?? null,
+        demandBasis: billing.demandBasis ?? null,
+        powerFactorStandard: billing.powerFactorStandard ?? null,
+      });
+      await tx.db.insert(meters).values({
+        meterNo: `M${accountNo}`,
+        accountId: id,
+        multiplier: billing.multiplier ?? 1,
+        registers: billing.registers,
+        installedAt: shanghaiMidnight('2024-01-01'),
+      });
     }
     demo.billing = 'A year of bills comes from the mock metering system on first start; October-style anomalies wait at GET /api/staff/billing/reviews';
   },
 };
 
 const HISTORY_SEED = 'demo-billing-history';
+/** Two instances starting together: the second waits for the first's history, then finds it done. */
+const HISTORY_LOCK = 7_250_003;
 const DEMO_TOP_UP_FEN = 12_000;
 
 /**
@@ -87,11 +99,8 @@ const DEMO_TOP_UP_FEN = 12_000;
  */
 export async function seedBillingHistory(deps: { database: Database; billing: BillingService; clock: Clock; log: Logger }): Promise<void> {
   const { database, billing, log } = deps;
-  const client = await database.pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock(7250003)');
-    const { rowCount } = await client.query('SELECT 1 FROM seed_runs WHERE name = $1', [HISTORY_SEED]);
-    if (rowCount) return;
+  await withSessionLock(database.pool, [HISTORY_LOCK], async () => {
+    if (await seedRunApplied(database.db, HISTORY_SEED)) return;
     const today = shanghaiDate(deps.clock.now());
     const current = shanghaiMonth(deps.clock.now());
     const first = addMonths(current, -12);
@@ -102,13 +111,14 @@ export async function seedBillingHistory(deps: { database: Database; billing: Bi
     const settings = await loadBillingSettings(database);
     // The counter top-ups and payments below are demo money: only the demo accounts get them.
     const demoAccountNos = DEMO_ACCOUNTS.map((account) => account.accountNo);
-    const { rows: prepaid } = await database.pool.query<{ account_id: number }>(
-      `SELECT p.account_id FROM billing_profiles p JOIN electricity_accounts a ON a.id = p.account_id WHERE p.billing_mode = 'prepaid' AND a.account_no = ANY($1)`,
-      [demoAccountNos],
-    );
+    const demoIds = (await accountIdsByNo(database.db, demoAccountNos)).map((account) => account.id);
+    const prepaid = await database.db
+      .select({ accountId: billingProfiles.accountId })
+      .from(billingProfiles)
+      .where(and(eq(billingProfiles.billingMode, 'prepaid'), inArray(billingProfiles.accountId, demoIds)));
     for (let month = first; month < current; month = addMonths(month, 1)) {
       const runDay = shanghaiMidnight(`${addMonths(month, 1)}-02`);
-      for (const { account_id: accountId } of prepaid) {
+      for (const { accountId } of prepaid) {
         await database.transaction((tx) =>
           postBalanceEntry(
             tx,
@@ -121,18 +131,13 @@ export async function seedBillingHistory(deps: { database: Database; billing: Bi
       const counts = await runner.runMonth(await runner.createRun(month));
       log.info({ month, ...counts }, 'demo billing history: month billed');
     }
-    await database.pool.query(
-      `UPDATE receivables r SET principal_paid_fen = r.principal_fen, settled_at = (r.due_date - 3)::timestamptz
-         FROM electricity_accounts a
-        WHERE a.id = r.account_id AND a.account_no = ANY($2) AND r.month < $1 AND r.settled_at IS NULL`,
-      [addMonths(current, -1), demoAccountNos],
-    );
+    await database.db
+      .update(receivables)
+      .set({ principalPaidFen: sql`${receivables.principalFen}`, settledAt: sql`(${receivables.dueDate} - 3)::timestamptz` })
+      .where(and(inArray(receivables.accountId, demoIds), lt(receivables.month, addMonths(current, -1)), isNull(receivables.settledAt)));
     for (let day = `${current}-01`; day < today; day = addDays(day, 1)) await settlePrepaidDay({ database, log }, day);
     await accrueLateFees(database, settings, addDays(today, -1));
-    await client.query('INSERT INTO seed_runs (name) VALUES ($1)', [HISTORY_SEED]);
+    await recordSeedRun(database.db, HISTORY_SEED);
     log.info('demo billing history: done');
-  } finally {
-    await client.query('SELECT pg_advisory_unlock(7250003)').catch(() => undefined);
-    client.release();
-  }
+  });
 }

@@ -3,7 +3,9 @@ import type { BillingSettings, BillRun } from '../../../../shared/contracts/bill
 import { addDays, shanghaiDate, shanghaiMonth } from '../../../../shared/dates';
 import { addMonths } from '../../../../shared/tariff/engine';
 import type { Clock } from '../../app';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/database';
+import { billRuns } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { AmiClient } from '../../integrations/ami/client';
 import type { JobQueue } from '../../jobs/queue';
@@ -25,22 +27,12 @@ export const BILLING_JOBS = {
 
 type ImportQuery = { interval: 'daily' | 'monthly'; from: string; to: string };
 
-interface RunRow {
-  id: number;
-  month: string;
-  status: BillRun['status'];
-  counts: Partial<BillRun['counts']>;
-  started_at: Date | null;
-  finished_at: Date | null;
-  error: string | null;
-}
-
-const presentRun = (row: RunRow): BillRun => ({
+const presentRun = (row: typeof billRuns.$inferSelect): BillRun => ({
   id: row.id,
   month: row.month,
   status: row.status,
-  startedAt: row.started_at?.toISOString() ?? null,
-  finishedAt: row.finished_at?.toISOString() ?? null,
+  startedAt: row.startedAt?.toISOString() ?? null,
+  finishedAt: row.finishedAt?.toISOString() ?? null,
   counts: { accounts: 0, computed: 0, published: 0, held: 0, skipped: 0, waitingForReview: 0, ...row.counts },
   error: row.error,
 });
@@ -59,9 +51,7 @@ export function createBillingService(deps: { database: Database; clock: Clock; j
   const readings = createReadingImport({ database, ami: deps.ami, clock, log });
 
   async function getRun(runId: number): Promise<BillRun> {
-    const {
-      rows: [row],
-    } = await database.pool.query<RunRow>('SELECT * FROM bill_runs WHERE id = $1', [runId]);
+    const [row] = await database.db.select().from(billRuns).where(eq(billRuns.id, runId));
     if (!row) throw notFound('Bill run');
     return presentRun(row);
   }

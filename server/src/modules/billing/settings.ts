@@ -1,5 +1,7 @@
 import { BillingSettings } from '../../../../shared/contracts/billing';
+import { eq, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database';
+import { billingSettings } from '../../db/schema';
 
 /** The shipped defaults; staff replace them through the settings endpoint. Rates per the handbook. */
 export const DEFAULT_BILLING_SETTINGS: BillingSettings = {
@@ -18,17 +20,15 @@ export const DEFAULT_BILLING_SETTINGS: BillingSettings = {
 };
 
 export async function loadBillingSettings(executor: Database | Tx): Promise<BillingSettings> {
-  const client = 'pool' in executor ? executor.pool : executor.client;
-  const { rows } = await client.query<{ settings: unknown }>('SELECT settings FROM billing_settings WHERE id = 1');
+  const [row] = await executor.db.select({ settings: billingSettings.settings }).from(billingSettings).where(eq(billingSettings.id, 1));
   // Stored settings are re-validated: a row written by an older version falls back field by field.
-  return rows[0] ? BillingSettings.parse({ ...DEFAULT_BILLING_SETTINGS, ...(rows[0].settings as object) }) : DEFAULT_BILLING_SETTINGS;
+  return row ? BillingSettings.parse({ ...DEFAULT_BILLING_SETTINGS, ...row.settings }) : DEFAULT_BILLING_SETTINGS;
 }
 
 export async function saveBillingSettings(database: Database, settings: BillingSettings): Promise<BillingSettings> {
-  await database.pool.query(
-    `INSERT INTO billing_settings (id, settings, updated_at) VALUES (1, $1, now())
-     ON CONFLICT (id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()`,
-    [settings],
-  );
+  await database.db
+    .insert(billingSettings)
+    .values({ id: 1, settings, updatedAt: sql`now()` })
+    .onConflictDoUpdate({ target: billingSettings.id, set: { settings, updatedAt: sql`now()` } });
   return settings;
 }
