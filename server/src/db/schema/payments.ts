@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { customers, electricityAccounts, staffUsers } from './identity';
+import { electricityAccounts } from './accounts';
+import { customers, staffUsers } from './auth';
 
 /**
  * Online payment orders (WeChat Pay, Alipay). The state only moves by conditional updates:
