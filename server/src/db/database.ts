@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -71,7 +72,7 @@ export function openDatabase(url: string, poolMax: number): Database {
     },
     async ping() {
       const started = performance.now();
-      await pool.query('SELECT 1');
+      await db.execute(sql`SELECT 1`);
       return Math.round(performance.now() - started);
     },
     close: () => pool.end(),
@@ -92,4 +93,12 @@ export async function runMigrations(database: Database): Promise<void> {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * Takes a transaction-scoped advisory lock (released at commit or rollback): `key` alone, or a
+ * (`key`, `subKey`) pair of int4s for one lock per subject within a purpose.
+ */
+export async function advisoryXactLock(db: Db, key: number, subKey?: number): Promise<void> {
+  await db.execute(subKey === undefined ? sql`SELECT pg_advisory_xact_lock(${key}::bigint)` : sql`SELECT pg_advisory_xact_lock(${key}::int, ${subKey}::int)`);
 }

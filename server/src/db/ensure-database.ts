@@ -1,3 +1,5 @@
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 
 /** Creates `name` on the cluster behind `adminUrl` unless it exists (optionally from a template). */
@@ -5,10 +7,11 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    // The cluster's catalog, not the product's schema: plain SQL, the names bound or quoted as identifiers.
+    const admin = drizzle(client);
+    const exists = await admin.execute(sql`SELECT 1 FROM pg_database WHERE datname = ${name}`);
     if (exists.rowCount) return;
-    const from = template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : '';
-    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${from}`);
+    await admin.execute(sql`CREATE DATABASE ${sql.identifier(name)}${template ? sql` TEMPLATE ${sql.identifier(template)}` : sql``}`);
   } finally {
     await client.end();
   }

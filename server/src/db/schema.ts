@@ -2,7 +2,8 @@
  * The database schema, one file per capability; drizzle-kit reads this module to generate migrations.
  */
 export * from './schema/foundation';
-export * from './schema/identity';
+export * from './schema/auth';
+export * from './schema/accounts';
 export * from './schema/billing';
 export * from './schema/outages';
 export * from './schema/notifications';

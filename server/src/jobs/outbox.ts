@@ -1,3 +1,4 @@
+import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../db/database';
 import { outbox } from '../db/schema';
@@ -5,12 +6,9 @@ import type { JobQueue } from './queue';
 
 export const OUTBOX_RELAY_JOB = 'outbox-relay';
 
-export interface OutboxEvent {
-  id: number;
-  topic: string;
-  payload: unknown;
-  createdAt: Date;
-}
+type OutboxRow = typeof outbox.$inferSelect;
+
+export type OutboxEvent = Pick<OutboxRow, 'id' | 'topic' | 'payload' | 'createdAt'>;
 
 /** Delivers one event to its destination; throwing means "try again later". */
 export type OutboxHandler = (event: OutboxEvent) => Promise<void>;
@@ -29,7 +27,10 @@ export interface OutboxOptions {
 export const outboxBackoffSeconds = (attempts: number) => Math.min(3600, 10 * 2 ** Math.max(0, attempts - 1));
 
 export interface Outbox {
-  /** Records an event inside the caller's transaction and nudges the relay once it has committed. */
+  /**
+   * The one way any module enqueues an event: inside the caller's transaction (rolled back with it),
+   * the relay nudged once it has committed. Nobody else writes the outbox table.
+   */
   write(tx: Tx, topic: string, payload: unknown): Promise<number>;
   /** Delivers due events until none are left; safe to run on every instance at once. */
   relay(): Promise<{ relayed: number; failed: number }>;
@@ -39,15 +40,8 @@ export interface Outbox {
   replay(id: number): Promise<boolean>;
 }
 
-export interface ParkedEvent {
-  id: number;
-  topic: string;
-  type: string | null;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  parkedAt: string;
-}
+/** A parked event as operators see it: the row's own fields, its payload's `type`, times as ISO strings. */
+export type ParkedEvent = Pick<OutboxRow, 'id' | 'topic' | 'attempts' | 'lastError'> & { type: string | null; createdAt: string; parkedAt: string };
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { database, jobs, handlers, log } = options;
@@ -57,60 +51,70 @@ export function createOutbox(options: OutboxOptions): Outbox {
   // One batch in one transaction: the rows stay locked while they are delivered, so another
   // instance's relay skips them instead of delivering them a second time.
   const relayBatch = () =>
-    database.transaction(async ({ client }) => {
-      const { rows } = await client.query<{ id: number; topic: string; payload: unknown; created_at: Date; attempts: number }>(
-        `SELECT id, topic, payload, created_at, attempts FROM outbox
-          WHERE relayed_at IS NULL AND parked_at IS NULL AND available_at <= now()
-          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [batchSize],
-      );
+    database.transaction(async ({ db }) => {
+      const rows = await db
+        .select({ id: outbox.id, topic: outbox.topic, payload: outbox.payload, createdAt: outbox.createdAt, attempts: outbox.attempts })
+        .from(outbox)
+        .where(and(isNull(outbox.relayedAt), isNull(outbox.parkedAt), lte(outbox.availableAt, sql`now()`)))
+        .orderBy(asc(outbox.id))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
       const delivered: number[] = [];
       let failed = 0;
       for (const row of rows) {
         const handler = handlers[row.topic];
         try {
           if (!handler) throw new Error(`no handler for topic ${row.topic}`);
-          await handler({ id: row.id, topic: row.topic, payload: row.payload, createdAt: row.created_at });
+          await handler({ id: row.id, topic: row.topic, payload: row.payload, createdAt: row.createdAt });
           delivered.push(row.id);
         } catch (err) {
           failed += 1;
           const attempts = row.attempts + 1;
           const park = attempts >= maxAttempts;
           log.warn({ err, outboxId: row.id, topic: row.topic, attempts, parked: park }, 'outbox delivery failed');
-          await client.query(
-            `UPDATE outbox SET attempts = $2, last_error = $3,
-                available_at = now() + make_interval(secs => $4), parked_at = CASE WHEN $5 THEN now() END
-              WHERE id = $1 AND relayed_at IS NULL`,
-            [row.id, attempts, String((err as Error).message).slice(0, 500), outboxBackoffSeconds(attempts), park],
-          );
+          await db
+            .update(outbox)
+            .set({
+              attempts,
+              lastError: String((err as Error).message).slice(0, 500),
+              availableAt: sql`now() + make_interval(secs => ${outboxBackoffSeconds(attempts)})`,
+              parkedAt: park ? sql`now()` : null,
+            })
+            .where(and(eq(outbox.id, row.id), isNull(outbox.relayedAt)));
         }
       }
       // One statement for the batch: the rows commit together with the failures' updates anyway.
       if (delivered.length)
-        await client.query('UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[]) AND relayed_at IS NULL', [delivered]);
+        await db
+          .update(outbox)
+          .set({ relayedAt: sql`now()`, attempts: sql`${outbox.attempts} + 1` })
+          .where(and(inArray(outbox.id, delivered), isNull(outbox.relayedAt)));
       return { relayed: delivered.length, failed, fetched: rows.length };
     });
 
   const api: Outbox = {
     async listParked() {
-      const { rows } = await database.pool.query(
-        `SELECT id, topic, payload->>'type' AS type, attempts, last_error, created_at, parked_at FROM outbox WHERE parked_at IS NOT NULL ORDER BY id LIMIT 500`,
-      );
-      return rows.map((row) => ({
-        id: row.id,
-        topic: row.topic,
-        type: row.type,
-        attempts: row.attempts,
-        lastError: row.last_error,
-        createdAt: row.created_at.toISOString(),
-        parkedAt: row.parked_at.toISOString(),
-      }));
+      const rows = await database.db
+        .select({
+          id: outbox.id,
+          topic: outbox.topic,
+          type: sql<string | null>`${outbox.payload}->>'type'`,
+          attempts: outbox.attempts,
+          lastError: outbox.lastError,
+          createdAt: outbox.createdAt,
+          parkedAt: outbox.parkedAt,
+        })
+        .from(outbox)
+        .where(isNotNull(outbox.parkedAt))
+        .orderBy(asc(outbox.id))
+        .limit(500);
+      return rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString(), parkedAt: row.parkedAt!.toISOString() }));
     },
     async replay(id) {
-      const { rowCount } = await database.pool.query(
-        `UPDATE outbox SET parked_at = NULL, attempts = 0, last_error = NULL, available_at = now() WHERE id = $1 AND parked_at IS NOT NULL AND relayed_at IS NULL`,
-        [id],
-      );
+      const { rowCount } = await database.db
+        .update(outbox)
+        .set({ parkedAt: null, attempts: 0, lastError: null, availableAt: sql`now()` })
+        .where(and(eq(outbox.id, id), isNotNull(outbox.parkedAt), isNull(outbox.relayedAt)));
       if (rowCount) await jobs.send(OUTBOX_RELAY_JOB);
       return Boolean(rowCount);
     },

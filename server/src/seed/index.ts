@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../app';
 import type { Config } from '../config';
-import type { Database, Tx } from '../db/database';
+import { advisoryXactLock, type Database, type Tx } from '../db/database';
+import { seedRuns } from '../db/schema';
 import { accountsSeeder } from '../modules/accounts/seed';
 import { staffSeeder } from '../modules/auth/seed';
 import { billingSeeder } from '../modules/billing/seed';
@@ -31,15 +33,15 @@ export const seeders: Seeder[] = [metaSeeder, accountsSeeder, billingSeeder, out
 export async function seedDemoData(database: Database, log: Logger, config: Config, clock: Clock): Promise<DemoCredentials> {
   return database.transaction(async (tx) => {
     // Two instances starting together: the second waits here, then finds the seed done.
-    await tx.client.query('SELECT pg_advisory_xact_lock(7250002)');
-    const done = await tx.client.query<{ summary: DemoCredentials }>('SELECT summary FROM seed_runs WHERE name = $1', [SEED_NAME]);
-    if (done.rows[0]) return done.rows[0].summary;
+    await advisoryXactLock(tx.db, 7250002);
+    const [done] = await tx.db.select({ summary: seedRuns.summary }).from(seedRuns).where(eq(seedRuns.name, SEED_NAME));
+    if (done) return done.summary as DemoCredentials;
     const demo: DemoCredentials = {};
     for (const [index, seeder] of seeders.entries()) {
       log.info({ step: `${index + 1}/${seeders.length}`, seeder: seeder.name }, 'seeding demo data');
       await seeder.run(tx, demo, log, config, clock);
     }
-    await tx.client.query('INSERT INTO seed_runs (name, summary) VALUES ($1, $2)', [SEED_NAME, demo]);
+    await tx.db.insert(seedRuns).values({ name: SEED_NAME, summary: demo });
     log.info({ seeders: seeders.length }, 'demo data seeded');
     return demo;
   });

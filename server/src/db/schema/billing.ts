@@ -18,7 +18,7 @@ import {
 import type { Anomaly, BillingSettings } from '../../../../shared/contracts/billing';
 import type { Tariff } from '../../../../shared/tariff/types';
 import type { BillReviewRecord, StoredBillDetail } from '../../modules/billing/types';
-import { electricityAccounts } from './identity';
+import { electricityAccounts } from './accounts';
 
 /** Tariff versions: the engine's definition as data, in force from a date (see shared/tariff). */
 export const tariffs = pgTable(

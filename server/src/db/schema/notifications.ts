@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { customers } from './identity';
+import { customers } from './auth';
 
 /** One-time subscribe-message grants a customer gave in the mini-program, per template; each message uses one. */
 export const subscribeGrants = pgTable(

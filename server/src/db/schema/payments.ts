@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Launch } from '../../modules/payments/providers';
-import { customers, electricityAccounts, staffUsers } from './identity';
+import { electricityAccounts } from './accounts';
+import { customers, staffUsers } from './auth';
 
 /**
  * Online payment orders (WeChat Pay, Alipay). The state only moves by conditional updates:

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, date, index, integer, json, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { electricityAccounts, staffUsers } from './identity';
+import { electricityAccounts } from './accounts';
+import { staffUsers } from './auth';
 
 /**
  * Payment terminals of banks, store chains and agents. The signing secret is kept encrypted

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, date, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { OrderState, RequestType } from '../../../../shared/requests/catalog';
-import { customers, electricityAccounts, staffUsers } from './identity';
+import { electricityAccounts } from './accounts';
+import { customers, staffUsers } from './auth';
 
 /** Service grids: a community or several transformer areas, each with a manager who owns its work orders. */
 export const serviceGrids = pgTable('service_grids', {

@@ -3,8 +3,8 @@ import type { Db } from '../../db/database';
 import { accountBindings, electricityAccounts } from '../../db/schema';
 
 /**
- * Functions other modules call to read the accounts' tables (see the module ownership table in
- * docs): plain functions over the caller's `Db`, typed by the schema.
+ * What other modules may read of accounts' tables (electricity_accounts, account_bindings): plain
+ * functions taking the caller's `db`, typed by the schema.
  */
 
 /** Work orders dispatch a request by its account's transformer area: a subquery they join to their grids in one statement. */

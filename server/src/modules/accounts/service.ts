@@ -2,7 +2,7 @@ import { and, asc, count, eq } from 'drizzle-orm';
 import type { Account } from '../../../../shared/contracts/accounts';
 import { maskAddress, maskName } from '../../../../shared/mask';
 import type { Clock } from '../../app';
-import type { Database, Tx } from '../../db/database';
+import { advisoryXactLock, type Database, type Tx } from '../../db/database';
 import { accountBindings, electricityAccounts } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import { failureBudget } from '../../rate-limit';
@@ -113,7 +113,7 @@ export function createAccountsService(deps: { database: Database; store: KeyValu
 
       return database.transaction(async (tx) => {
         // Serialises concurrent binds by one customer so the limit of ten holds.
-        await tx.client.query('SELECT pg_advisory_xact_lock(7250100, $1::int)', [customerId % 2_147_483_647]);
+        await advisoryXactLock(tx.db, 7250100, customerId % 2_147_483_647);
         const existing = await boundAccount(tx, customerId, account.id);
         if (existing) return present(existing.account, existing.isDefault);
         const [{ bound } = { bound: 0 }] = await tx.db.select({ bound: count() }).from(accountBindings).where(eq(accountBindings.customerId, customerId));
@@ -133,12 +133,16 @@ export function createAccountsService(deps: { database: Database; store: KeyValu
         if (!removed) throw notFound('Account');
         if (!removed.isDefault) return;
         // The oldest remaining binding becomes the default.
-        await tx.client.query(
-          `UPDATE account_bindings SET is_default = true
-            WHERE customer_id = $1 AND account_id = (
-              SELECT account_id FROM account_bindings WHERE customer_id = $1 ORDER BY created_at, account_id LIMIT 1)`,
-          [customerId],
-        );
+        const oldest = tx.db
+          .select({ accountId: accountBindings.accountId })
+          .from(accountBindings)
+          .where(eq(accountBindings.customerId, customerId))
+          .orderBy(asc(accountBindings.createdAt), asc(accountBindings.accountId))
+          .limit(1);
+        await tx.db
+          .update(accountBindings)
+          .set({ isDefault: true })
+          .where(and(eq(accountBindings.customerId, customerId), eq(accountBindings.accountId, oldest)));
       });
     },
 

@@ -40,3 +40,17 @@ export async function staffUsernames(db: Db, ids: readonly number[]): Promise<Ma
     .where(inArray(staffUsers.id, [...new Set(ids)]));
   return new Map(rows.map((row) => [row.id, row.username]));
 }
+
+/** Notifications: how one customer can be reached (mini-program openid, phone), shown beside their preferences. */
+export async function customerContact(db: Db, customerId: number): Promise<Pick<typeof customers.$inferSelect, 'wechatOpenid' | 'phone'> | undefined> {
+  const [row] = await db.select({ wechatOpenid: customers.wechatOpenid, phone: customers.phone }).from(customers).where(eq(customers.id, customerId));
+  return row;
+}
+
+/**
+ * Notifications' fan-out and sender: customers' contacts as a read model they join inside their own
+ * one-statement batches (a second round trip per batch would cost more than the join).
+ */
+export function customerContacts(db: Db) {
+  return db.select({ customerId: customers.id, wechatOpenid: customers.wechatOpenid, phone: customers.phone }).from(customers).as('customer_contacts');
+}

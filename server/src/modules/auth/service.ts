@@ -102,7 +102,7 @@ export function createAuthService(deps: AuthDeps) {
         const [customer] = await tx.db
           .insert(customers)
           .values({ phone })
-          .onConflictDoUpdate({ target: customers.phone, set: { phone: sql`excluded.phone` } })
+          .onConflictDoUpdate({ target: customers.phone, set: { phone: sql`excluded.${sql.identifier(customers.phone.name)}` } })
           .returning({ id: customers.id });
         return customerSession(tx, customer!.id, consentVersion);
       });
@@ -153,10 +153,14 @@ export function createAuthService(deps: AuthDeps) {
 
     /** Ends the session the refresh token belongs to (every token of its family). */
     async logout(refreshToken: string): Promise<void> {
-      await deps.database.db.execute(sql`
-        UPDATE refresh_tokens SET revoked_at = ${clock.now()}
-         WHERE revoked_at IS NULL
-           AND family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ${hashRefreshToken(refreshToken)})`);
+      const family = deps.database.db
+        .select({ familyId: refreshTokens.familyId })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)));
+      await deps.database.db
+        .update(refreshTokens)
+        .set({ revokedAt: clock.now() })
+        .where(and(isNull(refreshTokens.revokedAt), eq(refreshTokens.familyId, family)));
     },
 
     async customerProfile(customerId: number) {

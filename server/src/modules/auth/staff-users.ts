@@ -4,6 +4,8 @@
  * (./password) and never leave this function.
  */
 import type { Database } from '../../db/database';
+import { staffUsers } from '../../db/schema';
+import { assignGridManager } from '../workorders/published';
 import { hashPassword } from './password';
 
 /** The roles the API's endpoints check (shared/contracts: back_office, grid_manager, admin). */
@@ -69,19 +71,17 @@ export async function createStaffUser(database: Database, input: NewStaffUser): 
   const { username, displayName, password, grids } = input;
   const roles = checkNewStaffUser(input);
   const passwordHash = await hashPassword(password);
-  return database.transaction(async (tx) => {
-    const { rows } = await tx.client.query<{ id: string }>(
-      'INSERT INTO staff_users (username, display_name, password_hash, roles) VALUES ($1, $2, $3, $4) ON CONFLICT (username) DO NOTHING RETURNING id',
-      [username, displayName.trim(), passwordHash, roles],
-    );
-    if (!rows[0]) throw new StaffUserError(`staff user "${username}" already exists; nothing was changed`, 'exists');
-    const id = Number(rows[0].id);
+  return database.transaction(async ({ db }) => {
+    const [created] = await db
+      .insert(staffUsers)
+      .values({ username, displayName: displayName.trim(), passwordHash, roles })
+      .onConflictDoNothing({ target: staffUsers.username })
+      .returning({ id: staffUsers.id });
+    if (!created) throw new StaffUserError(`staff user "${username}" already exists; nothing was changed`, 'exists');
+    const { id } = created;
     if (grids.length > 0) {
-      const updated = await tx.client.query<{ code: string }>('UPDATE service_grids SET manager_staff_id = $1 WHERE code = ANY($2) RETURNING code', [
-        id,
-        grids,
-      ]);
-      const missing = grids.filter((code) => !updated.rows.some((row) => row.code === code));
+      const updated = await assignGridManager(db, id, grids);
+      const missing = grids.filter((code) => !updated.includes(code));
       // Thrown inside the transaction: the user is not created either.
       if (missing.length > 0) throw new StaffUserError(`no service grid ${missing.join(', ')}; nothing was changed`, 'invalid');
     }

@@ -1,6 +1,9 @@
 import type { NotificationPreferences, NotificationTopic } from '../../../../shared/contracts/notifications';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database';
+import { notifications, smsOptIns, subscribeGrants } from '../../db/schema';
 import { AppError } from '../../errors';
+import { customerContact } from '../auth/published';
 import type { MessagePayload } from './sender';
 
 export type Templates = Record<NotificationTopic, string>;
@@ -18,25 +21,20 @@ export function createPreferences(deps: { database: Database; templates: Templat
   const topicOfTemplate = new Map(Object.entries(templates).map(([topic, templateId]) => [templateId, topic as NotificationTopic]));
 
   async function read(customerId: number): Promise<NotificationPreferences> {
-    const [
-      {
-        rows: [customer],
-      },
-      { rows: grants },
-      { rows: optIns },
-    ] = await Promise.all([
-      database.pool.query<{ wechat_openid: string | null; phone: string | null }>('SELECT wechat_openid, phone FROM customers WHERE id = $1', [customerId]),
-      database.pool.query<{ template_id: string; remaining: number }>('SELECT template_id, remaining FROM subscribe_grants WHERE customer_id = $1', [
-        customerId,
-      ]),
-      database.pool.query<{ topic: string; enabled: boolean }>('SELECT topic, enabled FROM sms_opt_ins WHERE customer_id = $1', [customerId]),
+    const [customer, grants, optIns] = await Promise.all([
+      customerContact(database.db, customerId),
+      database.db
+        .select({ templateId: subscribeGrants.templateId, remaining: subscribeGrants.remaining })
+        .from(subscribeGrants)
+        .where(eq(subscribeGrants.customerId, customerId)),
+      database.db.select({ topic: smsOptIns.topic, enabled: smsOptIns.enabled }).from(smsOptIns).where(eq(smsOptIns.customerId, customerId)),
     ]);
     return {
-      channels: { wechat: Boolean(customer?.wechat_openid), sms: Boolean(customer?.phone) },
+      channels: { wechat: Boolean(customer?.wechatOpenid), sms: Boolean(customer?.phone) },
       topics: (Object.entries(templates) as [NotificationTopic, string][]).map(([topic, templateId]) => ({
         topic,
         templateId,
-        wechatGrants: grants.find((grant) => grant.template_id === templateId)?.remaining ?? 0,
+        wechatGrants: grants.find((grant) => grant.templateId === templateId)?.remaining ?? 0,
         sms: optIns.find((optIn) => optIn.topic === topic)?.enabled ?? false,
       })),
     };
@@ -50,18 +48,17 @@ export function createPreferences(deps: { database: Database; templates: Templat
      * one more one-time grant; "ban" means the customer switched the template off, so none are left.
      */
     async recordWechatConsent(customerId: number, results: Record<string, 'accept' | 'reject' | 'ban' | 'filter'>): Promise<NotificationPreferences> {
-      const {
-        rows: [customer],
-      } = await database.pool.query('SELECT wechat_openid FROM customers WHERE id = $1', [customerId]);
-      if (!customer?.wechat_openid) throw new AppError('NO_WECHAT_LOGIN', 'Subscribe messages need a login from the mini-program');
+      const customer = await customerContact(database.db, customerId);
+      if (!customer?.wechatOpenid) throw new AppError('NO_WECHAT_LOGIN', 'Subscribe messages need a login from the mini-program');
       for (const [templateId, decision] of Object.entries(results)) {
         if (!topicOfTemplate.has(templateId) || (decision !== 'accept' && decision !== 'ban')) continue;
-        await database.pool.query(
-          `INSERT INTO subscribe_grants (customer_id, template_id, remaining) VALUES ($1, $2, $3)
-           ON CONFLICT (customer_id, template_id) DO UPDATE
-             SET remaining = CASE WHEN $3 = 0 THEN 0 ELSE subscribe_grants.remaining + 1 END, updated_at = now()`,
-          [customerId, templateId, decision === 'accept' ? 1 : 0],
-        );
+        await database.db
+          .insert(subscribeGrants)
+          .values({ customerId, templateId, remaining: decision === 'accept' ? 1 : 0 })
+          .onConflictDoUpdate({
+            target: [subscribeGrants.customerId, subscribeGrants.templateId],
+            set: { remaining: decision === 'accept' ? sql`${subscribeGrants.remaining} + 1` : 0, updatedAt: sql`now()` },
+          });
       }
       return read(customerId);
     },
@@ -71,33 +68,24 @@ export function createPreferences(deps: { database: Database; templates: Templat
      * delivered by the sender like any notification; saving "on" again sends nothing.
      */
     async setSmsOptIn(customerId: number, topic: NotificationTopic, enabled: boolean): Promise<NotificationPreferences> {
-      const {
-        rows: [customer],
-      } = await database.pool.query('SELECT phone FROM customers WHERE id = $1', [customerId]);
+      const customer = await customerContact(database.db, customerId);
       if (enabled && !customer?.phone) throw new AppError('NO_PHONE', 'Add a phone number to receive text messages');
-      const queued = await database.transaction(async (tx) => {
+      const queued = await database.transaction(async ({ db }) => {
+        const optIn = and(eq(smsOptIns.customerId, customerId), eq(smsOptIns.topic, topic));
         // The row first, then its lock: two saves at once see each other's result, so one opt-in confirms once.
-        await tx.client.query('INSERT INTO sms_opt_ins (customer_id, topic, enabled) VALUES ($1, $2, false) ON CONFLICT DO NOTHING', [customerId, topic]);
-        const {
-          rows: [before],
-        } = await tx.client.query<{ enabled: boolean }>('SELECT enabled FROM sms_opt_ins WHERE customer_id = $1 AND topic = $2 FOR UPDATE', [
-          customerId,
-          topic,
-        ]);
-        const {
-          rows: [after],
-        } = await tx.client.query<{ stamp: string }>(
-          `UPDATE sms_opt_ins SET enabled = $3, updated_at = now() WHERE customer_id = $1 AND topic = $2
-           RETURNING (extract(epoch FROM updated_at) * 1000000)::bigint::text AS stamp`,
-          [customerId, topic, enabled],
-        );
+        await db.insert(smsOptIns).values({ customerId, topic, enabled: false }).onConflictDoNothing();
+        const [before] = await db.select({ enabled: smsOptIns.enabled }).from(smsOptIns).where(optIn).for('update');
+        const [after] = await db
+          .update(smsOptIns)
+          .set({ enabled, updatedAt: sql`now()` })
+          .where(optIn)
+          .returning({ stamp: sql<string>`(extract(epoch FROM ${smsOptIns.updatedAt}) * 1000000)::bigint::text` });
         if (!enabled || before?.enabled) return false;
         const payload: MessagePayload = { page: '', wechat: {}, sms: { template: OPT_IN_TEMPLATES[topic], params: {} } };
-        await tx.client.query(
-          `INSERT INTO notifications (customer_id, event_key, topic, channel, payload) VALUES ($1, $2, $3, 'sms', $4::jsonb)
-           ON CONFLICT (customer_id, event_key) DO NOTHING`,
-          [customerId, `sms-optin:${topic}:${after!.stamp}`, topic, JSON.stringify(payload)],
-        );
+        await db
+          .insert(notifications)
+          .values({ customerId, eventKey: `sms-optin:${topic}:${after!.stamp}`, topic, channel: 'sms', payload })
+          .onConflictDoNothing({ target: [notifications.customerId, notifications.eventKey] });
         return true;
       });
       if (queued) await deps.onQueued();

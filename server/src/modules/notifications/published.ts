@@ -1,15 +1,19 @@
-import { sql, type SQLWrapper } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import type { AudienceQuery } from './service';
+import type { customers } from '../../db/schema';
 
-const dialect = new PgDialect();
+/**
+ * How other modules tell customers something. Nobody writes notifications' tables (notifications,
+ * subscribe_grants, sms_opt_ins) but this module: a business change calls the service's
+ * `publish(tx, event)` inside its own transaction (`deps.notifications.publish`), which queues the
+ * fan-out only if that transaction commits. The audience an event names is registered once with
+ * `registerAudience(name, (params) => query)`, the query built from the owner's published functions
+ * (e.g. accounts' `customersInAreasQuery`) or `customerAudience` below.
+ */
 
-/** Audiences are written as Drizzle queries against their owners' schema; this renders one into the text and values a fan-out embeds. */
-export function audienceQuery(query: SQLWrapper): ReturnType<AudienceQuery> {
-  const { sql: text, params } = dialect.sqlToQuery(query.getSQL());
-  return { sql: text, values: params };
-}
+export type { AudienceQuery, NotificationEvent, Notifications } from './service';
+export type { MessagePayload } from './sender';
 
 /** One customer: work orders and payments tell the customer concerned. Registered once, by the composition root. */
 export const CUSTOMER_AUDIENCE = 'customer';
-export const customerAudience: AudienceQuery = ([customerId]) => audienceQuery(sql`SELECT ${customerId}::bigint AS customer_id`);
+export const customerAudience: AudienceQuery = ([customerId]) => sql`SELECT ${customerId as (typeof customers.$inferSelect)['id']}::bigint AS customer_id`;

@@ -1,28 +1,19 @@
 import type { Logger } from 'pino';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database';
+import { notifications, subscribeGrants } from '../../db/schema';
 import type { SmsClient } from '../../integrations/sms/client';
 import { HttpStatusError } from '../../integrations/http';
 import { WECHAT_ERRORS, type WechatClient } from '../../integrations/wechat/client';
 import type { KeyValueStore } from '../../redis';
 import type { Templates } from './preferences';
+import { claimDue, settleBatch, type ClaimedRow } from './repository';
 
 /** What an event says, in both channels' terms; `wechat` fields follow the template, `sms` the SMS template. */
 export interface MessagePayload {
   page: string;
   wechat: Record<string, string>;
   sms: { template: Exclude<Parameters<SmsClient['send']>[0]['template'], 'verification_code'>; params: Record<string, string> };
-}
-
-interface ClaimedRow {
-  id: number;
-  customer_id: number;
-  topic: keyof Templates;
-  channel: 'wechat' | 'sms';
-  payload: MessagePayload;
-  attempts: number;
-  openid: string | null;
-  phone: string | null;
-  sms_enabled: boolean;
 }
 
 type Outcome = 'sent' | 'refused' | 'retry' | 'unknown';
@@ -81,7 +72,7 @@ export function createSender(deps: {
   }
 
   async function sendSms(row: ClaimedRow): Promise<Outcome> {
-    if (!row.phone || !row.sms_enabled) return 'refused';
+    if (!row.phone || !row.smsEnabled) return 'refused';
     try {
       await deps.sms.send({ phone: row.phone, template: row.payload.sms.template, params: row.payload.sms.params });
       return 'sent';
@@ -93,60 +84,36 @@ export function createSender(deps: {
   /** One row: a grant is taken before a subscribe message is sent and given back only if WeChat surely did not send it. */
   async function deliver(row: ClaimedRow): Promise<{ outcome: Outcome; channel: 'wechat' | 'sms' }> {
     if (row.channel === 'wechat' && row.openid) {
-      const { rowCount } = await database.pool.query(
-        'UPDATE subscribe_grants SET remaining = remaining - 1, updated_at = now() WHERE customer_id = $1 AND template_id = $2 AND remaining > 0',
-        [row.customer_id, deps.templates[row.topic]],
-      );
+      const grant = and(eq(subscribeGrants.customerId, row.customerId), eq(subscribeGrants.templateId, deps.templates[row.topic]));
+      const { rowCount } = await database.db
+        .update(subscribeGrants)
+        .set({ remaining: sql`${subscribeGrants.remaining} - 1`, updatedAt: sql`now()` })
+        .where(and(grant, gt(subscribeGrants.remaining, 0)));
       const outcome = rowCount ? await sendWechat(row) : 'no_grant';
       if (outcome === 'retry' && rowCount) {
-        await database.pool.query('UPDATE subscribe_grants SET remaining = remaining + 1 WHERE customer_id = $1 AND template_id = $2', [
-          row.customer_id,
-          deps.templates[row.topic],
-        ]);
+        await database.db
+          .update(subscribeGrants)
+          .set({ remaining: sql`${subscribeGrants.remaining} + 1` })
+          .where(grant);
       }
       if (outcome !== 'no_grant') return { outcome, channel: 'wechat' };
       // WeChat holds no grant (used elsewhere or withdrawn): our count is stale, and SMS may stand in.
-      await database.pool.query('UPDATE subscribe_grants SET remaining = 0 WHERE customer_id = $1 AND template_id = $2', [
-        row.customer_id,
-        deps.templates[row.topic],
-      ]);
+      await database.db.update(subscribeGrants).set({ remaining: 0 }).where(grant);
     }
     return { outcome: await sendSms(row), channel: 'sms' };
   }
 
-  async function claim(limit: number): Promise<ClaimedRow[]> {
-    const { rows } = await database.pool.query<ClaimedRow>(
-      `WITH claimed AS (
-         UPDATE notifications n SET status = 'sending', attempts = n.attempts + 1, available_at = now()
-          WHERE n.id IN (SELECT id FROM notifications WHERE status = 'queued' AND available_at <= now()
-                          ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING n.id, n.customer_id, n.topic, n.channel, n.payload, n.attempts)
-       SELECT claimed.*, c.wechat_openid AS openid, c.phone, coalesce(o.enabled, false) AS sms_enabled
-         FROM claimed JOIN customers c ON c.id = claimed.customer_id
-         LEFT JOIN sms_opt_ins o ON o.customer_id = claimed.customer_id AND o.topic = claimed.topic`,
-      [limit],
-    );
-    return rows;
-  }
-
-  /** Records a batch's outcomes in one statement; only rows still `sending` move. */
+  /** Records a batch's outcomes; a retry past the last attempt fails for good. */
   async function settle(results: { row: ClaimedRow; outcome: Outcome; channel: 'wechat' | 'sms' }[]): Promise<void> {
-    if (!results.length) return;
-    const status = results.map(({ row, outcome }) => (outcome === 'retry' ? (row.attempts >= MAX_ATTEMPTS ? 'failed' : 'queued') : outcome));
-    await database.pool.query(
-      `UPDATE notifications n SET status = r.status, channel = r.channel,
-              sent_at = CASE WHEN r.status = 'sent' THEN now() END,
-              available_at = now() + make_interval(secs => r.delay),
-              last_error = CASE WHEN r.status IN ('sent') THEN NULL ELSE r.outcome END
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[]) AS r(id, status, channel, delay, outcome)
-        WHERE n.id = r.id AND n.status = 'sending'`,
-      [
-        results.map(({ row }) => row.id),
-        status,
-        results.map(({ channel }) => channel),
-        results.map(({ row }) => retryDelaySeconds(row.attempts)),
-        results.map(({ outcome }) => outcome),
-      ],
+    await settleBatch(
+      database.db,
+      results.map(({ row, outcome, channel }) => ({
+        id: row.id,
+        status: outcome === 'retry' ? (row.attempts >= MAX_ATTEMPTS ? 'failed' : 'queued') : outcome,
+        channel,
+        delaySeconds: retryDelaySeconds(row.attempts),
+        outcome,
+      })),
     );
   }
 
@@ -157,7 +124,7 @@ export function createSender(deps: {
     async drain(batchSize = 200): Promise<Record<Outcome, number>> {
       const totals: Record<Outcome, number> = { sent: 0, refused: 0, retry: 0, unknown: 0 };
       for (;;) {
-        const batch = await claim(batchSize);
+        const batch = await claimDue(database.db, batchSize);
         if (!batch.length) return totals;
         const results: { row: ClaimedRow; outcome: Outcome; channel: 'wechat' | 'sms' }[] = [];
         let next = 0;
@@ -176,11 +143,10 @@ export function createSender(deps: {
 
     /** Rows left `sending` (claimed at available_at) by a worker that died mid-send: the gateway may have delivered them, so they are not resent. */
     async sweepAbandoned(olderThanMinutes = 10): Promise<number> {
-      const { rowCount } = await database.pool.query(
-        `UPDATE notifications SET status = 'unknown', last_error = 'worker stopped while sending'
-          WHERE status = 'sending' AND available_at < now() - make_interval(mins => $1)`,
-        [olderThanMinutes],
-      );
+      const { rowCount } = await database.db
+        .update(notifications)
+        .set({ status: 'unknown', lastError: 'worker stopped while sending' })
+        .where(and(eq(notifications.status, 'sending'), lt(notifications.availableAt, sql`now() - make_interval(mins => ${olderThanMinutes})`)));
       return rowCount ?? 0;
     },
   };

@@ -1,3 +1,4 @@
+import type { SQL, SQLWrapper } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { NotificationTopic } from '../../../../shared/contracts/notifications';
 import type { Database, Tx } from '../../db/database';
@@ -6,15 +7,17 @@ import type { WechatClient } from '../../integrations/wechat/client';
 import type { JobQueue } from '../../jobs/queue';
 import type { KeyValueStore } from '../../redis';
 import { createPreferences, type Templates } from './preferences';
+import { insertFanOut } from './repository';
 import { createSender, type MessagePayload } from './sender';
 
 export const NOTIFICATION_JOBS = { fanOut: 'notifications.fan-out', send: 'notifications.send', sweep: 'notifications.sweep' } as const;
 
 /**
- * Who an event is for: a SQL query returning `customer_id`, with its parameters. Modules register
- * their audiences by name so a queued fan-out job carries only the name and the parameters.
+ * Who an event is for: a query whose rows carry `customer_id`, built from the owners' published
+ * functions (e.g. accounts' `customersInAreasQuery`). Modules register their audiences by name so a
+ * queued fan-out job carries only the name and the parameters.
  */
-export type AudienceQuery = (params: unknown[]) => { sql: string; values: unknown[] };
+export type AudienceQuery = (params: unknown[]) => SQL | SQLWrapper;
 
 export interface NotificationEvent {
   /** Unique per event, e.g. `outage:12:updated:3`: one message per customer per key, ever. */
@@ -54,24 +57,15 @@ export function createNotifications(deps: {
   async function fanOut(event: NotificationEvent): Promise<number> {
     const audience = audiences.get(event.audience.name);
     if (!audience) throw new Error(`unknown audience ${event.audience.name}`);
-    const { sql, values } = audience(event.audience.params);
-    const base = values.length;
-    const { rowCount } = await database.pool.query(
-      `WITH audience AS (${sql})
-       INSERT INTO notifications (customer_id, event_key, topic, channel, payload)
-       SELECT c.id, $${base + 1}, $${base + 2},
-              CASE WHEN c.wechat_openid IS NOT NULL AND coalesce(g.remaining, 0) > 0 THEN 'wechat' ELSE 'sms' END, $${base + 4}::jsonb
-         FROM (SELECT DISTINCT customer_id FROM audience) a
-         JOIN customers c ON c.id = a.customer_id
-         LEFT JOIN subscribe_grants g ON g.customer_id = c.id AND g.template_id = $${base + 3}
-         LEFT JOIN sms_opt_ins o ON o.customer_id = c.id AND o.topic = $${base + 2}
-        WHERE (c.wechat_openid IS NOT NULL AND coalesce(g.remaining, 0) > 0) OR (c.phone IS NOT NULL AND coalesce(o.enabled, false))
-       ON CONFLICT (customer_id, event_key) DO NOTHING`,
-      [...values, event.eventKey, event.topic, deps.templates[event.topic], JSON.stringify(event.payload)],
-    );
+    const rowCount = await insertFanOut(database.db, audience(event.audience.params).getSQL(), {
+      eventKey: event.eventKey,
+      topic: event.topic,
+      templateId: deps.templates[event.topic],
+      payload: event.payload,
+    });
     log.info({ eventKey: event.eventKey, messages: rowCount }, 'notification fanned out');
     for (let worker = 0; worker < SEND_WORKERS; worker += 1) await jobs.send(NOTIFICATION_JOBS.send);
-    return rowCount ?? 0;
+    return rowCount;
   }
 
   jobs.define<NotificationEvent>({ name: NOTIFICATION_JOBS.fanOut, retryLimit: 10, handler: async (event) => void (await fanOut(event)) });

@@ -7,7 +7,6 @@ import { faultReports, feeders, outageChanges, outages } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { JobQueue } from '../../jobs/queue';
 import { boundAccountsQuery, countAccountsInAreas, customersInAreasQuery } from '../accounts/published';
-import { audienceQuery } from '../notifications/published';
 import type { AudienceQuery, Notifications } from '../notifications/service';
 import { parseCsv } from './csv';
 import { outageMessage, type OutageEvent } from './messages';
@@ -53,7 +52,7 @@ const OPEN: OutageStatus[] = ['scheduled', 'in_progress'];
 export const outageAudience =
   (db: Db): AudienceQuery =>
   ([areas]) =>
-    audienceQuery(customersInAreasQuery(db, areas as string[]));
+    customersInAreasQuery(db, areas as string[]);
 const RECENTLY_RESTORED_DAYS = 3;
 const CSV_COLUMNS = ['ref', 'title', 'reason', 'district', 'areas', 'scheduled_start', 'scheduled_end'];
 

@@ -1,13 +1,18 @@
+/**
+ * What other modules may do with work orders' tables: plain functions taking the caller's `db`
+ * (so they join its transaction), typed by the schema.
+ */
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../../db/database';
 import { serviceGrids } from '../../db/schema';
 
-/** Creating a staff user (auth) makes them manager of the grids named; returns the codes that exist, so the caller can refuse the rest. */
-export async function assignGridManager(db: Db, staffId: number, gridCodes: string[]): Promise<string[]> {
-  const rows = await db
+/** Auth's `staff:create`: makes the new user the manager of these grids; answers the codes that exist (and were changed). */
+export async function assignGridManager(db: Db, staffId: number, gridCodes: string[]): Promise<(typeof serviceGrids.$inferSelect)['code'][]> {
+  if (gridCodes.length === 0) return [];
+  const updated = await db
     .update(serviceGrids)
     .set({ managerStaffId: staffId })
     .where(inArray(serviceGrids.code, gridCodes))
     .returning({ code: serviceGrids.code });
-  return rows.map((row) => row.code);
+  return updated.map((row) => row.code);
 }

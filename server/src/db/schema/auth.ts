@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const customers = pgTable('customers', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -61,36 +60,4 @@ export const smsCodes = pgTable(
     consumedAt: timestamp('consumed_at', { withTimezone: true }),
   },
   (table) => [index('sms_codes_lookup_idx').on(table.phone, table.purpose, table.createdAt)],
-);
-
-export const electricityAccounts = pgTable('electricity_accounts', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  accountNo: text('account_no').notNull().unique(),
-  holderName: text('holder_name').notNull(),
-  address: text('address').notNull(),
-  customerClass: text('customer_class', { enum: ['residential', 'commercial', 'large_industry', 'agricultural'] }).notNull(),
-  transformerArea: text('transformer_area').notNull(),
-  phoneOnFile: text('phone_on_file').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
-
-/** Which customers may act on which accounts; several family members may bind one account. */
-export const accountBindings = pgTable(
-  'account_bindings',
-  {
-    customerId: bigint('customer_id', { mode: 'number' })
-      .notNull()
-      .references(() => customers.id),
-    accountId: bigint('account_id', { mode: 'number' })
-      .notNull()
-      .references(() => electricityAccounts.id),
-    isDefault: boolean('is_default').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.customerId, table.accountId] }),
-    uniqueIndex('account_bindings_one_default')
-      .on(table.customerId)
-      .where(sql`is_default`),
-  ],
 );
