@@ -3,6 +3,28 @@
 // promises are left to review: they need type information, which would triple the lint time).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { readFileSync } from 'node:fs';
+
+// Which module owns each table (docs/architecture.md); a module may import only its own tables.
+const tableOwners = JSON.parse(readFileSync(new URL('./server/src/db/schema/owners.json', import.meta.url), 'utf8'));
+
+/** For the files of one owner: every other owner's tables are refused as values (types stay free). */
+function ownTablesOnly(owner, files) {
+  const foreign = Object.entries(tableOwners).flatMap(([other, tables]) => (other === owner ? [] : tables));
+  const message = `this table belongs to another module: call its service or its published.ts (${owner} owns ${tableOwners[owner].join(', ')}).`;
+  return {
+    files,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['../../db/schema', '../db/schema'].map((name) => ({ name, importNames: foreign, message, allowTypeImports: true })),
+          patterns: [{ regex: '(^|/)db/schema/[a-z]+$', message: 'import tables from db/schema, so ownership is checked.', allowTypeImports: true }],
+        },
+      ],
+    },
+  };
+}
 
 export default tseslint.config(
   {
@@ -67,4 +89,24 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)shared/node(/|$)', message: 'shared/node/ is Node-only.' }] }],
     },
   },
+  {
+    // SQL is written with Drizzle (builder, or `sql` templates over the schema's objects) so the type
+    // check catches a column the schema lacks; text SQL is left only to server/src/db (transaction
+    // control, the migration lock, COPY) and pg-boss's adapter.
+    files: ['server/src/**'],
+    ignores: ['server/src/db/**', 'server/src/jobs/queue.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['Literal', 'TemplateLiteral'].map((type) => ({
+          selector: `CallExpression[callee.property.name='query'] > ${type}.arguments:first-child`,
+          message: 'SQL text is not type-checked: use the Drizzle builder or an sql`` template over the schema (see docs/decisions.md).',
+        })),
+      ],
+    },
+  },
+  ...Object.keys(tableOwners)
+    .filter((owner) => owner !== 'platform')
+    .map((owner) => ownTablesOnly(owner, [`server/src/modules/${owner}/**`])),
+  ownTablesOnly('platform', ['server/src/jobs/**', 'server/src/seed/**', 'server/src/*.ts']),
 );
