@@ -3,6 +3,8 @@
  * daylight saving: UTC+8 all year, so plain arithmetic is exact.
  */
 const OFFSET_MS = 8 * 3_600_000;
+/** Beijing's offset from UTC, for arithmetic on day boundaries. */
+export const SHANGHAI_OFFSET_MS = OFFSET_MS;
 const DAY_MS = 86_400_000;
 
 /** The Shanghai calendar date of an instant, as YYYY-MM-DD. */
@@ -54,6 +56,11 @@ export function shanghaiDateTime(at: Date): string {
 /** `20261128204728`: the date-and-time part of order numbers and gateway ids. */
 export function shanghaiCompact(at: Date): string {
   return shanghaiClock(at).replace(/\D/g, '');
+}
+
+/** `2026-11-28 20:47`: WeChat subscribe messages' `time` fields. */
+export function shanghaiMinute(at: Date): string {
+  return shanghaiDateTime(at).slice(0, 16);
 }
 
 /** `11月28日 20:47`: an instant as the pages show it. */

@@ -24,12 +24,17 @@ export function yuanToFen(yuan: string): Fen {
   return sign ? -fen : fen;
 }
 
+/** An integer in hundredths as decimal text, 123456 → "1234.56", without floating point (registers, factors, percentages). */
+export function formatHundredths(value: number): string {
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
 /** 1230 → "12.30": the form Alipay and the terminals expect. */
 export function fenToYuan(fen: Fen): string {
   assertFen(fen);
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  return formatHundredths(fen);
 }
 
 /** 123456 → "¥1,234.56" for people to read. */

@@ -1,5 +1,6 @@
 import type { BillSummary } from '../../shared/contracts/billing';
 import type { Period } from '../../shared/tariff/types';
+import { formatHundredths } from '../../shared/money';
 
 /** Words and links for bills, shared by the bills tab and the bill detail subpackage. */
 
@@ -24,9 +25,7 @@ export function formatMonth(month: string): string {
 export const shortMonth = (month: string) => `${Number(month.slice(5, 7))} 月`;
 
 /** A meter register in hundredths of a kWh → "12345.67", without floating point. */
-export function formatRegister(hundredths: number): string {
-  return `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, '0')}`;
-}
+export const formatRegister = formatHundredths;
 
 export const PAY_URL = '/packages/payments/pages/index/index';
 export const billUrl = (accountId: number, month: string) => `/packages/bills/pages/detail/index?accountId=${accountId}&month=${month}`;

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MeterProfile, TouPeriod } from './ami-profiles';
+import { SHANGHAI_OFFSET_MS } from '../../shared/dates';
 
 export const ANOMALY_KINDS = ['spike', 'zero', 'reverse', 'below_previous', 'tou_mismatch', 'estimated', 'missing'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
@@ -43,7 +44,7 @@ export const DEFAULT_LIMIT = 500;
 // 00:00 +08:00 of that date. Shanghai has no DST, so a fixed offset is exact.
 export const DAY_MS = 86_400_000;
 export const EPOCH_DATE_MS = Date.UTC(2024, 0, 1);
-export const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+export { SHANGHAI_OFFSET_MS };
 export const EPOCH_MONTH = '2024-01';
 export const instantOf = (day: number) => EPOCH_DATE_MS - SHANGHAI_OFFSET_MS + day * DAY_MS;
 export const dateOf = (day: number) => new Date(EPOCH_DATE_MS + day * DAY_MS).toISOString().slice(0, 10);

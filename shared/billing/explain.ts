@@ -1,5 +1,5 @@
 import type { BillComparison } from '../contracts/billing';
-import { formatFen } from '../money';
+import { formatFen, formatHundredths } from '../money';
 
 /**
  * Why this bill differs from the previous one, in plain language: one sentence for the headline
@@ -46,9 +46,6 @@ export function explainChange(comparison: BillComparison): Explanation {
   return { headline, reasons };
 }
 
-/** Hundredths → "12345.67", without floating point. */
-const hundredths = (value: number) => `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`;
-
 /**
  * How one meter's kWh were billed, in the engine's own arithmetic (engine rule 1): each reading ×
  * multiplier is cut to whole kWh, so the billed kWh are (止码 − 起码) × 倍率 plus the fraction the
@@ -61,10 +58,10 @@ export function readingFormula(reading: { start: number; end: number; multiplier
   const advance = (end - start) * multiplier;
   const carriedIn = (start * multiplier) % 100;
   const kwh = Math.floor((advance + carriedIn) / 100);
-  const plus = carriedIn > 0 ? `，加上期结转 ${hundredths(carriedIn)}` : '';
+  const plus = carriedIn > 0 ? `，加上期结转 ${formatHundredths(carriedIn)}` : '';
   return {
-    text: `(${hundredths(end)} − ${hundredths(start)}) × ${multiplier} = ${hundredths(advance)}${plus}，取整 ${kwh} 千瓦时`,
+    text: `(${formatHundredths(end)} − ${formatHundredths(start)}) × ${multiplier} = ${formatHundredths(advance)}${plus}，取整 ${kwh} 千瓦时`,
     kwh,
-    carriedOut: hundredths((end * multiplier) % 100),
+    carriedOut: formatHundredths((end * multiplier) % 100),
   };
 }

@@ -1,14 +1,9 @@
 import { Text, View } from '@tarojs/components';
 import type { Meta } from '../../../shared/contracts/meta';
+import { chinaDate } from '../time';
 import './NoticeList.scss';
 
 const LEVEL_LABEL = { urgent: '紧急', important: '重要', info: '通知' } as const;
-
-function formatDate(iso: string): string {
-  // Business dates are shown in China time whatever the device's zone.
-  const date = new Date(new Date(iso).getTime() + 8 * 3_600_000);
-  return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}-${String(date.getUTCDate()).padStart(2, '0')}`;
-}
 
 export function NoticeList({ notices }: { notices: Meta['notices'] }) {
   return (
@@ -20,7 +15,7 @@ export function NoticeList({ notices }: { notices: Meta['notices'] }) {
             <Text className="notice__title">{notice.title}</Text>
           </View>
           <Text className="notice__summary">{notice.summary}</Text>
-          <Text className="notice__date">{formatDate(notice.publishedAt)}</Text>
+          <Text className="notice__date">{chinaDate(notice.publishedAt)}</Text>
         </View>
       ))}
     </View>

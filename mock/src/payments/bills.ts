@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { zipSync } from 'fflate';
 import iconv from 'iconv-lite';
+import { fenToYuan } from '../../../shared/money';
 import { dateTime } from './shanghai';
 
 /** Both gateways charge the demo merchant 0.6 %, rounded half up to the fen, per payment and per refund. */
@@ -16,11 +17,7 @@ type Line = string | ReadonlyArray<string | number>;
 const csvFile = (lines: ReadonlyArray<Line>): string =>
   lines.map((line) => (typeof line === 'string' ? `${line}\r\n` : stringify([line], { record_delimiter: 'windows' }))).join('');
 
-const yuan = (fen: number): string => {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-};
+const yuan = fenToYuan;
 /** WeChat shows fees in yuan with five decimals. */
 const yuan5 = (fen: number): string => `${yuan(fen)}000`;
 

@@ -5,6 +5,7 @@ import { actionForm, cashierPage, escapeHtml } from '../payments/html';
 import { readJson } from '../payments/knobs';
 import { verifyRsa } from '../payments/wechatpay-crypto';
 import type { Order } from '../payments/wechatpay-views';
+import { fenToYuan } from '../../../shared/money';
 
 export interface WechatPayCashierLedger {
   appId: string;
@@ -20,8 +21,6 @@ export interface WechatPayCashierLedger {
 const BRAND = { title: '微信支付', brand: '微信支付', color: '#07c160' };
 const PAY_REFUSED = { paid: '该订单已支付', closed: '订单已关闭', expired: '订单已过期' } as const;
 const TRADE_TITLES: Record<Exclude<Order['state'], 'NOTPAY'>, string> = { SUCCESS: '订单已支付', REFUND: '订单已支付', CLOSED: '订单已关闭' };
-
-const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
 function page(ctx: Context, status: number, body: string): void {
   ctx.status = status;
@@ -61,7 +60,7 @@ export function mountWechatPayCashier(router: Router, ledger: WechatPayCashierLe
       200,
       `<div class="card">
   <div class="muted">${escapeHtml(order.description)}</div>
-  <div class="amount">￥${yuan(order.total)}</div>
+  <div class="amount">￥${fenToYuan(order.total)}</div>
   <div class="muted">商户号 ${escapeHtml(ledger.mchId)} · 订单号 ${escapeHtml(order.outTradeNo)}</div>
 </div>
 ${actionForm('/wechatpay/cashier/h5/pay', fields, { label: '确认支付', className: 'pay', name: 'pay' })}
@@ -77,7 +76,7 @@ ${actionForm('/wechatpay/cashier/h5/cancel', fields, { label: '取消支付', cl
     if (!order || order.tradeType !== 'MWEB') return message(ctx, 404, '订单不存在', '请返回商户页面重新发起支付。');
     const outcome = ledger.pay(order, order.openid ?? ledger.newOpenid());
     if (outcome !== 'ok') return message(ctx, 409, PAY_REFUSED[outcome], '请返回商户页面查看订单。');
-    leave(ctx, form.get('redirect_url') ?? '', '支付成功', `已向商户支付 ￥${yuan(order.total)}`);
+    leave(ctx, form.get('redirect_url') ?? '', '支付成功', `已向商户支付 ￥${fenToYuan(order.total)}`);
   });
 
   router.post('/cashier/h5/cancel', async (ctx) => {

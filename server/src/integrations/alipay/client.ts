@@ -1,6 +1,7 @@
 import { AlipaySdk } from 'alipay-sdk';
 import { fenToYuan, yuanToFen, type Fen } from '../../../../shared/money';
 import type { AlipayMerchantKeys } from '../../../../shared/node/payment-keys';
+import { parseShanghaiDateTime, shanghaiDateTime } from '../../../../shared/dates';
 
 export interface AlipayOptions {
   /** The gateway.do URL (the mock's, or https://openapi.alipay.com/gateway.do). */
@@ -57,18 +58,6 @@ function defined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }
 
-/** `yyyy-MM-dd HH:mm:ss` in Beijing time, as Alipay's time fields are. */
-function beijing(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-function parseBeijing(text: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  return Date.UTC(y, mo - 1, d, h, mi, s) - 8 * 3600_000;
-}
-
 type Raw = { code: string; msg: string; subCode?: string; subMsg?: string; [key: string]: unknown };
 
 function result<T>(raw: Raw, pick: (data: Raw) => T): AlipayResult<T> {
@@ -122,7 +111,7 @@ export function createAlipayClient(options: AlipayOptions) {
           subject: order.subject,
           product_code: 'QUICK_WAP_WAY',
           quit_url: order.quitUrl,
-          time_expire: order.timeExpire ? beijing(order.timeExpire) : undefined,
+          time_expire: order.timeExpire ? shanghaiDateTime(order.timeExpire) : undefined,
         }),
         notifyUrl: order.notifyUrl,
         returnUrl: order.returnUrl,
@@ -179,8 +168,8 @@ export function createAlipayClient(options: AlipayOptions) {
       if (!sdk.checkNotifySignV2(fields)) return { ok: false, problem: 'bad_signature' };
       if (fields.app_id !== options.appId) return { ok: false, problem: 'wrong_app' };
       if (fields.seller_id !== undefined && fields.seller_id !== options.sellerId) return { ok: false, problem: 'wrong_seller' };
-      const sentAt = parseBeijing(fields.notify_time ?? '');
-      if (sentAt === undefined || Math.abs(now().getTime() - sentAt) > NOTIFY_WINDOW_MS) return { ok: false, problem: 'stale' };
+      const sentAt = parseShanghaiDateTime(fields.notify_time ?? '');
+      if (sentAt === undefined || Math.abs(now().getTime() - sentAt.getTime()) > NOTIFY_WINDOW_MS) return { ok: false, problem: 'stale' };
       if (!fields.notify_id || !fields.out_trade_no || !fields.trade_no || !fields.trade_status || !fields.total_amount)
         return { ok: false, problem: 'malformed' };
       let totalFen: Fen;

@@ -4,6 +4,7 @@ import Pay from 'wechatpay-node-v3';
 import { callRaw } from '../http';
 import type { WechatPayMerchantKeys } from '../../../../shared/node/payment-keys';
 import { checkWechatPaySignature, openNotification, type NotificationOutcome, type SignatureProblem } from './verify';
+import { shanghaiRfc3339 } from '../../../../shared/dates';
 
 /** The host every URL in the SDK names; requests are re-pointed at `apiBase` on the way out. */
 const SDK_HOST = 'https://api.mch.weixin.qq.com';
@@ -73,12 +74,6 @@ export interface OrderRequest {
   notifyUrl: string;
   timeExpire?: Date;
   attach?: string;
-}
-
-/** RFC 3339 in Beijing time, as `time_expire` is written. */
-export function beijingRfc3339(at: Date): string {
-  const shifted = new Date(at.getTime() + 8 * 3600_000).toISOString();
-  return `${shifted.slice(0, 19)}+08:00`;
 }
 
 type SdkOutput = { status: number; data?: unknown; error?: unknown };
@@ -158,7 +153,7 @@ export function createWechatPayClient(options: WechatPayOptions) {
     out_trade_no: request.outTradeNo,
     notify_url: request.notifyUrl,
     amount: { total: request.totalFen, currency: 'CNY' },
-    ...(request.timeExpire ? { time_expire: beijingRfc3339(request.timeExpire) } : {}),
+    ...(request.timeExpire ? { time_expire: shanghaiRfc3339(request.timeExpire) } : {}),
     ...(request.attach === undefined ? {} : { attach: request.attach }),
   });
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BillSummary, ReviewItem } from '../../../../shared/contracts/billing';
 import { shanghaiMidnight } from '../../../../shared/dates';
+import { formatHundredths } from '../../../../shared/money';
 import { addMonths } from '../../../../shared/tariff/engine';
 import { tariffInForce } from '../../../../shared/tariff/presets';
 import type { Clock } from '../../app';
@@ -37,8 +38,7 @@ interface CorrectedReading {
   valley?: number;
 }
 
-const hundredthsToRegister = (value: number | undefined) =>
-  value === undefined ? undefined : `${Math.floor(value / 100)}.${String(value % 100).padStart(2, '0')}`;
+const hundredthsToRegister = (value: number | undefined) => (value === undefined ? undefined : formatHundredths(value));
 
 /** Staff review of bills the anomaly rules held: approve, correct and issue, or have the meter read again. */
 export function createBillReviews(deps: { database: Database; clock: Clock; jobs: JobQueue; ami: AmiClient; log: Logger }) {

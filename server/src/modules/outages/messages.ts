@@ -1,5 +1,6 @@
 import type { Outage } from '../../../../shared/contracts/outages';
 import type { MessagePayload } from '../notifications/sender';
+import { shanghaiMinute } from '../../../../shared/dates';
 
 export type OutageEvent = 'published' | 'updated' | 'restored' | 'cancelled';
 
@@ -12,7 +13,7 @@ const EVENT_REMARKS: Record<OutageEvent, (outage: Outage) => string> = {
 
 /** "2026-11-29 08:00" in Shanghai time: the form WeChat's `time` template fields accept. */
 export function shanghaiClock(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return shanghaiMinute(new Date(iso));
 }
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

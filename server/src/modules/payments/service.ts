@@ -17,13 +17,13 @@ import { CUSTOMER_AUDIENCE } from '../notifications/published';
 import { CANCELLED, customerOrder, findOrder, paymentHistory, presentOrder, type OrderRow } from './orders';
 import { createRefunds, paymentRef } from './refunds';
 import { gatewayOf, type Channel, type GatewayEvent, type GatewayName, type Launch, type PaymentProvider } from './providers';
+import { shanghaiCompact, shanghaiMinute } from '../../../../shared/dates';
 
 type CreateInput = z.output<typeof CreatePaymentBody>;
 
 /** `P` + Beijing date-time to the second + 10 random characters: 25 of WeChat's allowed characters, sortable by day. */
 function newOutTradeNo(at: Date): string {
-  const stamp = new Date(at.getTime() + 8 * 3600_000).toISOString().replace(/\D/g, '').slice(0, 14);
-  return `P${stamp}${randomBytes(8).toString('hex').slice(0, 10).toUpperCase()}`;
+  return `P${shanghaiCompact(at)}${randomBytes(8).toString('hex').slice(0, 10).toUpperCase()}`;
 }
 
 export interface PaymentsDeps {
@@ -150,7 +150,7 @@ export function createPayments(deps: PaymentsDeps) {
           wechat: {
             character_string1: order.outTradeNo,
             thing2: `¥${fenToYuan(order.amountFen)}`,
-            time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '),
+            time3: shanghaiMinute(now),
             thing4: order.purpose === 'top_up' ? '电费预存' : '电费缴纳',
           },
           sms: { template: 'payment_receipt', params: { order: order.outTradeNo, amount: fenToYuan(order.amountFen) } },

@@ -19,6 +19,7 @@ import { documentStatus, type Documents } from './documents';
 import { sweepDeadlines } from './deadlines';
 import { OPEN_STATES, stateOf, type OrderRow } from './orders';
 import { nextTicketNo } from './tickets';
+import { shanghaiMinute } from '../../../../shared/dates';
 
 export type Actor = { kind: 'customer'; id: number } | { kind: 'staff'; id: number } | { kind: 'backoffice'; id: string } | { kind: 'system' };
 
@@ -104,7 +105,7 @@ export function createWorkOrders(deps: {
           wechat: {
             character_string1: order.ticketNo,
             phrase2: to.kind === 'awaiting_documents' ? '待补资料' : '进度更新',
-            time3: new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '),
+            time3: shanghaiMinute(now),
             thing4: `${CATALOG[order.type].name}：${stageName}`.slice(0, 20),
           },
           sms: { template: 'workorder_progress', params: { order: order.ticketNo, type: CATALOG[order.type].name, stage: stageName, note: note ?? '' } },

@@ -1,6 +1,6 @@
 import { Text, View } from '@tarojs/components';
 import type { BillDetail } from '../../../../../shared/contracts/billing';
-import { fenToYuan } from '../../../../../shared/money';
+import { fenToYuan, formatHundredths } from '../../../../../shared/money';
 import { formatRate } from '../../../../../shared/tariff/engine';
 import type { Period } from '../../../../../shared/tariff/types';
 import { Money } from '../../../components/Money';
@@ -24,12 +24,12 @@ function unit(line: Line): string {
   return '千瓦时';
 }
 
-const percent = (bp: number) => `${Math.floor(Math.abs(bp) / 100)}.${String(Math.abs(bp) % 100).padStart(2, '0')}%`;
+const percent = (bp: number) => `${formatHundredths(Math.abs(bp))}%`;
 
 /** The quantity and the unit price, each with its unit; the power-factor line shows its factor and percentage. */
 function figures(line: Line): { quantity: string; price: string } {
   if (line.kind === 'power_factor') {
-    const factor = `${Math.floor(line.quantity / 100)}.${String(line.quantity % 100).padStart(2, '0')}`;
+    const factor = formatHundredths(line.quantity);
     return { quantity: `功率因数 ${factor}`, price: line.rate === 0 ? '不增不减' : `${line.rate < 0 ? '减收' : '加收'} ${percent(line.rate)}` };
   }
   const quantity = `${line.quantity} ${unit(line)}`;

@@ -1,4 +1,5 @@
 import type { ElectronicReceipt } from '../../../../../shared/contracts/payments';
+import { shanghaiDateTime } from '../../../../../shared/dates';
 import { formatFen } from '../../../../../shared/money';
 
 /** One printed line of the receipt: the page and the saved image show the same lines. */
@@ -7,15 +8,9 @@ export interface ReceiptRow {
   value: string;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/**
- * "2026-12-07 09:45:12", Beijing time, shifted by hand: the mini-program's engines do not all
- * support Intl time zones, and China has no daylight saving.
- */
+/** "2026-12-07 09:45:12", Beijing time. */
 export function beijingDateTime(iso: string): string {
-  const date = new Date(new Date(iso).getTime() + 8 * 3_600_000);
-  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+  return shanghaiDateTime(new Date(iso));
 }
 
 /** Who was paid, when, how, for which account: the head of the receipt. */

@@ -5,14 +5,13 @@ import { Money } from '../../../../components/Money';
 import { PendingCard } from '../../../../components/PendingCard';
 import { StateView } from '../../../../components/StateView';
 import { useApi } from '../../../../hooks/useApi';
+import { formatInstant } from '../../../../time';
 import '../index/index.scss';
 
 const STATE: Record<PaymentOrder['state'], string> = { CREATED: '待支付', PAYING: '支付中', PAID: '已缴费', CLOSED: '已关闭', FAILED: '支付失败' };
 const stateOf = (payment: PaymentOrder) => (payment.cancelled ? '已取消' : STATE[payment.state]);
 const open = (payment: PaymentOrder) => payment.state === 'PAYING' || payment.state === 'CREATED';
 const CHANNEL: Record<PaymentOrder['channel'], string> = { wechat_jsapi: '微信支付', wechat_h5: '微信支付', alipay_wap: '支付宝' };
-const when = (instant: string) =>
-  new Date(instant).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** The customer's payments, newest first; each paid one shows its receipt: what it paid of each bill. */
 export default function PaymentHistory() {
@@ -49,7 +48,7 @@ export default function PaymentHistory() {
           </View>
           <Money className="pay__amount" fen={payment.amountFen} />
           <Text className="pay__note">
-            {when(payment.paidAt ?? payment.createdAt)} · 订单号 {payment.outTradeNo}
+            {formatInstant(payment.paidAt ?? payment.createdAt)} · 订单号 {payment.outTradeNo}
           </Text>
           {open(payment) && (
             <Text
