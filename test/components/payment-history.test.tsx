@@ -46,13 +46,20 @@ describe('payment history', () => {
               lines: [{ month: '2026-09', lateFeeFen: 54, principalFen: 15_300 }],
             },
           }),
-          payment({ id: 1, state: 'CLOSED', channel: 'alipay_wap', paidAt: null }),
+          payment({ id: 1, state: 'CLOSED', channel: 'alipay_wap', paidAt: null, accountId: 99 }),
         ],
+      }),
+      'GET /api/accounts': reply(200, {
+        accounts: [{ id: 7, accountNo: '3301000001', holderNameMasked: '张*', addressMasked: '杭州市****', customerClass: 'residential', isDefault: true }],
+        limit: 5,
       }),
     });
     render(<PaymentHistory />);
     const records = await screen.findAllByTestId('payment-record');
     expect(records).toHaveLength(2);
+    // Each record names its account by number; one since unbound (99) is left unnamed.
+    await vi.waitFor(() => expect(records[0]!.textContent).toContain('户号 3301000001'));
+    expect(records[1]!.textContent).not.toContain('户号');
     expect(records[0]!.textContent).toContain('已缴费');
     expect(records[0]!.textContent).toContain('2026-09 账单：电费 ¥153.00，违约金 ¥0.54');
     expect(records[0]!.textContent).toContain('转入预存：¥10.00');

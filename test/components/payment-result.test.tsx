@@ -5,6 +5,7 @@ import type { PaymentOrder } from '../../shared/contracts/payments';
 import PaymentResult from '../../miniapp/src/packages/payments/pages/result/index';
 import { resetTaroStorage } from '../support/taro/taro';
 import { calls, failure, logIn, reply, serve } from './fake-api';
+import { sampleReceipt } from './receipt-fixtures';
 
 // A phone call leaves the page; here it is only recorded.
 const dialled = vi.hoisted(() => [] as string[]);
@@ -72,6 +73,38 @@ describe('payment result page', () => {
     expect(Taro.switchTab).toHaveBeenLastCalledWith({ url: '/pages/bills/index' });
     fireEvent.click(screen.getByTestId('pay-result-receipt'));
     expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/packages/payments/pages/receipt/index?id=9' });
+  });
+
+  it('a paid order shows when, how, which account and which bill months it paid, from its receipt', async () => {
+    serve({
+      'GET /api/payments/9': reply(200, { order: order({ state: 'PAID', paidAt: '2026-12-07T01:45:12.000Z' }) }),
+      'GET /api/payments/9/receipt': reply(200, { receipt: sampleReceipt() }),
+    });
+    open();
+    const summary = await screen.findByTestId('pay-result-summary', {}, { timeout: 5_000 });
+    // 01:45:12 UTC is 09:45:12 in Beijing.
+    expect(summary.textContent).toContain('缴费时间2026-12-07 09:45:12');
+    expect(summary.textContent).toContain('支付方式微信支付');
+    expect(summary.textContent).toContain('户号3301000001（张*）');
+    expect(summary.textContent).toContain('账单月份2026-10、2026-11');
+  });
+
+  it('a paid top-up names what it paid for; an unreadable receipt leaves the result as it is', async () => {
+    serve({
+      'GET /api/payments/9': reply(200, { order: order({ state: 'PAID', purpose: 'top_up', paidAt: '2026-12-07T01:45:12.000Z' }) }),
+      'GET /api/payments/9/receipt': reply(200, { receipt: sampleReceipt({ purpose: 'top_up', bills: [], prepaymentFen: 16_354 }) }),
+    });
+    open();
+    expect((await screen.findByTestId('pay-result-summary', {}, { timeout: 5_000 })).textContent).toContain('缴费项目预存电费');
+    cleanup();
+    serve({
+      'GET /api/payments/9': reply(200, { order: order({ state: 'PAID', paidAt: '2026-12-07T01:45:12.000Z' }) }),
+      'GET /api/payments/9/receipt': failure(500, 'INTERNAL', 'down'),
+    });
+    open();
+    await vi.waitFor(() => expect(state()).toBe('支付成功'), { timeout: 5_000 });
+    expect(screen.queryByTestId('pay-result-summary')).toBeNull();
+    expect(screen.getByTestId('pay-result-receipt')).toBeTruthy();
   });
 
   it('back from the cashier marked cancelled: closes the order at once and offers to pay again', async () => {

@@ -16,6 +16,10 @@ const CHANNEL: Record<PaymentOrder['channel'], string> = { wechat_jsapi: '微信
 /** The customer's payments, newest first; each paid one shows its receipt: what it paid of each bill. */
 export default function PaymentHistory() {
   const result = useApi('listPayments');
+  // Records name their account by number; an account unbound since then is left unnamed.
+  const accounts = useApi('listAccounts');
+  const accountNoOf = (accountId: number) =>
+    accounts.status === 'ready' ? accounts.data.accounts.find((account) => account.id === accountId)?.accountNo : undefined;
   if (result.status !== 'ready')
     return (
       <View className="page">
@@ -47,6 +51,11 @@ export default function PaymentHistory() {
             <Text data-testid="payment-record-state">{stateOf(payment)}</Text>
           </View>
           <Money className="pay__amount" fen={payment.amountFen} />
+          {accountNoOf(payment.accountId) && (
+            <Text className="pay__note" data-testid="payment-record-account">
+              户号 {accountNoOf(payment.accountId)}
+            </Text>
+          )}
           <Text className="pay__note">
             {formatInstant(payment.paidAt ?? payment.createdAt)} · 订单号 {payment.outTradeNo}
           </Text>

@@ -10,6 +10,7 @@ import { platform } from '../../../../platform';
 import { api, describeError } from '../../../../services';
 import '../index/index.scss';
 import { outcomeOf, type Outcome } from './outcome';
+import { PaidSummary } from './PaidSummary';
 
 /** How long the page keeps asking before it says the result will come later: 15 × 2 s. */
 const POLL_MS = 2_000;
@@ -109,6 +110,7 @@ export default function PaymentResult() {
         <Text className="pay__note" data-testid="pay-result-note">
           {NOTE[outcome]}
         </Text>
+        {outcome === 'paid' && <PaidSummary orderId={order.id} />}
         <Text className="pay__note">订单号 {order.outTradeNo}</Text>
         {order.flag === 'receivable_already_settled' && <Text className="pay__note">所选账单已在其他渠道缴清，本次款项已转为预存电费。</Text>}
         {closing.error && <Text className="form__error">{closing.error}</Text>}
