@@ -41,6 +41,11 @@ describe('the electronic receipt in Chromium', () => {
     await page.getByRole('button', { name: /确认支付/ }).click();
     await page.waitForURL(/\/packages\/payments\/pages\/result\/index/);
     await expect.poll(() => page.getByTestId('pay-result-state').textContent(), { timeout: 15_000 }).toBe('支付成功');
+    // The result page itself says what was paid: the channel, the account and both bill months.
+    const summary = page.getByTestId('pay-result-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toContain('账单月份2025-07、2025-08');
+    expect(await summary.textContent()).toContain('支付方式微信支付');
+    expect(await summary.textContent()).toContain('户号3301000001');
 
     await page.getByTestId('pay-result-receipt').click();
     await page.waitForURL(/\/packages\/payments\/pages\/receipt\/index/);
