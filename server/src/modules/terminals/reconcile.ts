@@ -10,7 +10,7 @@ import { accountByNo } from '../accounts/published';
 import { staffUsernames } from '../auth/published';
 import { allocatePayment, reverseAllocation } from '../billing/allocation';
 import type { TerminalIdentity } from './registry';
-import { terminalRef } from './service';
+import { postedPays, terminalRef } from './service';
 
 type Result = z.input<typeof ReconcileResult>;
 
@@ -120,14 +120,7 @@ export function createReconciliation(deps: { database: Database; clock: Clock })
         const ours: FileLine[] = await tx.db
           .select({ serial: terminalTransactions.serial, accountNo: terminalTransactions.accountNo, amountFen: terminalTransactions.amountFen })
           .from(terminalTransactions)
-          .where(
-            and(
-              eq(terminalTransactions.terminalPk, terminal.pk),
-              eq(terminalTransactions.accountingDate, date),
-              eq(terminalTransactions.kind, 'pay'),
-              eq(terminalTransactions.status, 'posted'),
-            ),
-          )
+          .where(postedPays(terminal.pk, date))
           .orderBy(asc(terminalTransactions.serial));
         const theirBySerial = new Map(theirs.lines.map((line) => [line.serial, line]));
         const mismatches: Array<{ serial: string; kind: TerminalMismatch['kind']; ours: FileLine | null; theirs: FileLine | null }> = [];

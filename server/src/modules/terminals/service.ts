@@ -35,6 +35,15 @@ type TransactionRow = typeof terminalTransactions.$inferSelect;
 const digestOf = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
 /** The ref under which a terminal payment is allocated in billing (and a reversal undoes it). */
+/** The pays a terminal posted on an accounting day: what its day close totals and its reconciliation compares. */
+export const postedPays = (terminalPk: TransactionRow['terminalPk'], date: string) =>
+  and(
+    eq(terminalTransactions.terminalPk, terminalPk),
+    eq(terminalTransactions.accountingDate, date),
+    eq(terminalTransactions.kind, 'pay'),
+    eq(terminalTransactions.status, 'posted'),
+  );
+
 export const terminalRef = (terminalId: string, date: string, serial: string) => `terminal:${terminalId}:${date}:${serial}`;
 
 /**
@@ -245,14 +254,7 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
         const [totals] = await tx.db
           .select({ count: count(), total: sql<TransactionRow['amountFen']>`coalesce(sum(${terminalTransactions.amountFen}), 0)::bigint` })
           .from(terminalTransactions)
-          .where(
-            and(
-              eq(terminalTransactions.terminalPk, terminal.pk),
-              eq(terminalTransactions.accountingDate, date),
-              eq(terminalTransactions.kind, 'pay'),
-              eq(terminalTransactions.status, 'posted'),
-            ),
-          );
+          .where(postedPays(terminal.pk, date));
         const closedAt = clock.now();
         await tx.db.update(terminalDays).set({ status: 'closed', closedAt, payCount: totals!.count, totalFen: totals!.total }).where(thisDay);
         return { accountingDate: date, status: 'closed' as const, count: totals!.count, totalFen: totals!.total, closedAt: closedAt.toISOString() };
