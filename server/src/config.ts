@@ -48,6 +48,7 @@ const EnvSchema = z
     BODY_TIMEOUT_MS: positiveInt.max(300_000).default(30_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
     BACKOFFICE_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
+    SMS_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
     MOCKS: flag.optional(),
     MOCK_PORT: port.default(3100),
     BACKOFFICE_URL: z.url().optional(),
@@ -189,7 +190,7 @@ export interface Config {
   alipay: { gateway: string; appId: string; sellerId: string; keys: AlipayMerchantKeys | undefined };
   /** Online payments: orders live `orderTtlMinutes`; one still PAYING after `queryAfterSeconds` is asked about. */
   payments: { publicBaseUrl: string | undefined; orderTtlMinutes: number; queryAfterSeconds: number };
-  sms: { url: string; apiKey: string };
+  sms: { url: string; apiKey: string; timeoutMs: number };
   ami: { url: string; apiKey: string };
   billing: { runChunkSize: number };
   /** Build the demo's year of bills from the metering system on first start. */
@@ -297,7 +298,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       orderTtlMinutes: env.PAYMENT_ORDER_TTL_MINUTES,
       queryAfterSeconds: env.PAYMENT_QUERY_AFTER_SECONDS,
     },
-    sms: { url: env.SMS_URL ?? `${mockBase}/sms`, apiKey: env.SMS_API_KEY },
+    sms: { url: env.SMS_URL ?? `${mockBase}/sms`, apiKey: env.SMS_API_KEY, timeoutMs: env.SMS_TIMEOUT_MS },
     ami: { url: env.AMI_URL ?? `${mockBase}/ami`, apiKey: env.AMI_API_KEY },
     billing: { runChunkSize: env.BILL_RUN_CHUNK },
     demoHistory: env.DEMO_HISTORY ? env.DEMO_HISTORY === 'on' : env.NODE_ENV !== 'production',
