@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../errors';
 import { failureBudget } from '../../rate-limit';
 import type { KeyValueStore } from '../../redis';
 import { SMS_CODE_TTL_MS, type SmsCodes } from '../auth/sms-codes';
+import { isAccountBound } from './published';
 
 export const MAX_ACCOUNTS_PER_CUSTOMER = 10;
 const HOUR = 3_600_000;
@@ -52,7 +53,7 @@ export function createAccountsService(deps: { database: Database; store: KeyValu
      * one get the same 404, so ids cannot be probed.
      */
     async requireBound(customerId: number, accountId: number): Promise<void> {
-      if (!(await boundAccount(database, customerId, accountId))) throw notFound('Account');
+      if (!(await isAccountBound(database.db, customerId, accountId))) throw notFound('Account');
     },
 
     async list(customerId: number): Promise<Account[]> {

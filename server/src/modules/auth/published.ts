@@ -22,14 +22,7 @@ export async function staffIdsByUsername(db: Db, usernames: string[]): Promise<M
   return new Map(rows.map((row) => [row.username, row.id]));
 }
 
-type Customer = typeof customers.$inferSelect;
 type StaffUser = typeof staffUsers.$inferSelect;
-
-/** Payments start a WeChat JSAPI payment for the customer's openid; undefined when there is no such customer. */
-export async function customerWechatOpenid(db: Db, customerId: number): Promise<Customer['wechatOpenid'] | undefined> {
-  const [row] = await db.select({ wechatOpenid: customers.wechatOpenid }).from(customers).where(eq(customers.id, customerId));
-  return row?.wechatOpenid;
-}
 
 /** Terminal reconciliation names the staff member who settled each mismatch. */
 export async function staffUsernames(db: Db, ids: readonly number[]): Promise<Map<StaffUser['id'], StaffUser['username']>> {
@@ -41,7 +34,7 @@ export async function staffUsernames(db: Db, ids: readonly number[]): Promise<Ma
   return new Map(rows.map((row) => [row.id, row.username]));
 }
 
-/** Notifications: how one customer can be reached (mini-program openid, phone), shown beside their preferences. */
+/** How one customer can be reached (mini-program openid, phone): notifications' preferences, and payments' JSAPI orders (the openid). */
 export async function customerContact(db: Db, customerId: number): Promise<Pick<typeof customers.$inferSelect, 'wechatOpenid' | 'phone'> | undefined> {
   const [row] = await db.select({ wechatOpenid: customers.wechatOpenid, phone: customers.phone }).from(customers).where(eq(customers.id, customerId));
   return row;

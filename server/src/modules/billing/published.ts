@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database';
 import { paymentAllocations, accountBalances, billingProfiles } from '../../db/schema';
 
@@ -7,18 +7,9 @@ import { paymentAllocations, accountBalances, billingProfiles } from '../../db/s
  * in docs): plain functions over the caller's `Db`, typed by the schema.
  */
 
-/** Payments' electronic receipt: how a payment was split over bill months and prepayment, by its allocation ref. */
-export async function allocationByRef(db: Db, ref: string) {
-  const [row] = await db
-    .select({ lines: paymentAllocations.lines, prepaymentFen: paymentAllocations.prepaymentFen, amountFen: paymentAllocations.amountFen })
-    .from(paymentAllocations)
-    .where(eq(paymentAllocations.ref, ref));
-  return row;
-}
-
 type PaymentAllocation = typeof paymentAllocations.$inferSelect;
 
-/** Payments show, in the customer's history, how each paid order was allocated (by the receipt's allocation ref). */
+/** Payments show how each paid order was allocated over bill months (by its receipt's allocation ref): in the history and on the receipt. */
 export async function allocationLines(db: Db, refs: readonly string[]): Promise<Map<PaymentAllocation['ref'], PaymentAllocation['lines']>> {
   if (!refs.length) return new Map();
   const rows = await db

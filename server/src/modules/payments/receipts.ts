@@ -6,7 +6,7 @@ import type { Db } from '../../db/database';
 import { paymentOrders, paymentReceipts, paymentRefunds } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import { accountOnFile } from '../accounts/published';
-import { allocationByRef } from '../billing/published';
+import { allocationLines } from '../billing/published';
 import { getMeta } from '../meta/service';
 
 /** The receipt number: the order's own number (unique, never reused) with R for P, so the two are told apart yet traceable. */
@@ -30,8 +30,8 @@ export async function paymentReceipt(db: Db, now: Date, customerId: number, orde
   if (order.state !== 'PAID' || !receipt || !order.gatewayTradeNo || !order.paidAt) {
     throw new AppError('PAYMENT_NOT_PAID', `Order ${order.outTradeNo} is ${order.state}: a receipt exists only once it is paid`);
   }
-  const [allocation, account, meta, [refund]] = await Promise.all([
-    allocationByRef(db, receipt.allocationRef),
+  const [allocations, account, meta, [refund]] = await Promise.all([
+    allocationLines(db, [receipt.allocationRef]),
     accountOnFile(db, order.accountId),
     getMeta(db, now),
     db
@@ -53,7 +53,7 @@ export async function paymentReceipt(db: Db, now: Date, customerId: number, orde
     gatewayTradeNo: order.gatewayTradeNo,
     purpose: order.purpose,
     account: { accountNo: account.accountNo, holderNameMasked: maskName(account.holderName), addressMasked: maskAddress(account.address) },
-    bills: (allocation?.lines ?? []).map((line) => ({
+    bills: (allocations.get(receipt.allocationRef) ?? []).map((line) => ({
       month: line.month,
       principalFen: line.principalFen,
       lateFeeFen: line.lateFeeFen,

@@ -10,7 +10,7 @@ import { paymentOrders, paymentReceipts, paymentReviews } from '../../db/schema'
 import { AppError, notFound } from '../../errors';
 import type { Outbox } from '../../jobs/outbox';
 import { isAccountBound } from '../accounts/published';
-import { customerWechatOpenid } from '../auth/published';
+import { customerContact } from '../auth/published';
 import { allocatePayment, openReceivables } from '../billing/allocation';
 import type { Notifications } from '../notifications/service';
 import { CUSTOMER_AUDIENCE } from '../notifications/published';
@@ -238,14 +238,15 @@ export function createPayments(deps: PaymentsDeps) {
         )
         .digest('hex');
       // The customer (auth's), the binding (accounts') and a first attempt under this key, asked at once.
-      const [openid, bound, [existing]] = await Promise.all([
-        customerWechatOpenid(database.db, customerId),
+      const [contact, bound, [existing]] = await Promise.all([
+        customerContact(database.db, customerId),
         isAccountBound(database.db, customerId, input.accountId),
         database.db
           .select()
           .from(paymentOrders)
           .where(and(eq(paymentOrders.customerId, customerId), eq(paymentOrders.idempotencyKey, idempotencyKey))),
       ]);
+      const openid = contact?.wechatOpenid;
       if (existing) {
         if (existing.requestDigest !== digest) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different payment');
         // The first attempt's gateway call had no answer: ask again (the gateway keys the order by out_trade_no).
