@@ -110,7 +110,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     log: logger,
   });
   // Every audience is registered here, once: work orders and payments both speak to one customer.
-  notifications.registerAudience(CUSTOMER_AUDIENCE, customerAudience);
+  notifications.registerAudience(CUSTOMER_AUDIENCE, customerAudience, { inline: true });
   notifications.registerAudience(OUTAGE_AUDIENCE, outageAudience(database.db));
   const outages = createOutages({
     database,

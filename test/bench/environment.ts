@@ -66,19 +66,25 @@ export async function startMockProcess(dataDir: string) {
 
 export const BENCH_SECRET = 'bench-secret-0123456789';
 
-/** The real server on the embedded database in a scratch directory, seeded like `npm start`. */
-export async function startBenchServer() {
+/**
+ * The real server on the embedded database in a scratch directory, seeded like `npm start`. The
+ * mock peers run in this process, or (`mocks: 'process'`) in their own, as the gateways are
+ * elsewhere, so their signing and handling are not counted as the server's.
+ */
+export async function startBenchServer(options: { mocks?: 'inline' | 'process'; pgSettings?: Record<string, string> } = {}) {
   // Request logs are written as in production, but to /dev/null so the figures stay readable.
   const log = pino({ level: 'info' }, pino.destination('/dev/null'));
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-'));
   await fs.chmod(dir, 0o755);
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log });
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log, settings: options.pgSettings });
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
-  const mocks = await startMockServer({ port: 0, backofficeSecret: BENCH_SECRET });
+  const mocks = options.mocks === 'process' ? await startMockProcess(dir) : await startMockServer({ port: 0, backofficeSecret: BENCH_SECRET });
   const config = benchConfig(cluster.urlFor('power'), mocks.url, mocks.paymentKeys);
   const runtime = await startRuntime({ config, databaseUrl: cluster.urlFor('power'), logger: log, port: 0 });
   return {
     url: runtime.url,
+    mocksUrl: mocks.url,
+    paymentKeys: mocks.paymentKeys,
     runtime,
     databaseUrl: cluster.urlFor('power'),
     async stop() {

@@ -1,4 +1,5 @@
 import { createSign, createVerify } from 'node:crypto';
+import { privateKeyObject, publicKeyObject } from '../../../shared/node/key-objects';
 
 /**
  * Alipay's string to sign: every parameter but `sign` (and, for what Alipay sends, `sign_type`)
@@ -13,12 +14,12 @@ export function signContent(params: Record<string, string>, exclude: readonly st
 }
 
 export function rsa2Sign(content: string, privateKey: string): string {
-  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKey, 'base64');
+  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyObject(privateKey), 'base64');
 }
 
 export function rsa2Verify(content: string, signature: string, publicKey: string): boolean {
   try {
-    return createVerify('RSA-SHA256').update(content, 'utf8').verify(publicKey, signature, 'base64');
+    return createVerify('RSA-SHA256').update(content, 'utf8').verify(publicKeyObject(publicKey), signature, 'base64');
   } catch {
     return false;
   }

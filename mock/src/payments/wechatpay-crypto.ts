@@ -1,4 +1,5 @@
 import { createCipheriv, createSign, createVerify, randomBytes } from 'node:crypto';
+import { privateKeyObject, publicKeyObject } from '../../../shared/node/key-objects';
 
 /** The scheme name of the `Authorization` header of API v3. */
 export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048';
@@ -27,14 +28,14 @@ export function requestMessage(method: string, url: string, timestamp: string, n
 
 export function verifyRsa(message: string, signature: string, publicKey: string): boolean {
   try {
-    return createVerify('RSA-SHA256').update(message, 'utf8').verify(publicKey, signature, 'base64');
+    return createVerify('RSA-SHA256').update(message, 'utf8').verify(publicKeyObject(publicKey), signature, 'base64');
   } catch {
     return false;
   }
 }
 
 export function signRsa(message: string, privateKey: string): string {
-  return createSign('RSA-SHA256').update(message, 'utf8').sign(privateKey, 'base64');
+  return createSign('RSA-SHA256').update(message, 'utf8').sign(privateKeyObject(privateKey), 'base64');
 }
 
 /** A random string of letters and digits, as WeChat's nonces are. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -12,9 +12,20 @@ export type Db = NodePgDatabase<Schema>;
 /** A transaction: Drizzle for queries, and its raw client for anything that must join it (pg-boss). */
 export interface Tx {
   db: Db;
+  /** The connection itself: call `flush()` before using it, so queued writes go first. */
   client: pg.PoolClient;
   /** Runs `effect` once the transaction has committed (never if it rolls back); its failure is its own to handle. */
   afterCommit(effect: () => Promise<unknown>): void;
+  /**
+   * Queues a write whose answer nobody in the transaction needs (an insert, an update by key):
+   * queued writes reach the database together, as one statement, just before the transaction's
+   * next query through `db` or its commit, so a later read still sees them. Their failure (a
+   * constraint, say) surfaces there and rolls the transaction back. Writes queued together must
+   * not touch the same row, as the parts of one statement cannot see each other's changes.
+   */
+  defer(write: SQLWrapper): void;
+  /** Sends the queued writes now (before raw `client` use). */
+  flush(): Promise<void>;
 }
 
 export interface Database {
@@ -37,13 +48,71 @@ pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0] /* I
   value === '{}' ? [] : value.slice(1, -1).split(',').map(Number),
 );
 
-// Building Drizzle's relational view of the schema costs more than a small transaction's queries;
-// a pooled connection keeps its instance for every transaction it runs.
-const drizzleOfClient = new WeakMap<pg.PoolClient, Db>();
-function drizzleFor(client: pg.PoolClient): Db {
-  let db = drizzleOfClient.get(client);
-  if (!db) drizzleOfClient.set(client, (db = drizzle(client, { schema })));
-  return db;
+/**
+ * A pooled connection as its transactions see it: writes queued by `defer` wait here and are sent
+ * as one statement (`WITH w0 AS (…), w1 AS (…) SELECT 1`) before the next query or the commit,
+ * which saves a round trip for every write but the first.
+ */
+class DeferringClient {
+  private queued: SQLWrapper[] = [];
+  // Building Drizzle's relational view of the schema costs more than a small transaction's
+  // queries, so each pooled connection keeps its instance (through this wrapper) for every transaction.
+  readonly db: Db;
+
+  constructor(readonly client: pg.PoolClient) {
+    this.db = drizzle({ client: this as unknown as pg.PoolClient, schema });
+  }
+
+  /** What Drizzle calls: the queued writes first, then the query itself. */
+  query(...args: Parameters<pg.PoolClient['query']>): unknown {
+    if (!this.queued.length) return (this.client.query as (...a: unknown[]) => unknown)(...args);
+    return this.flush().then(() => (this.client.query as (...a: unknown[]) => unknown)(...args));
+  }
+
+  defer(write: SQLWrapper): void {
+    this.queued.push(write);
+  }
+
+  async flush(): Promise<void> {
+    const writes = this.queued;
+    if (!writes.length) return;
+    this.queued = [];
+    const statement =
+      writes.length === 1
+        ? writes[0]!
+        : sql`WITH ${sql.join(
+            writes.map((write, index) => sql`${sql.raw(`w${index}`)} AS (${write.getSQL()})`),
+            sql`, `,
+          )} SELECT 1`;
+    await this.db.execute(statement);
+  }
+
+  /** Writes queued by a transaction that failed are dropped with it. */
+  discard(): void {
+    this.queued = [];
+  }
+}
+
+/**
+ * A hot statement built and prepared once per connection: Drizzle's query building and
+ * PostgreSQL's parse and plan are paid on first use only. `build` gets the connection's `Db` and
+ * takes its values as `sql.placeholder(name)`; the result is called with the caller's `Db` (a
+ * transaction's, or the pool's) and executed with the values. `name` is unique in the product.
+ */
+export function preparedStatement<B extends { prepare(name: string): unknown }>(name: string, build: (db: Db) => B) {
+  const byDb = new WeakMap<Db, ReturnType<B['prepare']>>();
+  return (db: Db): ReturnType<B['prepare']> => {
+    let statement = byDb.get(db);
+    if (!statement) byDb.set(db, (statement = build(db).prepare(name) as ReturnType<B['prepare']>));
+    return statement;
+  };
+}
+
+const deferringOf = new WeakMap<pg.PoolClient, DeferringClient>();
+function deferringFor(client: pg.PoolClient): DeferringClient {
+  let wrapper = deferringOf.get(client);
+  if (!wrapper) deferringOf.set(client, (wrapper = new DeferringClient(client)));
+  return wrapper;
 }
 
 export function openDatabase(url: string, poolMax: number): Database {
@@ -56,14 +125,23 @@ export function openDatabase(url: string, poolMax: number): Database {
     db,
     async transaction(work) {
       const client = await pool.connect();
+      const connection = deferringFor(client);
       const effects: (() => Promise<unknown>)[] = [];
       try {
         await client.query('BEGIN');
-        const result = await work({ db: drizzleFor(client), client, afterCommit: (effect) => void effects.push(effect) });
+        const result = await work({
+          db: connection.db,
+          client,
+          afterCommit: (effect) => void effects.push(effect),
+          defer: (write) => connection.defer(write),
+          flush: () => connection.flush(),
+        });
+        await connection.flush();
         await client.query('COMMIT');
         for (const effect of effects) effect().catch(() => undefined);
         return result;
       } catch (err) {
+        connection.discard();
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {

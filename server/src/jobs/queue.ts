@@ -47,7 +47,10 @@ export function createJobQueue(options: { url: string; poolMax: number; log: Log
       definitions.set(job.name, job as unknown as JobDefinition);
     },
     send: (name, data = {}) => boss.send(name, data),
-    sendInTx: (tx, name, data = {}) => boss.send(name, data, { db: { executeSql: (text, values) => tx.client.query(text, values) } }),
+    sendInTx: async (tx, name, data = {}) => {
+      await tx.flush();
+      return boss.send(name, data, { db: { executeSql: (text, values) => tx.client.query(text, values) } });
+    },
     async start() {
       await boss.start();
       for (const job of definitions.values()) {

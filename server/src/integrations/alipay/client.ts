@@ -2,6 +2,7 @@ import { AlipaySdk } from 'alipay-sdk';
 import { fenToYuan, yuanToFen, type Fen } from '../../../../shared/money';
 import type { AlipayMerchantKeys } from '../../../../shared/node/payment-keys';
 import { parseShanghaiDateTime, shanghaiDateTime } from '../../../../shared/dates';
+import { privateKeyObject, publicKeyObject } from '../../../../shared/node/key-objects';
 
 export interface AlipayOptions {
   /** The gateway.do URL (the mock's, or https://openapi.alipay.com/gateway.do). */
@@ -86,6 +87,11 @@ export function createAlipayClient(options: AlipayOptions) {
     keyType: options.keys.appPrivateKey.includes('BEGIN RSA PRIVATE KEY') ? 'PKCS1' : 'PKCS8',
     timeout: options.timeoutMs ?? 5000,
   });
+  // The SDK keeps the keys as PEM text, parsed again on every signature and check; it only ever
+  // hands them to node's crypto, which takes parsed keys too (shared/node/key-objects.ts).
+  const keys = sdk.config as unknown as { privateKey: unknown; alipayPublicKey: unknown };
+  keys.privateKey = privateKeyObject(sdk.config.privateKey);
+  if (sdk.config.alipayPublicKey) keys.alipayPublicKey = publicKeyObject(sdk.config.alipayPublicKey);
   const exec = async (method: string, bizContent: Record<string, unknown>) =>
     (await sdk.exec(method, { bizContent: defined(bizContent) }, { validateSign: true })) as Raw;
   const trade = (raw: Raw): { outTradeNo: string; tradeNo: string } => ({ outTradeNo: String(raw.outTradeNo), tradeNo: String(raw.tradeNo) });

@@ -5,6 +5,7 @@ import { callRaw } from '../http';
 import type { WechatPayMerchantKeys } from '../../../../shared/node/payment-keys';
 import { checkWechatPaySignature, openNotification, type NotificationOutcome, type SignatureProblem } from './verify';
 import { shanghaiRfc3339 } from '../../../../shared/dates';
+import { privateKeyObject } from '../../../../shared/node/key-objects';
 
 /** The host every URL in the SDK names; requests are re-pointed at `apiBase` on the way out. */
 const SDK_HOST = 'https://api.mch.weixin.qq.com';
@@ -143,7 +144,9 @@ export function createWechatPayClient(options: WechatPayOptions) {
     // it only insists that something is there. See docs/decisions.md.
     serial_no: options.keys.merchantSerial,
     publicKey: Buffer.from(options.keys.merchantSerial),
-    privateKey: Buffer.from(options.keys.merchantPrivateKey),
+    // A parsed key, not the PEM: the SDK only hands it to node's sign and decrypt, which take either,
+    // and parsing the PEM on every signature cost more than the signature (shared/node/key-objects.ts).
+    privateKey: privateKeyObject(options.keys.merchantPrivateKey) as unknown as Buffer,
     key: options.keys.apiV3Key,
   });
   pay.createHttp(transport(options));

@@ -1,4 +1,5 @@
 import { createDecipheriv, createVerify } from 'node:crypto';
+import { publicKeyObject } from '../../../../shared/node/key-objects';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -44,7 +45,7 @@ export function checkWechatPaySignature(
   verify.update(rawBody);
   verify.update('\n');
   try {
-    return verify.verify(verifier.publicKey, signature, 'base64') ? 'ok' : 'bad_signature';
+    return verify.verify(publicKeyObject(verifier.publicKey), signature, 'base64') ? 'ok' : 'bad_signature';
   } catch {
     return 'bad_signature';
   }

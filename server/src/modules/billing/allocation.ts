@@ -1,7 +1,7 @@
 import { and, asc, eq, exists, isNotNull, isNull, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
-import type { Db, Tx } from '../../db/database';
+import { preparedStatement, type Db, type Tx } from '../../db/database';
 import { accountBalances, billingProfiles, paymentAllocations, receivables } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import { lateFeeFen } from './late-fees';
@@ -142,24 +142,62 @@ const present = (row: AllocationRow, replayed: boolean): Allocation => ({
 /**
  * Takes the account's balance row lock: every payment, reversal and balance posting for one
  * account queues here, always before any receivable lock, so concurrent payments cannot deadlock.
+ * One statement: the upsert creates the row if need be and locks it either way (ON CONFLICT DO
+ * UPDATE locks the row it meets), and the account's billing mode comes back with it.
  */
 async function lockAccount(tx: Tx, accountId: number): Promise<'postpaid' | 'prepaid'> {
-  await tx.db.insert(accountBalances).values({ accountId }).onConflictDoNothing({ target: accountBalances.accountId });
-  const [row] = await tx.db
-    .select({ billingMode: billingProfiles.billingMode })
-    .from(accountBalances)
-    .leftJoin(billingProfiles, eq(billingProfiles.accountId, accountBalances.accountId))
-    .where(eq(accountBalances.accountId, accountId))
-    .for('update', { of: accountBalances });
+  const [row] = await lockAccountStatement(tx.db).execute({ accountId });
   return row?.billingMode ?? 'postpaid';
 }
+
+// Every payment of every channel runs these: prepared once per connection.
+const lockAccountStatement = preparedStatement('billing_lock_account', (db) => {
+  const locked = db.$with('locked').as(
+    db
+      .insert(accountBalances)
+      .values({ accountId: sql.placeholder('accountId') })
+      .onConflictDoUpdate({ target: accountBalances.accountId, set: { accountId: sql`excluded.account_id` } })
+      .returning({ accountId: accountBalances.accountId }),
+  );
+  return db
+    .with(locked)
+    .select({ billingMode: billingProfiles.billingMode })
+    .from(locked)
+    .leftJoin(billingProfiles, eq(billingProfiles.accountId, locked.accountId));
+});
+
+/**
+ * The account's open receivables (only the listed ones, with `listed`), oldest first, locked, each
+ * carrying whether the payment's ref was allocated before.
+ */
+const openForPayment = (listed: boolean) =>
+  preparedStatement(listed ? 'billing_open_listed_for_payment' : 'billing_open_for_payment', (db) =>
+    db
+      .select({ ...OWED_COLUMNS, earlier: paymentAllocations.ref })
+      .from(receivables)
+      .leftJoin(paymentAllocations, eq(paymentAllocations.ref, sql.placeholder('ref')))
+      .where(
+        and(
+          eq(receivables.accountId, sql.placeholder('accountId')),
+          isNull(receivables.settledAt),
+          listed ? sql`${receivables.id} = ANY(${sql.placeholder('ids')}::bigint[])` : undefined,
+        ),
+      )
+      .orderBy(asc(receivables.month), asc(receivables.id))
+      .for('update', { of: receivables }),
+  );
+const openListedForPayment = openForPayment(true);
+const openAllForPayment = openForPayment(false);
 
 // Low-balance alerts are about prepaid fee control; a postpaid account's prepayment never triggers one.
 const alertThreshold = async (tx: Tx, mode: 'postpaid' | 'prepaid') =>
   mode === 'prepaid' ? (await loadBillingSettings(tx)).defaultLowBalanceFen : Number.MIN_SAFE_INTEGER;
 
-/** Moves a plan's lines onto the (locked) receivables; a line that pays everything owed settles its receivable. */
-async function payLines(tx: Tx, lines: AllocationLine[], owed: Owed[], at: Date): Promise<void> {
+/**
+ * Moves a plan's lines onto the (locked) receivables; a line that pays everything owed settles its
+ * receivable. Queued with the transaction's other writes: a later read of the receivables sends it first.
+ */
+function payLines(tx: Tx, lines: AllocationLine[], owed: Owed[], at: Date): void {
   if (!lines.length) return;
   const byId = new Map(owed.map((item) => [item.receivableId, item]));
   const settles = lines.map((line) => {
@@ -167,18 +205,20 @@ async function payLines(tx: Tx, lines: AllocationLine[], owed: Owed[], at: Date)
     return item.lateFeeOwedFen <= line.lateFeeFen && item.principalOwedFen === line.principalFen;
   });
   const v = sql.raw('v');
-  await tx.db
-    .update(receivables)
-    .set({
-      principalPaidFen: sql`${receivables.principalPaidFen} + ${v}.principal`,
-      lateFeePaidFen: sql`${receivables.lateFeePaidFen} + ${v}.late_fee`,
-      settledAt: sql`CASE WHEN ${v}.settles THEN ${at}::timestamptz ELSE ${receivables.settledAt} END`,
-    })
-    .from(
-      sql`unnest(${sql.param(lines.map((line) => line.receivableId))}::bigint[], ${sql.param(lines.map((line) => line.principalFen))}::bigint[],
+  tx.defer(
+    tx.db
+      .update(receivables)
+      .set({
+        principalPaidFen: sql`${receivables.principalPaidFen} + ${v}.principal`,
+        lateFeePaidFen: sql`${receivables.lateFeePaidFen} + ${v}.late_fee`,
+        settledAt: sql`CASE WHEN ${v}.settles THEN ${at}::timestamptz ELSE ${receivables.settledAt} END`,
+      })
+      .from(
+        sql`unnest(${sql.param(lines.map((line) => line.receivableId))}::bigint[], ${sql.param(lines.map((line) => line.principalFen))}::bigint[],
                  ${sql.param(lines.map((line) => line.lateFeeFen))}::bigint[], ${sql.param(settles)}::boolean[]) AS ${v}(id, principal, late_fee, settles)`,
-    )
-    .where(sql`${receivables.id} = ${v}.id`);
+      )
+      .where(sql`${receivables.id} = ${v}.id`),
+  );
 }
 
 /** Allocates one payment, once per ref; a repeat of the same ref returns the first allocation. */
@@ -186,21 +226,18 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   const { accountId, amountFen, ref } = request;
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new AppError('AMOUNT_INVALID', 'The amount must be a positive whole number of fen');
   const mode = await lockAccount(tx, accountId);
-  const [existing] = await tx.db.select().from(paymentAllocations).where(eq(paymentAllocations.ref, ref));
+  const only = request.receivableIds ? [...new Set(request.receivableIds)] : null;
+  // The open receivables, locked, each carrying whether this ref was allocated before: one round
+  // trip for the usual case. Asked after the account lock, so it sees a twin that just committed.
+  const rows = only ? await openListedForPayment(tx.db).execute({ ref, accountId, ids: only }) : await openAllForPayment(tx.db).execute({ ref, accountId });
+  // With nothing open the join says nothing either way, so the earlier allocation is asked for itself.
+  const [existing] = rows.length === 0 || rows[0]!.earlier !== null ? await tx.db.select().from(paymentAllocations).where(eq(paymentAllocations.ref, ref)) : [];
   if (existing) {
     if (existing.accountId !== accountId || existing.amountFen !== amountFen)
       throw new AppError('IDEMPOTENCY_KEY_REUSED', `Payment ${ref} was allocated with different content`);
     return present(existing, true);
   }
-  const only = request.receivableIds ? [...new Set(request.receivableIds)] : null;
-  const open = await tx.db
-    .select(OWED_COLUMNS)
-    .from(receivables)
-    .where(
-      and(eq(receivables.accountId, accountId), isNull(receivables.settledAt), only ? sql`${receivables.id} = ANY(${sql.param(only)}::bigint[])` : undefined),
-    )
-    .orderBy(asc(receivables.month), asc(receivables.id))
-    .for('update');
+  const open = rows;
   const found = new Set(open.map((row) => row.id));
   const skipped = only ? only.filter((id) => !found.has(id)) : [];
   if (skipped.length) {
@@ -217,7 +254,7 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
   const owed = open.map(owedOf);
   const plan = planAllocation(amountFen, owed);
   const at = request.at ?? new Date();
-  await payLines(tx, plan.lines, owed, at);
+  payLines(tx, plan.lines, owed, at);
   if (plan.prepaymentFen > 0) {
     await postBalanceEntry(
       tx,
@@ -231,9 +268,11 @@ export async function allocatePayment(tx: Tx, request: PaymentRequest): Promise<
       await alertThreshold(tx, mode),
     );
   }
-  await tx.db
-    .insert(paymentAllocations)
-    .values({ ref, accountId, amountFen, lines: plan.lines, prepaymentFen: plan.prepaymentFen, source: request.source ?? {}, createdAt: at });
+  tx.defer(
+    tx.db
+      .insert(paymentAllocations)
+      .values({ ref, accountId, amountFen, lines: plan.lines, prepaymentFen: plan.prepaymentFen, source: request.source ?? {}, createdAt: at }),
+  );
   return { ref, accountId, amountFen, ...plan, replayed: false, skipped };
 }
 
@@ -314,7 +353,7 @@ export async function applyPrepayment(tx: Tx, accountId: number, ref: string, at
   const amountFen = Math.min(held.balanceFen, due);
   if (amountFen <= 0) return 0;
   const plan = planAllocation(amountFen, owed);
-  await payLines(tx, plan.lines, owed, at);
+  payLines(tx, plan.lines, owed, at);
   await postBalanceEntry(
     tx,
     { accountId, kind: 'bill_settlement', ref: `allocation:${ref}`, amountFen: -amountFen, details: { allocation: ref } },

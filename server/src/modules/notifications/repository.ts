@@ -36,15 +36,19 @@ const column = (name: { name: string }) => sql.identifier(name.name);
  * One row per customer in the audience (a query whose rows carry `customer_id`) who agreed to the
  * topic: a subscribe message while grants last, else SMS if opted in. A repeat of the event adds nothing.
  */
-export async function insertFanOut(
-  db: Db,
-  audience: SQL,
-  event: { eventKey: NotificationRow['eventKey']; topic: NotificationTopic; templateId: string; payload: MessagePayload },
-): Promise<number> {
+export async function insertFanOut(db: Db, audience: SQL, event: FanOutEvent): Promise<number> {
+  const result = await db.execute(fanOutStatement(db, audience, event));
+  return result.rowCount ?? 0;
+}
+
+type FanOutEvent = { eventKey: NotificationRow['eventKey']; topic: NotificationTopic; templateId: string; payload: MessagePayload };
+
+/** The fan-out as a statement, for a transaction to send with its own writes (a one-customer audience). */
+export function fanOutStatement(db: Db, audience: SQL, event: FanOutEvent): SQL {
   const contacts = customerContacts(db);
   const n = notifications;
   const byWechat = sql`${contacts.wechatOpenid} IS NOT NULL AND coalesce(${subscribeGrants.remaining}, 0) > 0`;
-  const result = await db.execute(sql`
+  return sql`
     WITH audience AS (${audience})
     INSERT INTO ${n} (${column(n.customerId)}, ${column(n.eventKey)}, ${column(n.topic)}, ${column(n.channel)}, ${column(n.payload)})
     SELECT ${contacts.customerId}, ${event.eventKey}, ${event.topic}, CASE WHEN ${byWechat} THEN 'wechat' ELSE 'sms' END, ${JSON.stringify(event.payload)}::jsonb
@@ -53,8 +57,7 @@ export async function insertFanOut(
       LEFT JOIN ${subscribeGrants} ON ${subscribeGrants.customerId} = ${contacts.customerId} AND ${subscribeGrants.templateId} = ${event.templateId}
       LEFT JOIN ${smsOptIns} ON ${smsOptIns.customerId} = ${contacts.customerId} AND ${smsOptIns.topic} = ${event.topic}
      WHERE (${byWechat}) OR (${contacts.phone} IS NOT NULL AND coalesce(${smsOptIns.enabled}, false))
-    ON CONFLICT (${column(n.customerId)}, ${column(n.eventKey)}) DO NOTHING`);
-  return result.rowCount ?? 0;
+    ON CONFLICT (${column(n.customerId)}, ${column(n.eventKey)}) DO NOTHING`;
 }
 
 /** Moves up to `limit` due rows from queued to sending (skipping rows another worker holds) and returns them. */

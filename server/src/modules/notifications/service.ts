@@ -7,7 +7,7 @@ import type { WechatClient } from '../../integrations/wechat/client';
 import type { JobQueue } from '../../jobs/queue';
 import type { KeyValueStore } from '../../redis';
 import { createPreferences, type Templates } from './preferences';
-import { insertFanOut } from './repository';
+import { fanOutStatement, insertFanOut } from './repository';
 import { createSender, type MessagePayload } from './sender';
 
 export const NOTIFICATION_JOBS = { fanOut: 'notifications.fan-out', send: 'notifications.send', sweep: 'notifications.sweep' } as const;
@@ -48,25 +48,45 @@ export function createNotifications(deps: {
   const log = deps.log.child({ module: 'notifications' });
   const preferences = createPreferences({ database, templates: deps.templates, onQueued: () => jobs.send(NOTIFICATION_JOBS.send) });
   const sender = createSender({ ...deps, concurrency: deps.sendConcurrency, log });
-  const audiences = new Map<string, AudienceQuery>();
+  const audiences = new Map<string, { query: AudienceQuery; inline: boolean }>();
+
+  /**
+   * Asks for a send job unless one asked for by this process has not started yet: a drain that
+   * starts after a row committed sends it, so one waiting job serves every commit before it. The
+   * flag lapses after a second, in case another instance's worker took the job.
+   */
+  let sendAskedAt = 0;
+  const askToSend = async () => {
+    if (Date.now() - sendAskedAt < 1000) return;
+    sendAskedAt = Date.now();
+    await jobs.send(NOTIFICATION_JOBS.send).catch((err: Error) => {
+      sendAskedAt = 0;
+      log.warn({ err }, 'could not queue a notification send; the sweep will');
+    });
+  };
 
   /**
    * One row per customer in the audience who agreed to this topic: by subscribe message while
    * grants last, else by SMS if opted in. A repeat of the same event adds nothing.
    */
   async function fanOut(event: NotificationEvent): Promise<number> {
-    const audience = audiences.get(event.audience.name);
-    if (!audience) throw new Error(`unknown audience ${event.audience.name}`);
-    const rowCount = await insertFanOut(database.db, audience(event.audience.params).getSQL(), {
-      eventKey: event.eventKey,
-      topic: event.topic,
-      templateId: deps.templates[event.topic],
-      payload: event.payload,
-    });
+    const rowCount = await insertFanOut(database.db, audienceOf(event), fanOutFields(event));
     log.info({ eventKey: event.eventKey, messages: rowCount }, 'notification fanned out');
     for (let worker = 0; worker < SEND_WORKERS; worker += 1) await jobs.send(NOTIFICATION_JOBS.send);
     return rowCount;
   }
+
+  function audienceOf(event: NotificationEvent) {
+    const audience = audiences.get(event.audience.name);
+    if (!audience) throw new Error(`unknown audience ${event.audience.name}`);
+    return audience.query(event.audience.params).getSQL();
+  }
+  const fanOutFields = (event: NotificationEvent) => ({
+    eventKey: event.eventKey,
+    topic: event.topic,
+    templateId: deps.templates[event.topic],
+    payload: event.payload,
+  });
 
   jobs.define<NotificationEvent>({ name: NOTIFICATION_JOBS.fanOut, retryLimit: 10, handler: async (event) => void (await fanOut(event)) });
   jobs.define({
@@ -75,6 +95,7 @@ export function createNotifications(deps: {
     workers: SEND_WORKERS,
     // The sweep also drains rows whose retry time has come.
     handler: async () => {
+      sendAskedAt = 0;
       const totals = await sender.drain();
       if (totals.sent + totals.refused + totals.retry + totals.unknown) log.info(totals, 'notifications sent');
     },
@@ -94,12 +115,19 @@ export function createNotifications(deps: {
     preferences,
     sender,
     fanOut,
-    registerAudience(name: string, query: AudienceQuery) {
-      audiences.set(name, query);
+    /** `inline`: the audience is a customer or two, fanned out within the publishing transaction rather than by a job. */
+    registerAudience(name: string, query: AudienceQuery, options: { inline?: boolean } = {}) {
+      audiences.set(name, { query, inline: options.inline ?? false });
     },
-    /** Records an event inside the caller's transaction: fanned out only if the change commits. */
+    /**
+     * Records an event inside the caller's transaction: fanned out only if the change commits. A
+     * small audience's rows are written with the transaction's other writes (no job, no extra round
+     * trip) and the senders asked for after the commit; a large one is fanned out by a job.
+     */
     async publish(tx: Tx, event: NotificationEvent): Promise<void> {
-      await jobs.sendInTx(tx, NOTIFICATION_JOBS.fanOut, event);
+      if (!audiences.get(event.audience.name)?.inline) return void (await jobs.sendInTx(tx, NOTIFICATION_JOBS.fanOut, event));
+      tx.defer(fanOutStatement(tx.db, audienceOf(event), fanOutFields(event)));
+      tx.afterCommit(askToSend);
     },
   };
 }

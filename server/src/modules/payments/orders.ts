@@ -1,8 +1,9 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, ne, sql } from 'drizzle-orm';
 import type { PaymentOrder, PaymentReceipt } from '../../../../shared/contracts/payments';
-import type { Db } from '../../db/database';
+import { preparedStatement, type Db } from '../../db/database';
 import { paymentOrders, paymentReceipts } from '../../db/schema';
 import { allocationLines } from '../billing/published';
+import { CHANNELS_OF, type GatewayName } from './providers';
 
 /** failure_reason of an order the customer abandoned at the cashier. */
 export const CANCELLED = 'cancelled';
@@ -32,6 +33,49 @@ export async function findOrder(db: Db, outTradeNo: string, lock = false): Promi
   const query = db.select().from(paymentOrders).where(eq(paymentOrders.outTradeNo, outTradeNo));
   return (await (lock ? query.for('update') : query))[0];
 }
+
+/**
+ * The compare-and-set that makes an order PAID, once: the gateway's order of that amount, not PAID
+ * yet (CLOSED and FAILED included: the gateway took the money, so it stands). Locks the row, and
+ * returns it with the state it had; undefined when nothing changed (a duplicate, or a mismatch).
+ */
+export async function claimPaid(
+  db: Db,
+  event: { outTradeNo: string; tradeNo: string; amountFen: number },
+  gateway: GatewayName,
+  at: Date,
+): Promise<(OrderRow & { priorState: OrderRow['state'] }) | undefined> {
+  const [row] = await claimPaidStatement(db).execute({ ...event, at, channels: CHANNELS_OF[gateway] });
+  return row;
+}
+
+// Every notification runs it: prepared once per connection.
+const claimPaidStatement = preparedStatement('payments_claim_paid', (db) => {
+  const prior = db
+    .select({ id: paymentOrders.id, state: paymentOrders.state })
+    .from(paymentOrders)
+    .where(eq(paymentOrders.outTradeNo, sql.placeholder('outTradeNo')))
+    .for('update')
+    .as('prior');
+  return db
+    .update(paymentOrders)
+    .set({
+      state: 'PAID',
+      gatewayTradeNo: sql`${sql.placeholder('tradeNo')}`,
+      paidAt: sql`${sql.placeholder('at')}::timestamptz`,
+      updatedAt: sql`${sql.placeholder('at')}::timestamptz`,
+    })
+    .from(prior)
+    .where(
+      and(
+        eq(paymentOrders.id, prior.id),
+        ne(prior.state, 'PAID'),
+        eq(paymentOrders.amountFen, sql.placeholder('amountFen')),
+        sql`${paymentOrders.channel} = ANY(${sql.placeholder('channels')}::text[])`,
+      ),
+    )
+    .returning({ ...getTableColumns(paymentOrders), priorState: prior.state });
+});
 
 /** A customer's own order: someone else's is not found. */
 export async function customerOrder(db: Db, customerId: number, orderId: number): Promise<OrderRow | undefined> {

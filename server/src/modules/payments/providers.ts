@@ -13,6 +13,8 @@ export const CHANNELS = ['wechat_jsapi', 'wechat_h5', 'alipay_wap'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export type GatewayName = 'wechatpay' | 'alipay';
 export const gatewayOf = (channel: Channel): GatewayName => (channel === 'alipay_wap' ? 'alipay' : 'wechatpay');
+/** The channels each gateway serves: the inverse of `gatewayOf`. */
+export const CHANNELS_OF: Record<GatewayName, Channel[]> = { wechatpay: ['wechat_jsapi', 'wechat_h5'], alipay: ['alipay_wap'] };
 
 export interface CreateRequest {
   channel: Channel;

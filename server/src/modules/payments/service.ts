@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNotNull, lte, ne, not, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, not, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CreatePaymentBody, PaymentOrder } from '../../../../shared/contracts/payments';
@@ -14,7 +14,7 @@ import { customerContact } from '../auth/published';
 import { allocatePayment, openReceivables } from '../billing/allocation';
 import type { Notifications } from '../notifications/service';
 import { CUSTOMER_AUDIENCE } from '../notifications/published';
-import { CANCELLED, customerOrder, findOrder, paymentHistory, presentOrder, type OrderRow } from './orders';
+import { CANCELLED, claimPaid, customerOrder, findOrder, paymentHistory, presentOrder, type OrderRow } from './orders';
 import { createRefunds, paymentRef } from './refunds';
 import { gatewayOf, type Channel, type GatewayEvent, type GatewayName, type Launch, type PaymentProvider } from './providers';
 import { shanghaiCompact, shanghaiMinute } from '../../../../shared/dates';
@@ -105,18 +105,15 @@ export function createPayments(deps: PaymentsDeps) {
     channel: GatewayName,
   ): Promise<'applied' | 'duplicate' | 'review'> {
     const outcome = await database.transaction(async (tx) => {
-      const order = await findOrder(tx.db, event.outTradeNo, true);
-      if (!order || gatewayOf(order.channel) !== channel) return { review: order ? 'wrong_channel' : 'unknown_order' } as const;
-      if (order.amountFen !== event.amountFen) return { review: 'amount_mismatch', order } as const;
-      if (order.state === 'PAID') return { done: 'duplicate' } as const;
       const now = clock.now();
-      // CLOSED and FAILED are included: the gateway took the money (paid just before a close), so it stands.
-      const [paid] = await tx.db
-        .update(paymentOrders)
-        .set({ state: 'PAID', gatewayTradeNo: event.tradeNo, paidAt: now, updatedAt: now })
-        .where(and(eq(paymentOrders.id, order.id), ne(paymentOrders.state, 'PAID')))
-        .returning({ id: paymentOrders.id });
-      if (!paid) return { done: 'duplicate' } as const;
+      const order = await claimPaid(tx.db, event, channel, now);
+      if (!order) {
+        // Nothing changed: say why (a duplicate is the usual reason), from the order as it stands.
+        const found = await findOrder(tx.db, event.outTradeNo);
+        if (!found || gatewayOf(found.channel) !== channel) return { review: found ? 'wrong_channel' : 'unknown_order' } as const;
+        if (found.amountFen !== event.amountFen) return { review: 'amount_mismatch', order: found } as const;
+        return { done: 'duplicate' } as const;
+      }
       const allocation = await allocatePayment(tx, {
         accountId: order.accountId,
         amountFen: order.amountFen,
@@ -128,19 +125,11 @@ export function createPayments(deps: PaymentsDeps) {
       });
       const flag = allocation.skipped.length
         ? 'receivable_already_settled'
-        : order.state === 'CLOSED' || order.state === 'FAILED'
-          ? `paid_after_${order.state.toLowerCase()}`
+        : order.priorState === 'CLOSED' || order.priorState === 'FAILED'
+          ? `paid_after_${order.priorState.toLowerCase()}`
           : null;
-      if (flag) await tx.db.update(paymentOrders).set({ flag }).where(eq(paymentOrders.id, order.id));
-      await tx.db.insert(paymentReceipts).values({
-        orderId: order.id,
-        accountId: order.accountId,
-        amountFen: order.amountFen,
-        allocationRef: allocation.ref,
-        prepaymentFen: allocation.prepaymentFen,
-        via,
-        issuedAt: now,
-      });
+      if (flag) tx.defer(tx.db.update(paymentOrders).set({ flag }).where(eq(paymentOrders.id, order.id)));
+      // The customer's message, the receipt and the event are queued with the allocation's writes: one round trip for all.
       await deps.notifications.publish(tx, {
         eventKey: `payment:${order.outTradeNo}:paid`,
         topic: 'payment',
@@ -156,6 +145,17 @@ export function createPayments(deps: PaymentsDeps) {
           sms: { template: 'payment_receipt', params: { order: order.outTradeNo, amount: fenToYuan(order.amountFen) } },
         },
       });
+      tx.defer(
+        tx.db.insert(paymentReceipts).values({
+          orderId: order.id,
+          accountId: order.accountId,
+          amountFen: order.amountFen,
+          allocationRef: allocation.ref,
+          prepaymentFen: allocation.prepaymentFen,
+          via,
+          issuedAt: now,
+        }),
+      );
       await deps.outbox.write(tx, 'backoffice', {
         type: 'payment.paid',
         data: {
