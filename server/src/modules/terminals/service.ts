@@ -31,6 +31,7 @@ export interface Replayable<T> {
 }
 
 type TransactionRow = typeof terminalTransactions.$inferSelect;
+type NewTerminalTransaction = typeof terminalTransactions.$inferInsert;
 
 const digestOf = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
@@ -81,7 +82,27 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
   };
 
   /** The reply a repeat of this serial gets (json: stored byte for byte). */
-  const setResult = (tx: Tx, id: number, result: unknown) => tx.db.update(terminalTransactions).set({ result }).where(eq(terminalTransactions.id, id));
+  // The reply is stored with the transaction's last writes (queued: nothing reads it before the commit).
+  const setResult = (tx: Tx, id: number, result: unknown) =>
+    tx.defer(tx.db.update(terminalTransactions).set({ result }).where(eq(terminalTransactions.id, id)));
+  /**
+   * Claims the serial for this message: a concurrent twin waits on the insert until this
+   * transaction ends, then finds the serial taken. Undefined when it was taken.
+   */
+  const claimSerial = async (
+    tx: Tx,
+    terminal: TerminalIdentity,
+    date: string,
+    message: Pick<NewTerminalTransaction, 'serial' | 'kind' | 'digest' | 'accountNo' | 'amountFen'> &
+      Partial<Pick<NewTerminalTransaction, 'accountId' | 'allocationRef' | 'originalSerial'>>,
+  ) => {
+    const [claimed] = await tx.db
+      .insert(terminalTransactions)
+      .values({ ...message, terminalPk: terminal.pk, accountingDate: date, status: 'posted', createdAt: clock.now() })
+      .onConflictDoNothing()
+      .returning({ id: terminalTransactions.id });
+    return claimed;
+  };
 
   return {
     async signin(terminal: TerminalIdentity, date: string) {
@@ -145,24 +166,15 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
         const account = await accountByNo(tx.db, message.accountNo);
         if (!account) throw new AppError('ACCOUNT_UNKNOWN', `No electricity account ${message.accountNo}`);
         const ref = terminalRef(terminal.terminalId, date, serial);
-        // Claims the serial: a concurrent twin waits here until this transaction ends, then finds it.
-        const [claimed] = await tx.db
-          .insert(terminalTransactions)
-          .values({
-            terminalPk: terminal.pk,
-            accountingDate: date,
-            serial,
-            kind: 'pay',
-            digest,
-            accountId: account.id,
-            accountNo: message.accountNo,
-            amountFen: message.amountFen,
-            status: 'posted',
-            allocationRef: ref,
-            createdAt: clock.now(),
-          })
-          .onConflictDoNothing()
-          .returning({ id: terminalTransactions.id });
+        const claimed = await claimSerial(tx, terminal, date, {
+          serial,
+          kind: 'pay',
+          digest,
+          accountId: account.id,
+          accountNo: message.accountNo,
+          amountFen: message.amountFen,
+          allocationRef: ref,
+        });
         if (!claimed) return replayOf<PayReply>((await findSerial(tx, terminal, date, serial))!, digest, serial);
         const allocation = await allocatePayment(tx, {
           accountId: account.id,
@@ -181,7 +193,7 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
           allocation: { lines: allocation.lines, prepaymentFen: allocation.prepaymentFen },
           acceptedAt: clock.now().toISOString(),
         };
-        await setResult(tx, claimed.id, result);
+        setResult(tx, claimed.id, result);
         return { result, replayed: false };
       });
     },
@@ -203,22 +215,14 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
         }
         if (message.amountFen !== original.amountFen)
           throw new AppError('AMOUNT_INVALID', `A reversal is for the payment's full amount (${original.amountFen} fen)`);
-        const [claimed] = await tx.db
-          .insert(terminalTransactions)
-          .values({
-            terminalPk: terminal.pk,
-            accountingDate: date,
-            serial,
-            kind: 'reverse',
-            digest,
-            accountNo: original.accountNo,
-            amountFen: message.amountFen,
-            originalSerial,
-            status: 'posted',
-            createdAt: clock.now(),
-          })
-          .onConflictDoNothing()
-          .returning({ id: terminalTransactions.id });
+        const claimed = await claimSerial(tx, terminal, date, {
+          serial,
+          kind: 'reverse',
+          digest,
+          accountNo: original.accountNo,
+          amountFen: message.amountFen,
+          originalSerial,
+        });
         if (!claimed) return replayOf<ReverseReply>((await findSerial(tx, terminal, date, serial))!, digest, serial);
         await tx.db
           .update(terminalTransactions)
@@ -233,7 +237,7 @@ export function createTerminalService(deps: { database: Database; clock: Clock }
           status: 'reversed',
           reversedAt: clock.now().toISOString(),
         };
-        await setResult(tx, claimed.id, result);
+        setResult(tx, claimed.id, result);
         return { result, replayed: false };
       });
     },
