@@ -38,8 +38,20 @@ function run(bench) {
 const fmt = (value) => (Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en') : Number(value.toPrecision(3)).toString());
 const targetText = ({ target }) =>
   target?.atLeast !== undefined ? `≥ ${target.atLeast} ×` : target?.atMost !== undefined ? `≤ ${target.atMost} ×` : '—';
-const verdict = ({ target, ratio }) =>
-  target?.atLeast !== undefined ? (ratio >= target.atLeast ? 'met' : 'MISSED') : target?.atMost !== undefined ? (ratio <= target.atMost ? 'met' : 'MISSED') : '';
+const verdict = ({ target, ratio, passed }) =>
+  passed !== undefined
+    ? passed
+      ? 'pass'
+      : 'FAIL'
+    : target?.atLeast !== undefined
+      ? ratio >= target.atLeast
+        ? 'met'
+        : 'MISSED'
+      : target?.atMost !== undefined
+        ? ratio <= target.atMost
+          ? 'met'
+          : 'MISSED'
+        : '';
 
 if (benches.some((bench) => bench.includes('h5-load'))) ensureBuild('h5');
 const figures = [];
@@ -57,8 +69,8 @@ for (const bench of benches) {
 const rows = figures.map((figure) => [
   figure.name,
   `${fmt(figure.value)} ${figure.unit}`,
-  `${figure.baselineName}: ${fmt(figure.baseline)} ${figure.unit}`,
-  `${figure.ratio.toFixed(2)} ×`,
+  figure.baseline === undefined ? '—' : `${figure.baselineName}: ${fmt(figure.baseline)} ${figure.unit}`,
+  figure.ratio === null ? '—' : `${figure.ratio.toFixed(2)} ×`,
   targetText(figure),
   verdict(figure),
   figure.note ?? '',

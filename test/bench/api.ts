@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { startBenchServer } from './environment';
+import { reportFigure } from './report';
 
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 20;
@@ -40,6 +41,16 @@ try {
         `${(r.rps / base.rps).toFixed(3)} × baseline${r.errors ? `  (${r.errors} errors)` : ''}\n`,
     );
   }
+  for (const [name, r] of rows.slice(1))
+    reportFigure({
+      name: name.replace(/ \(.*\)$/, ''),
+      value: r.rps,
+      unit: 'req/s',
+      baselineName: 'bare node:http, same bytes',
+      baseline: base.rps,
+      higherIsBetter: true,
+      note: `p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`,
+    });
 } finally {
   baseline.close();
   await server.stop();

@@ -15,6 +15,7 @@ import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { NOTIFICATION_JOBS } from '../../server/src/modules/notifications/service';
 import { startRuntime } from '../../server/src/runtime';
 import { benchConfig, startMockProcess } from './environment';
+import { reportFigure } from './report';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const WECHAT_SHARE = 5;
@@ -124,6 +125,15 @@ try {
     `\nResult: ${Math.round(sent / ((totalMs - fannedMs) / 1000)).toLocaleString('en')} messages/s handed to the gateways once fanned out; ${seconds(totalMs)} from event to the last message;` +
       ` ${(totalMs / baselineMs).toFixed(1)} × the time of the bare row insert (${seconds(baselineMs)})`,
   );
+  reportFigure({
+    name: `outage event fanned out to ${CUSTOMERS.toLocaleString('en')} customers`,
+    value: fannedMs / 1000,
+    unit: 's',
+    baselineName: 'bare insert of the rows',
+    baseline: baselineMs / 1000,
+    higherIsBetter: false,
+    note: `all delivered in ${seconds(totalMs)}`,
+  });
   await runtime.stop();
 } finally {
   await mocks.close();

@@ -26,6 +26,7 @@ import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { createBillRunner } from '../../server/src/modules/billing/run';
 import { benchEnv, startMockProcess, startServerProcess } from './environment';
+import { reportFigure } from './report';
 import { createMix } from './soak-mix';
 import { createSoakStats } from './soak-stats';
 import { startRedisServer, type RedisServer } from '../support/system';
@@ -244,6 +245,14 @@ try {
   out(
     `\nResult: ${failed ? 'FAIL' : 'pass'} — ${errors} errors, ${dropped} dropped, ${server5xx} 5xx, ${loggedErrors} server errors logged; after warm-up RSS within ${drift.rss.toFixed(1)} % of minute 2, heap floor ${drift.heap.toFixed(1)} % (bound ±10 %)`,
   );
+  reportFigure({
+    name: `soak, ${MINUTES} min at ${RATE} req/s: server RSS drift after warm-up`,
+    value: drift.rss,
+    unit: '%',
+    higherIsBetter: false,
+    passed: !failed,
+    note: `${errors} errors, ${server5xx} 5xx, heap floor ${drift.heap.toFixed(1)} % (bound ±10 %)`,
+  });
   mix.http.close();
   await database.close();
 } catch (err) {
