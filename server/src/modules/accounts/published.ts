@@ -53,13 +53,16 @@ export async function accountByNo(db: Db, accountNo: string): Promise<Electricit
   return row;
 }
 
-/** Payments check that the customer paying for an account has bound it. */
-export async function isAccountBound(db: Db, customerId: number, accountId: number): Promise<boolean> {
-  const [row] = await db
+/** The customer's binding of the account, as a subquery (a row when bound): payments ask it with the order's other facts. */
+export const accountBindingQuery = (db: Db, customerId: number, accountId: number) =>
+  db
     .select({ accountId: accountBindings.accountId })
     .from(accountBindings)
     .where(and(eq(accountBindings.customerId, customerId), eq(accountBindings.accountId, accountId)));
-  return row !== undefined;
+
+/** Whether the customer has bound the account. */
+export async function isAccountBound(db: Db, customerId: number, accountId: number): Promise<boolean> {
+  return (await accountBindingQuery(db, customerId, accountId)).length > 0;
 }
 
 type Account = typeof electricityAccounts.$inferSelect;

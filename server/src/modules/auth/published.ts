@@ -7,6 +7,10 @@ import { staffUsers, customers } from '../../db/schema';
  * over the caller's executor, so a caller inside a transaction passes its `tx.db`.
  */
 
+/** A customer's mini-program openid, as a subquery: payments ask it in the same statement as the order's other facts. */
+export const customerOpenidQuery = (db: Db, customerId: number) =>
+  db.select({ wechatOpenid: customers.wechatOpenid }).from(customers).where(eq(customers.id, customerId));
+
 /** Work orders refuse to reassign to a colleague who is missing or disabled (a caller's mistake, not a foreign-key 500). */
 export async function isActiveStaff(db: Db, staffId: number): Promise<boolean> {
   const [row] = await db
@@ -34,7 +38,7 @@ export async function staffUsernames(db: Db, ids: readonly number[]): Promise<Ma
   return new Map(rows.map((row) => [row.id, row.username]));
 }
 
-/** How one customer can be reached (mini-program openid, phone): notifications' preferences, and payments' JSAPI orders (the openid). */
+/** How one customer can be reached (mini-program openid, phone), shown beside their notification preferences. */
 export async function customerContact(db: Db, customerId: number): Promise<Pick<typeof customers.$inferSelect, 'wechatOpenid' | 'phone'> | undefined> {
   const [row] = await db.select({ wechatOpenid: customers.wechatOpenid, phone: customers.phone }).from(customers).where(eq(customers.id, customerId));
   return row;

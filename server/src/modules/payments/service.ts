@@ -9,8 +9,8 @@ import type { Database } from '../../db/database';
 import { paymentOrders, paymentReceipts, paymentReviews } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import type { Outbox } from '../../jobs/outbox';
-import { isAccountBound } from '../accounts/published';
-import { customerContact } from '../auth/published';
+import { accountBindingQuery } from '../accounts/published';
+import { customerOpenidQuery } from '../auth/published';
 import { allocatePayment, openReceivables } from '../billing/allocation';
 import type { Notifications } from '../notifications/service';
 import { CUSTOMER_AUDIENCE } from '../notifications/published';
@@ -237,16 +237,17 @@ export function createPayments(deps: PaymentsDeps) {
           ]),
         )
         .digest('hex');
-      // The customer (auth's), the binding (accounts') and a first attempt under this key, asked at once.
-      const [contact, bound, [existing]] = await Promise.all([
-        customerContact(database.db, customerId),
-        isAccountBound(database.db, customerId, input.accountId),
-        database.db
-          .select()
-          .from(paymentOrders)
-          .where(and(eq(paymentOrders.customerId, customerId), eq(paymentOrders.idempotencyKey, idempotencyKey))),
-      ]);
-      const openid = contact?.wechatOpenid;
+      // The customer's openid (auth's), the binding (accounts') and a first attempt under this key: one statement.
+      const db = database.db;
+      const [facts] = await db
+        .select({
+          openid: sql<string | null>`(${customerOpenidQuery(db, customerId)})`,
+          bound: sql<boolean>`exists(${accountBindingQuery(db, customerId, input.accountId)})`,
+          existing: paymentOrders,
+        })
+        .from(sql`(SELECT 1) AS one`)
+        .leftJoin(paymentOrders, and(eq(paymentOrders.customerId, customerId), eq(paymentOrders.idempotencyKey, idempotencyKey)));
+      const { openid, bound, existing } = facts!;
       if (existing) {
         if (existing.requestDigest !== digest) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different payment');
         // The first attempt's gateway call had no answer: ask again (the gateway keys the order by out_trade_no).
