@@ -36,8 +36,7 @@ function run(bench) {
 }
 
 const fmt = (value) => (Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en') : Number(value.toPrecision(3)).toString());
-const targetText = ({ target }) =>
-  target?.atLeast !== undefined ? `≥ ${target.atLeast} ×` : target?.atMost !== undefined ? `≤ ${target.atMost} ×` : '—';
+const targetText = ({ target }) => (target?.atLeast !== undefined ? `≥ ${target.atLeast} ×` : target?.atMost !== undefined ? `≤ ${target.atMost} ×` : '—');
 const verdict = ({ target, ratio, passed }) =>
   passed !== undefined
     ? passed

@@ -76,7 +76,13 @@ export async function startBenchServer(options: { mocks?: 'inline' | 'process'; 
   const log = pino({ level: 'info' }, pino.destination('/dev/null'));
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-'));
   await fs.chmod(dir, 0o755);
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), preferredPort: await freePort(), persistent: false, log, settings: options.pgSettings });
+  const cluster = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'pg'),
+    preferredPort: await freePort(),
+    persistent: false,
+    log,
+    settings: options.pgSettings,
+  });
   await ensureDatabase(cluster.urlFor('postgres'), 'power');
   const mocks = options.mocks === 'process' ? await startMockProcess(dir) : await startMockServer({ port: 0, backofficeSecret: BENCH_SECRET });
   const config = benchConfig(cluster.urlFor('power'), mocks.url, mocks.paymentKeys);
