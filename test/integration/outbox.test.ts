@@ -25,8 +25,14 @@ afterAll(() => instances?.stop());
 
 const received = async () => (await request(mocks.url, 'GET', '/backoffice/events')).body.events as ReceivedEvent[];
 
-const writeEvent = (app: TestApp, n: number) =>
-  app.runtime.deps.database.transaction((tx) => app.runtime.deps.outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n } }));
+/** Writes a probe event numbered `n` (under `key`, if given); returns its outbox id. */
+async function writeEvent(app: TestApp, n: number, key?: string): Promise<number> {
+  const { database, outbox } = app.runtime.deps;
+  await database.transaction((tx) => outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n } }, key));
+  const { rows } = await database.pool.query<{ id: number }>(`SELECT id FROM outbox WHERE payload->'data'->>'n' = $1`, [String(n)]);
+  return rows[0]!.id;
+}
+const faults = (body: Record<string, number>) => request(mocks.url, 'POST', '/backoffice/_faults', { body });
 
 describe('transactional outbox relayed to the back office', () => {
   it('never relays an event whose transaction rolled back', async () => {
@@ -66,7 +72,7 @@ describe('transactional outbox relayed to the back office', () => {
   it('keeps an event whose delivery failed and delivers it on a later attempt', async () => {
     await request(mocks.url, 'POST', '/backoffice/_faults', { body: { failNext: 1 } });
     const { database, outbox } = first.runtime.deps;
-    const id = await database.transaction((tx) => outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n: 1000 } }));
+    const id = await writeEvent(first, 1000);
     const failed = await eventually(async () => {
       const { rows } = await database.pool.query('SELECT attempts, last_error, available_at > now() AS later FROM outbox WHERE id = $1', [id]);
       return rows[0].attempts === 1 ? rows[0] : undefined;
@@ -92,9 +98,9 @@ describe('transactional outbox relayed to the back office', () => {
   }
 
   it('retries a delivery the back office answered too slowly, with the same event id, which it keeps once', async () => {
-    const { database, outbox } = first.runtime.deps;
+    const { database } = first.runtime.deps;
     await request(mocks.url, 'POST', '/backoffice/_faults', { body: { delayMs: 1500 } });
-    const id = await database.transaction((tx) => outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n: 2000 } }));
+    const id = await writeEvent(first, 2000);
     const timedOut = await eventually(async () => {
       const { rows } = await database.pool.query('SELECT attempts, last_error FROM outbox WHERE id = $1', [id]);
       return rows[0].attempts >= 1 ? rows[0] : undefined;
@@ -111,9 +117,8 @@ describe('transactional outbox relayed to the back office', () => {
   });
 
   it('delivers again when the back office took an event but its reply was lost; the repeat carries the same id', async () => {
-    const { database, outbox } = first.runtime.deps;
     await request(mocks.url, 'POST', '/backoffice/_faults', { body: { dropReplyNext: 2 } });
-    const id = await database.transaction((tx) => outbox.write(tx, 'backoffice', { type: 'probe.changed', data: { n: 3000 } }));
+    const id = await writeEvent(first, 3000);
     const outcome = await relayUntilDelivered(id);
     // The first relay attempt failed (a lost reply is an unknown outcome, so it is retried later).
     expect(outcome.attempts).toBeGreaterThan(1);
@@ -135,10 +140,7 @@ describe('transactional outbox relayed to the back office', () => {
     const { outbox, database } = first.runtime.deps;
     // The back office refuses every delivery until the event has used up its attempts.
     await request(mocks.url, 'POST', '/backoffice/_faults', { body: { failNext: 1000 } });
-    await writeEvent(first, 900);
-    const {
-      rows: [{ id }],
-    } = await database.pool.query(`SELECT id FROM outbox WHERE payload->'data'->>'n' = '900'`);
+    const id = await writeEvent(first, 900);
     for (let attempt = 0; attempt < 10; attempt += 1) {
       await database.pool.query('UPDATE outbox SET available_at = now() WHERE id = $1', [id]);
       await outbox.relay();
@@ -153,5 +155,51 @@ describe('transactional outbox relayed to the back office', () => {
     expect((await first.request('POST', `/api/staff/outbox/${id}/replay`, { headers: staff })).status).toBe(404);
     const delivered = await eventually(async () => (await received()).find((event) => event.data.n === 900));
     expect(delivered.deliveries).toBe(1);
+  });
+
+  it('holds back the later events of a key whose earlier one failed, while other keys go on; then delivers them in order', async () => {
+    const { database, outbox } = first.runtime.deps;
+    await faults({ failNext: 1 });
+    const a1 = await writeEvent(first, 5001, 'probe:A');
+    await eventually(async () => {
+      const { rows } = await database.pool.query('SELECT attempts FROM outbox WHERE id = $1', [a1]);
+      return rows[0].attempts === 1 ? true : undefined;
+    });
+    await writeEvent(first, 5002, 'probe:A');
+    await writeEvent(first, 5003, 'probe:B');
+    await Promise.all([first.runtime.deps.outbox.relay(), second.runtime.deps.outbox.relay()]);
+    await eventually(async () => ((await received()).some((event) => event.data.n === 5003) ? true : undefined));
+    // A's second event waits behind its first, which is backing off.
+    expect((await received()).some((event) => event.data.n === 5001 || event.data.n === 5002)).toBe(false);
+
+    await database.pool.query('UPDATE outbox SET available_at = now() WHERE id = $1', [a1]);
+    await outbox.relay();
+    const order = await eventually(async () => {
+      const numbers = (await received()).map((event) => event.data.n).filter((n) => n === 5001 || n === 5002);
+      return numbers.length === 2 ? numbers : undefined;
+    });
+    expect(order).toEqual([5001, 5002]);
+  });
+
+  it('delivers different keys at the same time and one key’s events one after another, in order, across two relaying instances', async () => {
+    await faults({ delayMs: 250 });
+    const keys = Array.from({ length: 8 }, (_, index) => `probe:P${index}`);
+    // Three events for each of eight keys, written key by key.
+    for (const [index, key] of keys.entries()) for (let step = 0; step < 3; step += 1) await writeEvent(first, 6000 + index * 10 + step, key);
+    const started = performance.now();
+    await Promise.all([first.runtime.deps.outbox.relay(), second.runtime.deps.outbox.relay()]);
+    const events = await eventually(async () => {
+      const mine = (await received()).filter((event) => event.data.n >= 6000 && event.data.n < 7000);
+      return mine.length === 24 ? mine : undefined;
+    });
+    const elapsed = performance.now() - started;
+    await faults({ delayMs: 0 });
+    // One at a time, 24 replies of 250 ms would take 6 s; each key's three in a row take 0.75 s.
+    expect(elapsed).toBeLessThan(4_000);
+    for (const [index] of keys.entries()) {
+      const ofKey = events.map((event) => event.data.n).filter((n) => Math.floor((n - 6000) / 10) === index);
+      expect(ofKey).toEqual([6000 + index * 10, 6000 + index * 10 + 1, 6000 + index * 10 + 2]);
+    }
+    expect(events.every((event) => event.deliveries === 1)).toBe(true);
   });
 });

@@ -1,7 +1,10 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
+import { forEachBounded } from '../concurrency';
 import type { Database, Tx } from '../db/database';
 import { outbox } from '../db/schema';
+import { createNudge } from './nudge';
 import type { JobQueue } from './queue';
 
 export const OUTBOX_RELAY_JOB = 'outbox-relay';
@@ -19,6 +22,8 @@ export interface OutboxOptions {
   handlers: Record<string, OutboxHandler>;
   log: Logger;
   batchSize?: number;
+  /** Deliveries in flight at once, each for a different key. */
+  concurrency?: number;
   maxAttempts?: number;
   sweepCron?: string;
 }
@@ -28,10 +33,14 @@ export const outboxBackoffSeconds = (attempts: number) => Math.min(3600, 10 * 2 
 
 export interface Outbox {
   /**
-   * The one way any module enqueues an event: inside the caller's transaction (rolled back with it),
-   * the relay nudged once it has committed. Nobody else writes the outbox table.
+   * The one way any module enqueues an event: inside the caller's transaction (rolled back with it,
+   * sent with its other queued writes), the relay nudged once it has committed. Events with the
+   * same `key` (e.g. `workorder:12`) are delivered one at a time in the order written, a failing
+   * one holding back those after it; events of different keys, or with none, go out in parallel.
+   * Writers of one key serialise on its entity (they lock its row), so write order is commit order.
+   * Nobody else writes the outbox table.
    */
-  write(tx: Tx, topic: string, payload: unknown): Promise<number>;
+  write(tx: Tx, topic: string, payload: unknown, key?: string): Promise<void>;
   /** Delivers due events until none are left; safe to run on every instance at once. */
   relay(): Promise<{ relayed: number; failed: number }>;
   /** Events that failed too often and wait for staff, oldest first. */
@@ -45,23 +54,42 @@ export type ParkedEvent = Pick<OutboxRow, 'id' | 'topic' | 'attempts' | 'lastErr
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const { database, jobs, handlers, log } = options;
-  const batchSize = options.batchSize ?? 50;
+  const concurrency = options.concurrency ?? 16;
+  const batchSize = options.batchSize ?? concurrency * 4;
   const maxAttempts = options.maxAttempts ?? 10;
+  const earlier = alias(outbox, 'earlier');
 
   // One batch in one transaction: the rows stay locked while they are delivered, so another
-  // instance's relay skips them instead of delivering them a second time.
+  // instance's relay skips them instead of delivering them a second time. Only the first waiting
+  // event of each key is taken (an earlier one still waiting, locked elsewhere, backing off or
+  // parked, holds it back), so a batch holds each key once and its events can all go at once.
   const relayBatch = () =>
     database.transaction(async ({ db }) => {
       const rows = await db
         .select({ id: outbox.id, topic: outbox.topic, payload: outbox.payload, createdAt: outbox.createdAt, attempts: outbox.attempts })
         .from(outbox)
-        .where(and(isNull(outbox.relayedAt), isNull(outbox.parkedAt), lte(outbox.availableAt, sql`now()`)))
+        .where(
+          and(
+            isNull(outbox.relayedAt),
+            isNull(outbox.parkedAt),
+            lte(outbox.availableAt, sql`now()`),
+            or(
+              isNull(outbox.partitionKey),
+              notExists(
+                db
+                  .select({ id: earlier.id })
+                  .from(earlier)
+                  .where(and(eq(earlier.partitionKey, outbox.partitionKey), isNull(earlier.relayedAt), lt(earlier.id, outbox.id))),
+              ),
+            ),
+          ),
+        )
         .orderBy(asc(outbox.id))
         .limit(batchSize)
-        .for('update', { skipLocked: true });
+        .for('update', { of: outbox, skipLocked: true });
       const delivered: number[] = [];
       let failed = 0;
-      for (const row of rows) {
+      await forEachBounded(rows, concurrency, async (row) => {
         const handler = handlers[row.topic];
         try {
           if (!handler) throw new Error(`no handler for topic ${row.topic}`);
@@ -82,7 +110,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
             })
             .where(and(eq(outbox.id, row.id), isNull(outbox.relayedAt)));
         }
-      }
+      });
       // One statement for the batch: the rows commit together with the failures' updates anyway.
       if (delivered.length)
         await db
@@ -91,6 +119,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
           .where(and(inArray(outbox.id, delivered), isNull(outbox.relayedAt)));
       return { relayed: delivered.length, failed, fetched: rows.length };
     });
+
+  const nudge = createNudge(
+    () => jobs.send(OUTBOX_RELAY_JOB),
+    (err) => log.warn({ err }, 'could not nudge the outbox relay; its schedule will'),
+  );
 
   const api: Outbox = {
     async listParked() {
@@ -118,13 +151,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (rowCount) await jobs.send(OUTBOX_RELAY_JOB);
       return Boolean(rowCount);
     },
-    async write(tx, topic, payload) {
-      const [row] = await tx.db.insert(outbox).values({ topic, payload }).returning({ id: outbox.id });
+    async write(tx, topic, payload, key) {
+      tx.defer(tx.db.insert(outbox).values({ topic, payload, partitionKey: key ?? null }));
       // The relay is nudged after the commit, not inside the transaction: its queue holds one waiting
       // job, and that job's unique key would make every writing transaction wait for the one before
       // it to commit. If the process dies before the nudge, the relay's cron finds the row within a minute.
-      tx.afterCommit(() => jobs.send(OUTBOX_RELAY_JOB).catch((err: Error) => log.warn({ err }, 'could not nudge the outbox relay; its schedule will')));
-      return row!.id;
+      tx.afterCommit(nudge);
     },
     async relay() {
       const total = { relayed: 0, failed: 0 };

@@ -17,11 +17,17 @@ export const outbox = pgTable(
     lastError: text('last_error'),
     relayedAt: timestamp('relayed_at', { withTimezone: true }),
     parkedAt: timestamp('parked_at', { withTimezone: true }),
+    /** Events under one key (a work order, a payment) are delivered in id order; none means on its own. */
+    partitionKey: text('partition_key'),
   },
   (table) => [
     index('outbox_pending_idx')
       .on(table.availableAt)
       .where(sql`relayed_at IS NULL AND parked_at IS NULL`),
+    // Whether an earlier event of the same key still waits: the relay asks it of every candidate.
+    index('outbox_pending_key_idx')
+      .on(table.partitionKey, table.id)
+      .where(sql`relayed_at IS NULL`),
   ],
 );
 

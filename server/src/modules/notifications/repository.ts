@@ -3,7 +3,8 @@
  * (queued → sending, with each row's contacts) and settle (a batch's outcomes). Tables and columns
  * come from the schema, so a renamed column fails the type check.
  */
-import { and, asc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, notExists, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { NotificationTopic } from '../../../../shared/contracts/notifications';
 import type { Db } from '../../db/database';
 import { type customers, notifications, smsOptIns, subscribeGrants } from '../../db/schema';
@@ -63,10 +64,24 @@ export function fanOutStatement(db: Db, audience: SQL, event: FanOutEvent): SQL 
 /** Moves up to `limit` due rows from queued to sending (skipping rows another worker holds) and returns them. */
 export async function claimDue(db: Db, limit: number): Promise<ClaimedRow[]> {
   const n = notifications;
+  const sending = alias(notifications, 'sending');
   const due = db
     .select({ id: n.id })
     .from(n)
-    .where(and(eq(n.status, 'queued'), lte(n.availableAt, sql`now()`)))
+    .where(
+      and(
+        eq(n.status, 'queued'),
+        lte(n.availableAt, sql`now()`),
+        // Not while an earlier message to the same customer is still being sent by another worker:
+        // one customer's messages arrive in the order they were queued.
+        notExists(
+          db
+            .select({ id: sending.id })
+            .from(sending)
+            .where(and(eq(sending.customerId, n.customerId), eq(sending.status, 'sending'), lt(sending.id, n.id))),
+        ),
+      ),
+    )
     .orderBy(asc(n.availableAt), asc(n.id))
     .limit(limit)
     .for('update', { skipLocked: true });

@@ -8,6 +8,7 @@ import { WECHAT_ERRORS, type WechatClient } from '../../integrations/wechat/clie
 import type { KeyValueStore } from '../../redis';
 import type { Templates } from './preferences';
 import { claimDue, settleBatch, type ClaimedRow } from './repository';
+import { forEachBounded } from '../../concurrency';
 
 /** What an event says, in both channels' terms; `wechat` fields follow the template, `sms` the SMS template. */
 export interface MessagePayload {
@@ -21,6 +22,16 @@ type Outcome = 'sent' | 'refused' | 'retry' | 'unknown';
 const TOKEN_KEY = 'wechat:access-token';
 const MAX_ATTEMPTS = 6;
 export const retryDelaySeconds = (attempts: number) => Math.min(1800, 15 * 2 ** (attempts - 1));
+
+function byCustomer(batch: ClaimedRow[]): ClaimedRow[][] {
+  const groups = new Map<number, ClaimedRow[]>();
+  for (const row of [...batch].sort((a, b) => a.id - b.id)) {
+    const group = groups.get(row.customerId);
+    if (group) group.push(row);
+    else groups.set(row.customerId, [row]);
+  }
+  return [...groups.values()];
+}
 
 /**
  * Delivers queued notifications. A row is claimed (queued → sending) before anything is sent and
@@ -127,15 +138,11 @@ export function createSender(deps: {
         const batch = await claimDue(database.db, batchSize);
         if (!batch.length) return totals;
         const results: { row: ClaimedRow; outcome: Outcome; channel: 'wechat' | 'sms' }[] = [];
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: Math.min(deps.concurrency, batch.length) }, async () => {
-            while (next < batch.length) {
-              const row = batch[next++]!;
-              results.push({ row, ...(await deliver(row)) });
-            }
-          }),
-        );
+        // One customer's messages go out one after another, oldest first (a work order's 受理 before its 已办结);
+        // different customers' in parallel.
+        await forEachBounded(byCustomer(batch), deps.concurrency, async (rows) => {
+          for (const row of rows) results.push({ row, ...(await deliver(row)) });
+        });
         await settle(results);
         for (const { outcome } of results) totals[outcome] += 1;
       }

@@ -4,6 +4,7 @@ import type { NotificationTopic } from '../../../../shared/contracts/notificatio
 import type { Database, Tx } from '../../db/database';
 import type { SmsClient } from '../../integrations/sms/client';
 import type { WechatClient } from '../../integrations/wechat/client';
+import { createNudge } from '../../jobs/nudge';
 import type { JobQueue } from '../../jobs/queue';
 import type { KeyValueStore } from '../../redis';
 import { createPreferences, type Templates } from './preferences';
@@ -50,20 +51,10 @@ export function createNotifications(deps: {
   const sender = createSender({ ...deps, concurrency: deps.sendConcurrency, log });
   const audiences = new Map<string, { query: AudienceQuery; inline: boolean }>();
 
-  /**
-   * Asks for a send job unless one asked for by this process has not started yet: a drain that
-   * starts after a row committed sends it, so one waiting job serves every commit before it. The
-   * flag lapses after a second, in case another instance's worker took the job.
-   */
-  let sendAskedAt = 0;
-  const askToSend = async () => {
-    if (Date.now() - sendAskedAt < 1000) return;
-    sendAskedAt = Date.now();
-    await jobs.send(NOTIFICATION_JOBS.send).catch((err: Error) => {
-      sendAskedAt = 0;
-      log.warn({ err }, 'could not queue a notification send; the sweep will');
-    });
-  };
+  const askToSend = createNudge(
+    () => jobs.send(NOTIFICATION_JOBS.send),
+    (err) => log.warn({ err }, 'could not queue a notification send; the sweep will'),
+  );
 
   /**
    * One row per customer in the audience who agreed to this topic: by subscribe message while
@@ -95,7 +86,6 @@ export function createNotifications(deps: {
     workers: SEND_WORKERS,
     // The sweep also drains rows whose retry time has come.
     handler: async () => {
-      sendAskedAt = 0;
       const totals = await sender.drain();
       if (totals.sent + totals.refused + totals.retry + totals.unknown) log.info(totals, 'notifications sent');
     },

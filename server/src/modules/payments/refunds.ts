@@ -60,10 +60,15 @@ export function createRefunds(deps: RefundsDeps) {
         .from(paymentOrders)
         .where(eq(paymentOrders.id, refund.orderId));
       await reverseAllocation(tx, paymentRef(order!), `refund:${refund.outRefundNo}`, clock.now());
-      await deps.outbox.write(tx, 'backoffice', {
-        type: 'payment.refunded',
-        data: { outTradeNo: order!.outTradeNo, outRefundNo: refund.outRefundNo, amountFen: refund.amountFen },
-      });
+      await deps.outbox.write(
+        tx,
+        'backoffice',
+        {
+          type: 'payment.refunded',
+          data: { outTradeNo: order!.outTradeNo, outRefundNo: refund.outRefundNo, amountFen: refund.amountFen },
+        },
+        `payment:${order!.outTradeNo}`,
+      );
     });
   }
 

@@ -156,18 +156,23 @@ export function createPayments(deps: PaymentsDeps) {
           issuedAt: now,
         }),
       );
-      await deps.outbox.write(tx, 'backoffice', {
-        type: 'payment.paid',
-        data: {
-          outTradeNo: order.outTradeNo,
-          channel: order.channel,
-          accountId: order.accountId,
-          amountFen: order.amountFen,
-          tradeNo: event.tradeNo,
-          allocation: { lines: allocation.lines, prepaymentFen: allocation.prepaymentFen },
-          flag,
+      await deps.outbox.write(
+        tx,
+        'backoffice',
+        {
+          type: 'payment.paid',
+          data: {
+            outTradeNo: order.outTradeNo,
+            channel: order.channel,
+            accountId: order.accountId,
+            amountFen: order.amountFen,
+            tradeNo: event.tradeNo,
+            allocation: { lines: allocation.lines, prepaymentFen: allocation.prepaymentFen },
+            flag,
+          },
         },
-      });
+        `payment:${order.outTradeNo}`,
+      );
       return { done: 'applied' } as const;
     });
     if ('review' in outcome) {

@@ -62,10 +62,15 @@ export async function sweepDeadlines(deps: DeadlineDeps): Promise<{ warned: numb
         at: now,
       });
       // The grid manager hears of it through the back office, which routes staff alerts.
-      await deps.outbox.write(tx, 'backoffice', {
-        type: `workorder.${action}`,
-        data: { orderId: order.id, stage: stage.key, grid: order.gridCode, assignee: order.assigneeStaffId, deadline: order.stageDeadline },
-      });
+      await deps.outbox.write(
+        tx,
+        'backoffice',
+        {
+          type: `workorder.${action}`,
+          data: { orderId: order.id, stage: stage.key, grid: order.gridCode, assignee: order.assigneeStaffId, deadline: order.stageDeadline },
+        },
+        `workorder:${order.id}`,
+      );
     });
   }
   if (warned || overdue) deps.log.info({ warned, overdue }, 'work order deadlines checked');

@@ -78,19 +78,24 @@ export function createWorkOrders(deps: {
       note: note ?? null,
       at: now,
     });
-    await deps.outbox.write(tx, 'backoffice', {
-      type: action === 'submitted' ? 'workorder.created' : 'workorder.changed',
-      data: {
-        orderId: order.id,
-        type: order.type,
-        action,
-        state: to,
-        grid: order.gridCode,
-        assignee: order.assigneeStaffId,
-        version: order.version,
-        ...(action === 'submitted' ? { form: order.form } : {}),
+    await deps.outbox.write(
+      tx,
+      'backoffice',
+      {
+        type: action === 'submitted' ? 'workorder.created' : 'workorder.changed',
+        data: {
+          orderId: order.id,
+          type: order.type,
+          action,
+          state: to,
+          grid: order.gridCode,
+          assignee: order.assigneeStaffId,
+          version: order.version,
+          ...(action === 'submitted' ? { form: order.form } : {}),
+        },
       },
-    });
+      `workorder:${order.id}`,
+    );
     if (action !== 'submitted' && actor.kind !== 'customer') {
       const stageName =
         to.kind === 'stage' || to.kind === 'awaiting_documents'
