@@ -31,6 +31,15 @@ describe('writes queued in a transaction', () => {
     expect(await phonesLike('1900000000')).toEqual(['19000000001', '19000000002']);
   });
 
+  it('take effect in the order they were queued, sequence values included, however many there are', async () => {
+    const phones = Array.from({ length: 300 }, (_, index) => `1910${String(index).padStart(7, '0')}`);
+    await database().transaction(async (tx) => {
+      for (const phone of phones) tx.defer(tx.db.insert(customers).values({ phone }));
+    });
+    const { rows } = await database().pool.query<{ phone: string }>("SELECT phone FROM customers WHERE phone LIKE '1910%' ORDER BY id");
+    expect(rows.map((row) => row.phone)).toEqual(phones);
+  });
+
   it('are committed when nothing reads after them', async () => {
     await database().transaction(async (tx) => {
       tx.defer(tx.db.insert(customers).values({ phone: '19000000101' }));

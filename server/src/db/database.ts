@@ -20,8 +20,9 @@ export interface Tx {
    * Queues a write whose answer nobody in the transaction needs (an insert, an update by key):
    * queued writes reach the database together, as one statement, just before the transaction's
    * next query through `db` or its commit, so a later read still sees them. Their failure (a
-   * constraint, say) surfaces there and rolls the transaction back. Writes queued together must
-   * not touch the same row, as the parts of one statement cannot see each other's changes.
+   * constraint, say) surfaces there and rolls the transaction back. They run in the order queued.
+   * Writes queued together must not touch the same row, as the parts of one statement cannot see
+   * each other's changes, and carry no RETURNING (nobody reads it).
    */
   defer(write: SQLWrapper): void;
   /** Sends the queued writes now (before raw `client` use). */
@@ -50,9 +51,13 @@ pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0] /* I
 
 /**
  * A pooled connection as its transactions see it: writes queued by `defer` wait here and are sent
- * as one statement (`WITH w0 AS (…), w1 AS (…) SELECT 1`) before the next query or the commit,
+ * as one statement (`WITH w0 AS (… RETURNING 1), w1 AS (…) SELECT ARRAY[(SELECT count(*) FROM w0), …]`)
+ * before the next query or the commit,
  * which saves a round trip for every write but the first.
  */
+/** Queued writes sent in one statement at most. */
+const FLUSH_PARTS = 32;
+
 class DeferringClient {
   private queued: SQLWrapper[] = [];
   // Building Drizzle's relational view of the schema costs more than a small transaction's
@@ -74,16 +79,28 @@ class DeferringClient {
   }
 
   async flush(): Promise<void> {
-    const writes = this.queued;
-    if (!writes.length) return;
+    const queued = this.queued;
     this.queued = [];
+    // A statement of a few dozen parts plans quickly; thousands (a transaction that queues an event
+    // per account) take PostgreSQL far longer to plan than to run as several statements.
+    for (let start = 0; start < queued.length; start += FLUSH_PARTS) await this.send(queued.slice(start, start + FLUSH_PARTS));
+  }
+
+  private async send(writes: SQLWrapper[]): Promise<void> {
+    // PostgreSQL runs the parts of a WITH in no promised order unless the main query reads them:
+    // reading each in turn (an ARRAY's elements are evaluated first to last) runs the writes in the
+    // order they were queued, so sequence values (an outbox's ids) follow that order too.
+    const names = writes.map((_, index) => sql.raw(`w${index}`));
     const statement =
       writes.length === 1
         ? writes[0]!
         : sql`WITH ${sql.join(
-            writes.map((write, index) => sql`${sql.raw(`w${index}`)} AS (${write.getSQL()})`),
+            writes.map((write, index) => sql`${names[index]} AS (${write.getSQL()} RETURNING 1)`),
             sql`, `,
-          )} SELECT 1`;
+          )} SELECT ARRAY[${sql.join(
+            names.map((name) => sql`(SELECT count(*) FROM ${name})`),
+            sql`, `,
+          )}]`;
     await this.db.execute(statement);
   }
 

@@ -39,6 +39,7 @@ export function createJobQueue(options: { url: string; poolMax: number; log: Log
     options.log.error({ err: { message: err.message, code: err.code } }, 'job queue error');
   });
   const definitions = new Map<string, JobDefinition>();
+  const workers = new Map<string, string[]>();
 
   return {
     boss,
@@ -46,7 +47,13 @@ export function createJobQueue(options: { url: string; poolMax: number; log: Log
       if (started) throw new Error(`job ${job.name} defined after the queue started`);
       definitions.set(job.name, job as unknown as JobDefinition);
     },
-    send: (name, data = {}) => boss.send(name, data),
+    async send(name, data = {}) {
+      const id = await boss.send(name, data);
+      // This instance's workers fetch now instead of at their next poll (up to a second away);
+      // other instances' find the job at theirs.
+      for (const worker of workers.get(name) ?? []) boss.notifyWorker(worker);
+      return id;
+    },
     sendInTx: async (tx, name, data = {}) => {
       await tx.flush();
       return boss.send(name, data, { db: { executeSql: (text, values) => tx.client.query(text, values) } });
@@ -62,7 +69,7 @@ export function createJobQueue(options: { url: string; poolMax: number; log: Log
           retryBackoff: true,
         });
         for (let worker = 0; worker < (job.workers ?? 1); worker += 1) {
-          await boss.work(job.name, { pollingIntervalSeconds: options.pollingSeconds ?? 1 }, async (jobs) => {
+          const worker = await boss.work(job.name, { pollingIntervalSeconds: options.pollingSeconds ?? 1 }, async (jobs) => {
             for (const { id, data } of jobs) {
               const log = options.log.child({ job: job.name, jobId: id });
               log.debug('job started');
@@ -70,6 +77,7 @@ export function createJobQueue(options: { url: string; poolMax: number; log: Log
               log.debug('job finished');
             }
           });
+          workers.set(job.name, [...(workers.get(job.name) ?? []), worker]);
         }
         if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'Asia/Shanghai' });
       }

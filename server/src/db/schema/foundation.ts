@@ -21,8 +21,9 @@ export const outbox = pgTable(
     partitionKey: text('partition_key'),
   },
   (table) => [
-    index('outbox_pending_idx')
-      .on(table.availableAt)
+    // The relay walks waiting events in id order; relayed ones (most of the table) are not in it.
+    index('outbox_waiting_idx')
+      .on(table.id)
       .where(sql`relayed_at IS NULL AND parked_at IS NULL`),
     // Whether an earlier event of the same key still waits: the relay asks it of every candidate.
     index('outbox_pending_key_idx')
