@@ -74,7 +74,7 @@ const EnvSchema = z
     OUTAGE_SIGNAL_REPORTS: positiveInt.default(3),
     UPLOAD_MAX_BYTES: positiveInt.max(50 * 1_048_576).default(5 * 1_048_576),
     OUTAGE_SIGNAL_WINDOW_MINUTES: positiveInt.default(30),
-    BILL_RUN_CHUNK: positiveInt.max(50_000).default(5_000),
+    BILL_RUN_CHUNK: positiveInt.max(50_000).default(2_500),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).optional(),
     TERMINAL_SECRET_KEYS: z
       .string()

@@ -21,11 +21,12 @@ import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded';
 import { ensureDatabase } from '../../server/src/db/ensure-database';
 import { createBillRunner } from '../../server/src/modules/billing/run';
 import { ensureTariffPresets } from '../../server/src/modules/billing/seed';
+import { postgresCpuSeconds } from './cpu';
 import { reportFigure } from './report';
 import { generateMeteredAccounts } from './synthetic';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
-const CHUNK = Number(process.env.BILL_RUN_CHUNK ?? 5_000);
+const CHUNK = Number(process.env.BILL_RUN_CHUNK ?? 2_500);
 const MONTH = '2026-10';
 const FIRST = addMonths(MONTH, -11);
 /** The baseline's rows get a month no run bills, so they never meet the run's rows. */
@@ -37,23 +38,6 @@ const log = pino({ level: 'info', base: undefined, timestamp: false }, pino.dest
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-
-/** CPU seconds used so far by the PostgreSQL cluster in `dataDir` (the postmaster, its live children and its reaped ones). */
-async function postgresCpuSeconds(dataDir: string): Promise<number> {
-  const postmaster = Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  let ticks = 0;
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // Fields after the command name (which may hold spaces): state ppid … utime(14) stime(15) cutime(16) cstime(17).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pid = Number(entry);
-    if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
-    if (pid === postmaster) ticks += Number(fields[13]) + Number(fields[14]);
-  }
-  return ticks / 100;
-}
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'power-bench-bills-'));
 await fs.chmod(dir, 0o755);

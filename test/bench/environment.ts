@@ -61,7 +61,7 @@ export async function startMockProcess(dataDir: string) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-  return { url: `http://127.0.0.1:${port}`, paymentKeys, close: async () => void child.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, paymentKeys, close: async () => void child.kill('SIGTERM') };
 }
 
 export const BENCH_SECRET = 'bench-secret-0123456789';

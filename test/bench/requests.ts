@@ -138,6 +138,7 @@ try {
   const delivery = await drained(mark);
 
   const BACKLOG = 5_000;
+  const cpuOf = { pgDataDir: path.join(dir, 'pg'), peersPid: mocks.pid };
   const client = createBackofficeClient({ url: `${mocksUrl}/backoffice`, secret: BENCH_SECRET, timeoutMs: 5000 });
   /** The same number of signed webhooks sent straight to the back office by `lanes` loops; webhooks per second. */
   async function bareLoop(lanes: number, prefix: string) {
@@ -186,7 +187,7 @@ try {
       }
     });
     const committed = performance.now();
-    const { result: backlog, ...relayCpu } = await cpuDuring(() => drained(mark));
+    const { result: backlog, ...relayCpu } = await cpuDuring(cpuOf, () => drained(mark));
     // From the commit (not the rows' transaction start) to the last delivery, polled every 10 ms.
     const drainSeconds = (performance.now() - committed) / 1000;
     relayRates.push(backlog.events / drainSeconds);
@@ -196,7 +197,7 @@ try {
     );
     out(`  ${cpuPerItem(relayCpu, backlog.events, 'event')}`);
     out(`  baseline: the same webhooks from ${RELAY_LANES} bare loops at once (the relay's deliveries in flight)`);
-    const { result: bareRate, ...bareCpu } = await cpuDuring(() => bareLoop(RELAY_LANES, `bench-par-${round}`));
+    const { result: bareRate, ...bareCpu } = await cpuDuring(cpuOf, () => bareLoop(RELAY_LANES, `bench-par-${round}`));
     bareRates.push(bareRate);
     out(`  ${bareRate.toFixed(0)} webhooks/s; ${cpuPerItem(bareCpu, BACKLOG, 'webhook')}`);
   }
